@@ -1,0 +1,652 @@
+/* SPDX-License-Identifier: MIT */
+/* keymime-layoutgen: compiles XKB keymaps and the Compose table into the
+ * layout tables of agent/core/layout_tables.c.
+ *
+ * For every layout of xkb_names.c it asks libxkbcommon, key by key and for
+ * each of the four modifier combinations keymime uses (none, Shift, AltGr,
+ * Shift+AltGr), which keysym and character a Linux host would produce, the
+ * way the host itself computes it (xkb_state). Characters the layout only
+ * reaches through dead keys come from the en_US.UTF-8 Compose table. For
+ * each character the simplest way wins. Run it through regenerate.sh. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <xkbcommon/xkbcommon-compose.h>
+#include <xkbcommon/xkbcommon.h>
+
+#include "keymap.h"
+#include "layout.h"
+#include "xkb_names.h"
+
+#define EVDEV_OFFSET 8            /* XKB keycode = evdev code + 8 */
+#define KC_LEFTSHIFT (42 + EVDEV_OFFSET)
+#define KC_RIGHTALT  (100 + EVDEV_OFFSET)
+#define DEFAULT_XKB_ROOT "/usr/share/X11/xkb"
+#define DEFAULT_COMPOSE "/usr/share/X11/locale/en_US.UTF-8/Compose"
+
+/* Modifier combinations, bit 0 = Shift, bit 1 = AltGr; the numeric order is
+ * also the order of preference (no AltGr if avoidable). */
+enum { COMBO_NONE, COMBO_SHIFT, COMBO_ALTGR, COMBO_SHIFT_ALTGR, COMBO_COUNT };
+static const uint8_t combo_hid[COMBO_COUNT] = {
+	0, HID_MOD_LSHIFT, HID_MOD_RALT, HID_MOD_LSHIFT | HID_MOD_RALT,
+};
+
+/* One key pressed with one combination, and what the host makes of it. */
+struct way {
+	xkb_keysym_t sym;
+	uint32_t cp;                  /* 0 when the keysym is not text (dead keys) */
+	struct layout_stroke st;
+	int altgr;                    /* 1 when AltGr is held */
+	int penalty;                  /* 1: a key outside the main block */
+	int shift;                    /* 1 when Shift is held */
+};
+
+/* A way to type one character, with what it costs. */
+struct cand {
+	struct layout_entry e;
+	int altgr, penalty, shift;    /* sums over the strokes */
+};
+
+struct gen {
+	struct xkb_keymap *keymap;
+	struct xkb_compose_state *compose;
+	struct xkb_state *st[COMBO_COUNT][2][2];   /* [combo][caps lock][num lock] */
+	struct way *ways;                          /* every useful (key, combo) */
+	size_t n_ways;
+	struct way **syms;                         /* best way per keysym */
+	size_t n_syms;
+	struct cand *cands;
+	size_t n_cands, cap_cands;
+};
+
+static void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p) {
+		fputs("layoutgen: out of memory\n", stderr);
+		exit(2);
+	}
+	return p;
+}
+
+/* --- modifier states ---------------------------------------------------- */
+
+/* The modifiers a key sets while held, found by pressing it: what a host's
+ * xkb_state would see after the HID modifier byte. */
+static xkb_mod_mask_t mods_of_key(struct xkb_keymap *km, xkb_keycode_t kc)
+{
+	struct xkb_state *s = xkb_state_new(km);
+	xkb_mod_mask_t m;
+
+	xkb_state_update_key(s, kc, XKB_KEY_DOWN);
+	m = xkb_state_serialize_mods(s, XKB_STATE_MODS_DEPRESSED);
+	xkb_state_unref(s);
+	return m;
+}
+
+static xkb_mod_mask_t mod_bit(struct xkb_keymap *km, const char *name)
+{
+	xkb_mod_index_t i = xkb_keymap_mod_get_index(km, name);
+
+	return i == XKB_MOD_INVALID ? 0 : (xkb_mod_mask_t)1 << i;
+}
+
+/* Caps Lock and Num Lock are set as locked modifiers rather than by pressing
+ * the Caps key, because some layouts (colemak) put Backspace there. */
+static int states_build(struct gen *g)
+{
+	xkb_mod_mask_t shift = mods_of_key(g->keymap, KC_LEFTSHIFT);
+	xkb_mod_mask_t altgr = mods_of_key(g->keymap, KC_RIGHTALT);
+	xkb_mod_mask_t lock = mod_bit(g->keymap, XKB_MOD_NAME_CAPS);
+	xkb_mod_mask_t num = mod_bit(g->keymap, XKB_MOD_NAME_NUM);
+
+	for (int c = 0; c < COMBO_COUNT; c++)
+		for (int l = 0; l < 2; l++)
+			for (int n = 0; n < 2; n++) {
+				struct xkb_state *s = xkb_state_new(g->keymap);
+				xkb_mod_mask_t dep = ((c & 1) ? shift : 0) | ((c & 2) ? altgr : 0);
+
+				if (!s)
+					return -ENOMEM;
+				xkb_state_update_mask(s, dep, 0, (l ? lock : 0) | (n ? num : 0), 0, 0, 0);
+				g->st[c][l][n] = s;
+			}
+	return 0;
+}
+
+/* The keysym the key gives in state s, or NoSymbol when the held modifiers
+ * are not all used up by the key: AltGr on a key without a third level is a
+ * plain Alt shortcut to an application, not text. */
+static xkb_keysym_t key_sym(struct xkb_state *s, xkb_keycode_t kc)
+{
+	xkb_mod_mask_t held = xkb_state_serialize_mods(s, XKB_STATE_MODS_DEPRESSED);
+	xkb_mod_mask_t used = xkb_state_key_get_consumed_mods2(s, kc, XKB_CONSUMED_MODE_XKB);
+
+	if (held & ~used)
+		return XKB_KEY_NoSymbol;
+	return xkb_state_key_get_one_sym(s, kc);
+}
+
+/* --- keys ----------------------------------------------------------------- */
+
+static bool key_is_keypad(const struct keymap_key *k)
+{
+	return strncmp(k->code, "Numpad", 6) == 0;
+}
+
+/* The main block is usages 0x04..0x38 (letters, digits, punctuation, space).
+ * Keys outside it - the keypad, and the keys only ISO (0x64) or Japanese and
+ * Brazilian (0x87..0x8B) keyboards have - are a last resort: XKB's pc105
+ * gives them symbols on every layout, but a target with an ANSI keyboard
+ * under another OS may not. */
+static bool usage_is_extra(uint16_t usage)
+{
+	return usage > 0x38;
+}
+
+static bool cp_is_text(uint32_t cp)
+{
+	return cp >= 0x20 && !(cp >= 0x7F && cp < 0xA0) &&
+	       !(cp >= 0xD800 && cp < 0xE000) && cp <= 0x10FFFF;
+}
+
+/* Modifiers that give the same keysym on the same key while Caps Lock is
+ * locked: the same combination if Caps does not change the key, else the
+ * simplest other one; mods itself when none does. */
+static uint8_t caps_mods_for(struct gen *g, xkb_keycode_t kc, int combo, xkb_keysym_t sym)
+{
+	if (key_sym(g->st[combo][1][0], kc) == sym)
+		return combo_hid[combo];
+	for (int c = 0; c < COMBO_COUNT; c++)
+		if (key_sym(g->st[c][1][0], kc) == sym)
+			return combo_hid[c];
+	return combo_hid[combo];
+}
+
+static void way_add(struct gen *g, const struct keymap_key *k, xkb_keycode_t kc, int combo)
+{
+	xkb_keysym_t sym = key_sym(g->st[combo][0][0], kc);
+	struct way *w;
+
+	if (sym == XKB_KEY_NoSymbol)
+		return;
+	/* Keypad keys only where Num Lock, which we cannot see for sure, does not
+	 * change them (KP_Divide, KP_Add…), and only unmodified. */
+	if (key_is_keypad(k) &&
+	    (combo != COMBO_NONE || key_sym(g->st[combo][0][1], kc) != sym))
+		return;
+	g->ways = xrealloc(g->ways, (g->n_ways + 1) * sizeof *g->ways);
+	w = &g->ways[g->n_ways++];
+	w->sym = sym;
+	w->cp = xkb_keysym_to_utf32(sym);
+	w->st.usage = (uint8_t)k->usage;
+	w->st.mods = combo_hid[combo];
+	w->st.caps_mods = caps_mods_for(g, kc, combo, sym);
+	w->altgr = (combo & COMBO_ALTGR) != 0;
+	w->penalty = usage_is_extra(k->usage);
+	w->shift = (combo & COMBO_SHIFT) != 0;
+}
+
+static void ways_collect(struct gen *g)
+{
+	xkb_keycode_t lo = xkb_keymap_min_keycode(g->keymap);
+	xkb_keycode_t hi = xkb_keymap_max_keycode(g->keymap);
+
+	for (xkb_keycode_t kc = lo; kc <= hi && kc >= EVDEV_OFFSET; kc++) {
+		const struct keymap_key *k = keymap_by_evdev((uint16_t)(kc - EVDEV_OFFSET));
+
+		if (!k || k->page != KEYMAP_PAGE_KEYBOARD || k->usage > 0xFF ||
+		    keymap_is_modifier(k))
+			continue;
+		for (int c = 0; c < COMBO_COUNT; c++)
+			way_add(g, k, kc, c);
+	}
+}
+
+/* --- candidates ------------------------------------------------------------ */
+
+/* Compares two costs in order of importance; 0 when all are equal. */
+static int cost_cmp(int n, const int *a, const int *b)
+{
+	for (int i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return a[i] < b[i] ? -1 : 1;
+	return 0;
+}
+
+/* Order: fewest strokes, then fewest AltGr, then the main block before the
+ * keypad and the ISO/JIS keys, then fewest Shift, then lowest usages (so the
+ * output is deterministic). AltGr ranks before the block because the ISO key
+ * is the real home of some characters (gb: backslash), while XKB's AltGr
+ * extras (gb: AltGr+minus) exist on Linux only; the block still keeps US
+ * from using the ISO key for '<' where Shift+comma is the real key. */
+static int cand_rank_cmp(const struct cand *a, const struct cand *b)
+{
+	int ca[] = { a->e.n, a->altgr, a->penalty, a->shift };
+	int cb[] = { b->e.n, b->altgr, b->penalty, b->shift };
+	int r = cost_cmp(4, ca, cb);
+
+	if (r)
+		return r;
+	for (int i = 0; i < a->e.n; i++)
+		if (a->e.s[i].usage != b->e.s[i].usage)
+			return a->e.s[i].usage < b->e.s[i].usage ? -1 : 1;
+	return 0;
+}
+
+static int cand_cmp(const void *pa, const void *pb)
+{
+	const struct cand *a = pa, *b = pb;
+
+	if (a->e.cp != b->e.cp)
+		return a->e.cp < b->e.cp ? -1 : 1;
+	return cand_rank_cmp(a, b);
+}
+
+static void cand_add(struct gen *g, uint32_t cp, const struct way *const *w, int n)
+{
+	struct cand *c;
+
+	if (g->n_cands == g->cap_cands) {
+		g->cap_cands = g->cap_cands ? 2 * g->cap_cands : 1024;
+		g->cands = xrealloc(g->cands, g->cap_cands * sizeof *g->cands);
+	}
+	c = &g->cands[g->n_cands++];
+	memset(c, 0, sizeof *c);
+	c->e.cp = cp;
+	c->e.n = (uint8_t)n;
+	for (int i = 0; i < n; i++) {
+		c->e.s[i] = w[i]->st;
+		c->altgr += w[i]->altgr;
+		c->penalty += w[i]->penalty;
+		c->shift += w[i]->shift;
+	}
+}
+
+/* Enter and Tab are the same key on every layout and give control
+ * characters, which the walk over keys leaves out. */
+static void cand_add_fixed(struct gen *g, uint32_t cp, uint8_t usage)
+{
+	struct way w = { .st = { usage, 0, 0 } };
+	const struct way *pw = &w;
+
+	cand_add(g, cp, &pw, 1);
+}
+
+static int way_rank_cmp(const void *pa, const void *pb)
+{
+	const struct way *a = *(const struct way *const *)pa, *b = *(const struct way *const *)pb;
+
+	int ca[] = { a->altgr, a->penalty, a->shift };
+	int cb[] = { b->altgr, b->penalty, b->shift };
+	int r;
+
+	if (a->sym != b->sym)
+		return a->sym < b->sym ? -1 : 1;
+	r = cost_cmp(3, ca, cb);
+	if (r)
+		return r;
+	return a->st.usage < b->st.usage ? -1 : a->st.usage > b->st.usage;
+}
+
+/* The best way to produce each keysym, the alphabet of compose sequences. */
+static void syms_index(struct gen *g)
+{
+	struct way **all = xrealloc(NULL, g->n_ways * sizeof *all);
+
+	for (size_t i = 0; i < g->n_ways; i++)
+		all[i] = &g->ways[i];
+	qsort(all, g->n_ways, sizeof *all, way_rank_cmp);
+	g->syms = xrealloc(NULL, g->n_ways * sizeof *g->syms);
+	g->n_syms = 0;
+	for (size_t i = 0; i < g->n_ways; i++)
+		if (i == 0 || all[i]->sym != all[i - 1]->sym)
+			g->syms[g->n_syms++] = all[i];
+	free(all);
+}
+
+/* --- dead keys ------------------------------------------------------------- */
+
+/* The single code point a UTF-8 string holds, or 0. */
+static uint32_t utf8_single(const char *s, int len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	uint32_t cp;
+	int n;
+
+	if (len <= 0)
+		return 0;
+	if (u[0] < 0x80)
+		return len == 1 ? u[0] : 0;
+	n = u[0] >= 0xF0 ? 4 : u[0] >= 0xE0 ? 3 : 2;
+	if (len != n)
+		return 0;
+	cp = u[0] & (0x7F >> n);
+	for (int i = 1; i < n; i++)
+		cp = (cp << 6) | (u[i] & 0x3F);
+	return cp;
+}
+
+/* Feeds the keysyms of ways w[0..n-1] into a fresh compose state; returns
+ * the status and, when COMPOSED, the single code point in *cp (or 0). */
+static enum xkb_compose_status compose_run(struct gen *g, const struct way *const *w, int n,
+					   uint32_t *cp)
+{
+	enum xkb_compose_status st;
+	char buf[64];
+
+	xkb_compose_state_reset(g->compose);
+	for (int i = 0; i < n; i++)
+		xkb_compose_state_feed(g->compose, w[i]->sym);
+	st = xkb_compose_state_get_status(g->compose);
+	*cp = 0;
+	if (st == XKB_COMPOSE_COMPOSED)
+		*cp = utf8_single(buf, xkb_compose_state_get_utf8(g->compose, buf, sizeof buf));
+	return st;
+}
+
+static bool sym_is_dead(xkb_keysym_t sym)
+{
+	char name[64];
+
+	return xkb_keysym_get_name(sym, name, sizeof name) > 0 && strncmp(name, "dead_", 5) == 0;
+}
+
+/* Sequences that start with a dead key: dead + key, or dead + dead + key.
+ * Multi_key sequences are left out: they are an X11 invention other hosts
+ * do not share, while dead keys behave alike everywhere. */
+static void dead_collect(struct gen *g)
+{
+	const struct way *w[LAYOUT_MAX_STROKES];
+	uint32_t cp;
+
+	for (size_t i = 0; i < g->n_syms; i++) {
+		w[0] = g->syms[i];
+		if (!sym_is_dead(w[0]->sym) || compose_run(g, w, 1, &cp) != XKB_COMPOSE_COMPOSING)
+			continue;
+		for (size_t j = 0; j < g->n_syms; j++) {
+			w[1] = g->syms[j];
+			switch (compose_run(g, w, 2, &cp)) {
+			case XKB_COMPOSE_COMPOSED:
+				if (cp_is_text(cp))
+					cand_add(g, cp, w, 2);
+				break;
+			case XKB_COMPOSE_COMPOSING:
+				for (size_t k = 0; k < g->n_syms; k++) {
+					w[2] = g->syms[k];
+					if (compose_run(g, w, 3, &cp) == XKB_COMPOSE_COMPOSED &&
+					    cp_is_text(cp))
+						cand_add(g, cp, w, 3);
+				}
+				break;
+			default:
+				break;
+			}
+		}
+	}
+}
+
+/* Sorts the candidates and keeps the best per character, in place. */
+static void cands_pick(struct gen *g)
+{
+	size_t out = 0;
+
+	qsort(g->cands, g->n_cands, sizeof *g->cands, cand_cmp);
+	for (size_t i = 0; i < g->n_cands; i++)
+		if (out == 0 || g->cands[out - 1].e.cp != g->cands[i].e.cp)
+			g->cands[out++] = g->cands[i];
+	g->n_cands = out;
+}
+
+/* --- one layout ------------------------------------------------------------ */
+
+static void gen_free(struct gen *g)
+{
+	for (int c = 0; c < COMBO_COUNT; c++)
+		for (int l = 0; l < 2; l++)
+			for (int n = 0; n < 2; n++)
+				xkb_state_unref(g->st[c][l][n]);
+	xkb_compose_state_unref(g->compose);
+	xkb_keymap_unref(g->keymap);
+	free(g->ways);
+	free(g->syms);
+	free(g->cands);
+	memset(g, 0, sizeof *g);
+}
+
+/* Fills g with the table of layout xn; 0 or -errno. On error g is freed. */
+static int gen_layout(struct gen *g, struct xkb_context *ctx, struct xkb_compose_table *table,
+		      const struct xkb_name *xn)
+{
+	struct xkb_rule_names rn = {
+		.rules = "evdev", .model = xn->model, .layout = xn->layout, .variant = xn->variant,
+		.options = "",
+	};
+	const struct way *w[1];
+
+	memset(g, 0, sizeof *g);
+	g->keymap = xkb_keymap_new_from_names(ctx, &rn, XKB_KEYMAP_COMPILE_NO_FLAGS);
+	g->compose = xkb_compose_state_new(table, XKB_COMPOSE_STATE_NO_FLAGS);
+	if (!g->keymap || !g->compose || states_build(g) < 0) {
+		gen_free(g);
+		return -EINVAL;
+	}
+	ways_collect(g);
+	syms_index(g);
+	for (size_t i = 0; i < g->n_ways; i++) {
+		w[0] = &g->ways[i];
+		if (cp_is_text(w[0]->cp))
+			cand_add(g, w[0]->cp, w, 1);
+	}
+	cand_add_fixed(g, '\t', 0x2B);
+	cand_add_fixed(g, '\n', 0x28);
+	dead_collect(g);
+	cands_pick(g);
+	return 0;
+}
+
+/* --- output ---------------------------------------------------------------- */
+
+/* Writes s as a C string literal body: printable ASCII as is, the rest as
+ * octal escapes, so the generated file stays ASCII. */
+static void put_c_string(FILE *out, const char *s)
+{
+	for (const unsigned char *u = (const unsigned char *)s; *u; u++) {
+		if (*u == '"' || *u == '\\')
+			fprintf(out, "\\%c", *u);
+		else if (*u >= 0x20 && *u < 0x7F)
+			fputc(*u, out);
+		else
+			fprintf(out, "\\%03o", *u);
+	}
+}
+
+/* A C identifier for a layout name: "de-ch" → "de_ch". */
+static void put_ident(FILE *out, const char *name)
+{
+	for (; *name; name++)
+		fputc(*name == '-' ? '_' : *name, out);
+}
+
+static void put_entry(FILE *out, const struct layout_entry *e)
+{
+	fprintf(out, "\t{0x%04x, %d, {", (unsigned)e->cp, e->n);
+	for (int i = 0; i < e->n; i++)
+		fprintf(out, "%s{0x%02x, 0x%02x, 0x%02x}", i ? ", " : "", e->s[i].usage,
+			e->s[i].mods, e->s[i].caps_mods);
+	fputs("}},\n", out);
+}
+
+static void put_table(FILE *out, const struct xkb_name *xn, const struct gen *g)
+{
+	fprintf(out, "\n/* %s: XKB layout %s%s%s%s, model %s */\nstatic const struct layout_entry ",
+		xn->name, xn->layout, *xn->variant ? "(" : "", xn->variant,
+		*xn->variant ? ")" : "", xn->model);
+	put_ident(out, xn->name);
+	fputs("_entries[] = {\n", out);
+	for (size_t i = 0; i < g->n_cands; i++)
+		put_entry(out, &g->cands[i].e);
+	fputs("};\n", out);
+}
+
+static void put_registry_row(FILE *out, const struct xkb_name *xn, const struct gen *g)
+{
+	fprintf(out, "\t{ \"%s\", \"", xn->name);
+	put_c_string(out, xkb_keymap_layout_get_name(g->keymap, 0));
+	fputs("\", ", out);
+	put_ident(out, xn->name);
+	fputs("_entries, sizeof ", out);
+	put_ident(out, xn->name);
+	fputs("_entries / sizeof (struct layout_entry) },\n", out);
+}
+
+static void put_markdown_row(FILE *out, const struct xkb_name *xn, const struct gen *g)
+{
+	size_t dead = 0;
+
+	for (size_t i = 0; i < g->n_cands; i++)
+		dead += g->cands[i].e.n > 1;
+	fprintf(out, "| `%s` | `%s%s%s%s`%s | %s | %zu | %zu |\n", xn->name, xn->layout,
+		*xn->variant ? "(" : "", xn->variant, *xn->variant ? ")" : "",
+		strcmp(xn->model, "pc105") ? " (model `jp106`)" : "",
+		xkb_keymap_layout_get_name(g->keymap, 0), g->n_cands, dead);
+}
+
+struct opts {
+	const char *xkb_root;
+	const char *compose;
+	const char *source;     /* a note on the data's version, for the header */
+	bool markdown;
+};
+
+static void put_header(FILE *out, const struct opts *o)
+{
+	fputs("/* SPDX-License-Identifier: MIT */\n"
+	      "/* layout_tables: GENERATED keyboard layout tables - do not edit; run\n"
+	      " * agent/tools/layoutgen/regenerate.sh. Rows: {code point, strokes,\n"
+	      " * {{usage, mods, caps_mods}...}}, sorted by code point.\n", out);
+	fprintf(out, " * Source: %s; compose: en_US.UTF-8 */\n", o->source);
+	fputs("#include \"layout_tables.h\"\n", out);
+}
+
+/* Generates every layout; writes the C tables, or the markdown rows. */
+static int run(FILE *out, const struct opts *o, struct xkb_context *ctx,
+	       struct xkb_compose_table *table)
+{
+	size_t n = xkb_names_count();
+	struct gen *gens = xrealloc(NULL, n * sizeof *gens);
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (gen_layout(&gens[i], ctx, table, xkb_names_at(i)) < 0) {
+			fprintf(stderr, "layoutgen: cannot compile XKB keymap for %s\n",
+				xkb_names_at(i)->name);
+			n = i;
+			rc = -EINVAL;
+			goto out;
+		}
+	if (o->markdown) {
+		for (size_t i = 0; i < n; i++)
+			put_markdown_row(out, xkb_names_at(i), &gens[i]);
+		goto out;
+	}
+	put_header(out, o);
+	for (size_t i = 0; i < n; i++)
+		put_table(out, xkb_names_at(i), &gens[i]);
+	fputs("\nconst struct layout layout_table[] = {\n", out);
+	for (size_t i = 0; i < n; i++)
+		put_registry_row(out, xkb_names_at(i), &gens[i]);
+	fputs("};\n\nconst size_t layout_table_count = sizeof layout_table / sizeof layout_table[0];\n",
+	      out);
+out:
+	for (size_t i = 0; i < n; i++)
+		gen_free(&gens[i]);
+	free(gens);
+	return rc;
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: keymime-layoutgen [--xkb-root DIR] [--compose FILE] [--source TEXT]\n"
+	      "                         [--markdown] [-o FILE]\n"
+	      "Compiles every layout of xkb_names.c with libxkbcommon and writes the C\n"
+	      "tables of agent/core/layout_tables.c (or, with --markdown, the rows of the\n"
+	      "layout list in docs/layouts.md). Defaults: --xkb-root " DEFAULT_XKB_ROOT "\n"
+	      "  --compose " DEFAULT_COMPOSE "\n", f);
+}
+
+static int parse_args(int argc, char **argv, struct opts *o, const char **path)
+{
+	static const struct option lo[] = {
+		{ "xkb-root", required_argument, NULL, 'x' }, { "compose", required_argument, NULL, 'c' },
+		{ "source", required_argument, NULL, 's' },   { "markdown", no_argument, NULL, 'm' },
+		{ "output", required_argument, NULL, 'o' },   { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "o:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'x': o->xkb_root = optarg; break;
+		case 'c': o->compose = optarg; break;
+		case 's': o->source = optarg; break;
+		case 'm': o->markdown = true; break;
+		case 'o': *path = optarg; break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return -EINVAL;
+		}
+	}
+	return optind == argc ? 0 : -EINVAL;
+}
+
+/* A context that sees only the given XKB root: no ~/.xkb, no XKB_* variables,
+ * so the tables do not depend on who runs the generator. */
+static struct xkb_context *context_new(const char *root)
+{
+	struct xkb_context *ctx = xkb_context_new(XKB_CONTEXT_NO_DEFAULT_INCLUDES |
+						  XKB_CONTEXT_NO_ENVIRONMENT_NAMES);
+
+	if (ctx && !xkb_context_include_path_append(ctx, root)) {
+		xkb_context_unref(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { DEFAULT_XKB_ROOT, DEFAULT_COMPOSE, "xkeyboard-config", false };
+	const char *path = NULL;
+	struct xkb_context *ctx = NULL;
+	struct xkb_compose_table *table = NULL;
+	FILE *cf = NULL, *out = stdout;
+	int rc = 1;
+
+	if (parse_args(argc, argv, &o, &path) < 0)
+		return 2;
+	ctx = context_new(o.xkb_root);
+	cf = fopen(o.compose, "r");
+	if (!ctx || !cf) {
+		fprintf(stderr, "layoutgen: cannot open XKB root %s or %s\n", o.xkb_root, o.compose);
+		goto done;
+	}
+	table = xkb_compose_table_new_from_file(ctx, cf, "en_US.UTF-8",
+						XKB_COMPOSE_FORMAT_TEXT_V1, XKB_COMPOSE_COMPILE_NO_FLAGS);
+	if (table && path && !(out = fopen(path, "w")))
+		perror(path);
+	if (table && out && run(out, &o, ctx, table) == 0)
+		rc = 0;
+	if (out && out != stdout && fclose(out) != 0)
+		rc = 1;
+done:
+	if (cf)
+		fclose(cf);
+	xkb_compose_table_unref(table);
+	xkb_context_unref(ctx);
+	return rc;
+}
