@@ -1,0 +1,258 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The scenario run inside the test VM (busybox sh). The gadget is set up with the
+# project's own keymime-gadget script on dummy_hcd, so the same kernel plays both
+# the Pi (f_hid) and the host (usbhid + hid-generic + the VT keyboard handler).
+#
+# Phase 1 (always): harness self-test with raw reports written by printf.
+# Phase 2 (when /usr/bin/keymime-agent is in the initramfs): the real agent, driven
+# over MQTT by mosquitto_pub, checked through the host's evdev and VT screen.
+#
+# Output on ttyS0, one line per check, parsed by run.sh:
+#   KEYMIME-TEST: PASS <check> [detail] | FAIL <check> <detail> | INFO ... | DONE pass=N fail=M
+G=/sys/kernel/config/usb_gadget/keymime
+DEV=vm1
+T=keymime/$DEV
+KBD=/tmp/kbd.log      # evdev of the emulated keyboard (interface 0)
+CC=/tmp/cc.log        # evdev of the consumer-control interface (interface 1)
+MQ=/tmp/mqtt.log      # everything under keymime/ as "topic payload"
+NPASS=0
+NFAIL=0
+
+say() { echo "KEYMIME-TEST: $*"; }
+pass() { NPASS=$((NPASS + 1)); say "PASS $*"; }
+fail() { NFAIL=$((NFAIL + 1)); say "FAIL $*"; }
+info() { say "INFO $*"; }
+# check NAME DETAIL COMMAND... : PASS if the command succeeds
+check() { n=$1; d=$2; shift 2; if "$@"; then pass "$n" "$d"; else fail "$n" "$d"; fi; }
+now_ms() { awk '{printf "%d", $1 * 1000}' /proc/uptime; }
+# wait_for SECONDS COMMAND... : poll every 0.1 s until the command succeeds
+wait_for() {
+    end=$(( $(now_ms) + $1 * 1000 )); shift
+    while ! "$@"; do [ "$(now_ms)" -ge "$end" ] && return 1; usleep 100000; done
+}
+lines() { if [ -f "$1" ]; then wc -l < "$1"; else echo 0; fi; }
+# since FILE N: the lines of FILE after line N
+since() { tail -n +"$(($2 + 1))" "$1"; }
+sessions() { grep -c '^S ' "$1" 2>/dev/null || echo 0; }
+hexof() { od -An -tx1 | tr -d ' \n'; }
+report() { printf "$1" > /dev/hidg0; }              # 8 bytes as octal escapes
+ccreport() { printf "$1" > /dev/hidg1; }            # 2 bytes
+decoded() { since "$KBD" "$1" | awk -f /decode.awk; }
+screen() { tr -s ' ' < /dev/vcs1; }
+# jhas FILE TOPIC KEY VALUE: a message on TOPIC whose JSON has "KEY": VALUE
+jhas() { grep "^$T/$2 " "$1" | grep -Eq "\"$3\" *: *$4"; }
+# key_events FILE FROM CODE VALUE: count of such events after line FROM
+key_events() { since "$1" "$2" | awk -v c="$3" -v v="$4" '$1=="K" && $3==c && $4==v' | wc -l; }
+
+start_loggers() {
+    evlog keymime input0 "$KBD" &
+    evlog keymime input1 "$CC" &
+    # Something must hold tty1 open so the line discipline echoes onto the screen.
+    printf '\033[H\033[2J' > /dev/tty1
+    cat /dev/tty1 > /tmp/tty1.out &
+}
+
+# ---------------------------------------------------------------- phase 1
+phase_raw() {
+    t0=$(now_ms)
+    check gadget-up "keymime-gadget up" keymime-gadget up
+    check gadget-up-idempotent "second up is a no-op" keymime-gadget up
+    if wait_for 20 grep -q '^S ' "$KBD"; then
+        pass enumerated "keyboard evdev after $(( $(now_ms) - t0 )) ms"
+    else
+        fail enumerated "no input device named keymime on input0 within 20 s"
+        cat /proc/bus/input/devices; dmesg | tail -20; return 1
+    fi
+    wait_for 10 grep -q '^S ' "$CC" || fail enumerated-consumer "no consumer evdev"
+    grep -A9 'keymime' /proc/bus/input/devices | sed 's/^/KEYMIME-TEST: INFO input: /' | grep -E 'Name|Phys|Handlers'
+    keymime-gadget status | sed 's/^/KEYMIME-TEST: INFO status: /'
+    perms=$(stat -c %G:%a /dev/hidg0 /dev/hidg1 | tr '\n' ' ')
+    check device-perms "/dev/hidg0 /dev/hidg1 group keymime, mode 660: $perms" \
+        test "$perms" = "keymime:660 keymime:660 "
+
+    led=$(timeout 5 dd if=/dev/hidg0 bs=8 count=1 2>/dev/null | hexof)
+    check led-on-enumeration "one LED report waiting, got '$led'" test "$led" = 00
+
+    n=$(lines "$KBD")
+    report '\000\000\016\000\000\000\000\000'; report '\000\000\000\000\000\000\000\000'   # k
+    report '\002\000\020\000\000\000\000\000'; report '\000\000\000\000\000\000\000\000'   # M
+    report '\000\000\150\000\000\000\000\000'; report '\000\000\000\000\000\000\000\000'   # F13 0x68
+    report '\000\000\207\000\000\000\000\000'; report '\000\000\000\000\000\000\000\000'   # Intl1 0x87
+    report '\000\000\050\000\000\000\000\000'; report '\000\000\000\000\000\000\000\000'   # Enter
+    wait_for 5 test "$(key_events "$KBD" "$n" 28 0)" -ge 1
+    got=$(decoded "$n" | tr '\n' '|')
+    check raw-decode "k, shift+m, F13, Intl1, Enter -> '$got'" test "$got" = "kM<183><89>|"
+    check raw-usage-above-0x65 "F13 (0x68) reached the host as KEY_F13" \
+        test "$(key_events "$KBD" "$n" 183 1)" = 1
+    check raw-screen "tty1 shows kM" sh -c 'tr -s " " < /dev/vcs1 | grep -q kM'
+
+    n=$(lines "$CC")
+    ccreport '\351\000'; ccreport '\000\000'        # Volume Up 0x0e9
+    ccreport '\043\002'; ccreport '\000\000'        # AC Home 0x223 (above 0xff)
+    wait_for 5 test "$(key_events "$CC" "$n" 172 0)" -ge 1
+    check raw-consumer "VolumeUp (115) and AC Home (172) down+up" \
+        test "$(since "$CC" "$n" | awk '$1=="K"{printf "%s:%s ", $3, $4}')" = "115:1 115:0 172:1 172:0 "
+}
+
+# ---------------------------------------------------------------- phase 2
+start_agent() {
+    sed -e "s|^#* *device_id *=.*|device_id = $DEV|" \
+        -e "s|^#* *broker *=.*|broker = tcp://127.0.0.1:1883|" \
+        /etc/keymime/agent.conf.example > /etc/keymime/agent.conf
+    out=$(keymime-agent --check-config --config /etc/keymime/agent.conf 2>&1); rc=$?
+    check example-config "agent --check-config accepts agent.conf.example (rc=$rc: $(echo "$out" | tail -1))" \
+        test "$rc" = 0
+    # As on a Pi: an unprivileged user that reaches /dev/hidg* through its group.
+    set -- keymime-agent --broker tcp://127.0.0.1:1883 --device-id "$DEV" \
+        --hid-keyboard /dev/hidg0 --hid-consumer /dev/hidg1 --layout us
+    if setpriv --reuid=keymime --regid=keymime --clear-groups true 2>/dev/null; then
+        setpriv --reuid=keymime --regid=keymime --clear-groups "$@" > /tmp/agent.log 2>&1 &
+        info "agent runs as uid keymime"
+    else
+        "$@" > /tmp/agent.log 2>&1 &
+        info "agent runs as root (setpriv unavailable)"
+    fi
+    AGENT=$!
+}
+
+# publish SUBTOPIC PAYLOAD; then wait_result N: the Nth result line is there
+publish() { mosquitto_pub -q 1 -t "$T/$1" -m "$2"; }
+results() { grep -c "^$T/result " "$MQ"; }
+# await_result COUNT SECONDS: the result line number COUNT+1, printed
+await_result() {
+    wait_for "$2" test "$(results)" -gt "$1" || return 1
+    grep "^$T/result " "$MQ" | sed -n "$(($1 + 1))p"
+}
+result_ok() { echo "$1" | grep -Eq '"ok" *: *true'; }
+
+# type_and_check NAME TOPIC PAYLOAD EXPECTED_DECODED
+type_and_check() {
+    n=$(lines "$KBD"); r=$(results); t=$(now_ms)
+    publish "$2" "$3"
+    res=$(await_result "$r" 30)
+    check "$1-result" "$(( $(now_ms) - t )) ms: $res" result_ok "$res"
+    usleep 300000
+    got=$(decoded "$n")
+    check "$1-evdev" "host decoded '$got', want '$4'" test "$got" = "$4"
+}
+
+phase_agent() {
+    check gadget-down "keymime-gadget down" keymime-gadget down
+    check gadget-down-idempotent "second down is a no-op" keymime-gadget down
+    check gadget-absent "status says absent (exit 3)" sh -c 'keymime-gadget status >/dev/null; test $? = 3'
+    s=$(sessions "$KBD")
+    check gadget-up-again "keymime-gadget up after down" keymime-gadget up
+    wait_for 20 test "$(sessions "$KBD")" -gt "$s" || { fail re-enumerated "no new keyboard session"; return 1; }
+    wait_for 5 test "$(sessions "$CC")" -ge 2
+
+    printf 'listener 1883 127.0.0.1\nallow_anonymous true\nuser root\n' > /tmp/mosquitto.conf
+    mosquitto -c /tmp/mosquitto.conf > /tmp/mosquitto.log 2>&1 &
+    wait_for 10 sh -c 'mosquitto_pub -t probe -m x 2>/dev/null' || { fail broker "mosquitto did not start"; return 1; }
+    mosquitto_sub -v -t 'keymime/#' > "$MQ" 2>/dev/null &
+    usleep 300000
+
+    start_agent
+    if wait_for 20 grep -q "^$T/availability online" "$MQ"; then pass agent-online "availability online"
+    else fail agent-online "no 'online' on $T/availability"; return 1; fi
+    wait_for 5 grep -q "^$T/status " "$MQ"
+    info "first status: $(grep "^$T/status " "$MQ" | head -1 | cut -d' ' -f2-)"
+    check status-leds-off "status shows caps_lock false after enumeration" jhas "$MQ" status caps_lock false
+
+    screen_before=$(screen)
+    type_and_check type-text type 'Hello, World! 123' 'Hello, World! 123'
+    check type-screen "tty1 shows the text" sh -c 'tr -s " " < /dev/vcs1 | grep -qF "Hello, World! 123"'
+    type_and_check keys-chords keys 'shift+a ctrl+c' 'A<C-c>'
+    check keys-screen "tty1 shows A^C" sh -c 'tr -s " " < /dev/vcs1 | grep -qF "A^C"'
+
+    n=$(lines "$CC"); r=$(results)
+    publish keys AudioVolumeUp
+    res=$(await_result "$r" 15)
+    check media-result "$res" result_ok "$res"
+    wait_for 3 test "$(key_events "$CC" "$n" 115 0)" -ge 1
+    check media-evdev "consumer evdev: $(since "$CC" "$n" | awk '$1=="K"{printf "%s:%s ", $3, $4}')" \
+        test "$(since "$CC" "$n" | awk '$1=="K"{printf "%s:%s ", $3, $4}')" = "115:1 115:0 "
+
+    phase_caps
+    phase_unbind
+    phase_stop
+}
+
+phase_caps() {
+    n=$(lines "$KBD"); m=$(grep -c "^$T/status " "$MQ")
+    publish keys CapsLock
+    check caps-led-host "host set the Caps Lock LED" wait_for 10 sh -c "tail -n +$((n + 1)) $KBD | grep -q '^L .* 1 1\$'"
+    check caps-status-on "status caps_lock true" wait_for 10 sh -c \
+        "grep '^$T/status ' $MQ | tail -n +$((m + 1)) | grep -Eq '\"caps_lock\" *: *true'"
+    m=$(grep -c "^$T/status " "$MQ")
+    publish keys CapsLock
+    check caps-status-off "status caps_lock false again" wait_for 10 sh -c \
+        "grep '^$T/status ' $MQ | tail -n +$((m + 1)) | grep -Eq '\"caps_lock\" *: *false'"
+}
+
+phase_unbind() {
+    udc=$(cat $G/UDC)
+    long=""; i=0
+    while [ $i -lt 12 ]; do long="${long}the quick brown fox jumps "; i=$((i + 1)); done
+    n=$(lines "$KBD"); r=$(results); m=$(grep -c "^$T/status " "$MQ")
+    publish cmd "{\"id\":\"long\",\"text\":\"$long\"}"
+    if ! wait_for 15 test "$(since "$KBD" "$n" | grep -c '^K')" -ge 20; then
+        fail unbind-typing-started "the long text did not start typing"; return 1
+    fi
+    t=$(now_ms)
+    echo "" > $G/UDC
+    info "UDC unbound after $(since "$KBD" "$n" | grep -c '^K .* 1$') key-downs"
+    res=$(await_result "$r" 15)
+    dt=$(( $(now_ms) - t ))
+    check unbind-error-result "result for the interrupted command in $dt ms: $res" \
+        sh -c "echo '$res' | grep -q '\"long\"' && echo '$res' | grep -Eq '\"ok\" *: *false'"
+    check unbind-status-disconnected "status host disconnected" wait_for 15 sh -c \
+        "grep '^$T/status ' $MQ | tail -n +$((m + 1)) | grep -Eq '\"host\" *: *\"disconnected\"'"
+    check unbind-agent-alive "agent process still running" kill -0 "$AGENT"
+
+    r=$(results); t=$(now_ms)
+    publish type 'x'
+    res=$(await_result "$r" 15)
+    info "command while unbound answered in $(( $(now_ms) - t )) ms: ${res:-nothing}"
+
+    s=$(sessions "$KBD"); n=$(lines "$KBD"); m=$(grep -c "^$T/status " "$MQ")
+    echo "$udc" > $G/UDC
+    check rebind-enumerated "new keyboard session after rebind" wait_for 15 test "$(sessions "$KBD")" -gt "$s"
+    check rebind-status-connected "status host connected without a new command" wait_for 10 sh -c \
+        "grep '^$T/status ' $MQ | tail -n +$((m + 1)) | grep -Eq '\"host\" *: *\"connected\"'"
+    usleep 1500000
+    stale=$(since "$KBD" "$n" | awk '$1=="K" && $4==1' | wc -l)
+    check rebind-no-stale-keys "no key pressed in the new session before a new command ($stale)" test "$stale" = 0
+    type_and_check rebind-type type 'ok' 'ok'
+}
+
+phase_stop() {
+    # No key left down: per evdev session, each key's last event must not be a press.
+    for f in "$KBD" "$CC"; do
+        down=$(awk '$1=="S"{delete v} $1=="K"{v[$3]=$4} END{for (k in v) if (v[k] != 0) printf "%s ", k}' "$f")
+        check "no-key-down-$(basename "$f" .log)" "keys down at the end: '${down}'" test -z "$down"
+    done
+    kill "$AGENT"
+    check agent-clean-stop "agent exits within 5 s of SIGTERM" wait_for 5 sh -c "! kill -0 $AGENT 2>/dev/null"
+    check agent-offline "availability offline after stop" wait_for 5 sh -c "tail -n 5 $MQ | grep -q '^$T/availability offline'"
+}
+
+dump() {
+    for f in /tmp/agent.log "$MQ"; do
+        [ -s "$f" ] || continue
+        tail -n 60 "$f" | sed "s|^|KEYMIME-TEST: INFO $(basename "$f"): |"
+    done
+}
+
+start_loggers
+if phase_raw; then
+    if [ -x /usr/bin/keymime-agent ]; then
+        phase_agent
+    else
+        info "no keymime-agent in the initramfs: phase 2 skipped"
+    fi
+fi
+[ "$NFAIL" = 0 ] || dump
+[ "$NFAIL" = 0 ] || { info "kernel log:"; dmesg | tail -n 30 | sed 's/^/KEYMIME-TEST: INFO dmesg: /'; }
+info "uptime $(cut -d' ' -f1 /proc/uptime) s"
+say "DONE pass=$NPASS fail=$NFAIL"
