@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: MIT
+// protocol.js — the keymime MQTT contract as pure functions: topic names,
+// status parsing, command building, command ids. No DOM, no network: shared
+// by the page and the node tests.
+
+/** Device ids the agent accepts (docs: `[A-Za-z0-9_-]{1,64}`). */
+export const DEVICE_ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Group names follow the same rule as device ids. */
+export const GROUP_RE = DEVICE_ID_RE;
+
+/** The default topic prefix. */
+export const DEFAULT_PREFIX = 'keymime';
+
+/**
+ * Normalise a topic prefix typed by a user: trims spaces and slashes.
+ * Returns DEFAULT_PREFIX when nothing usable is left, and null when the
+ * prefix holds MQTT wildcards (it could never match a real topic).
+ */
+export function normalisePrefix(raw) {
+  const p = String(raw ?? '').trim().replace(/^\/+|\/+$/g, '');
+  if (p === '') return DEFAULT_PREFIX;
+  if (/[+#\0]/.test(p)) return null;
+  return p;
+}
+
+/** The topic names for one prefix. Immutable once built. */
+export class Topics {
+  #prefix;
+
+  /** @param {string} prefix an already normalised prefix */
+  constructor(prefix = DEFAULT_PREFIX) {
+    this.#prefix = prefix;
+  }
+
+  get prefix() { return this.#prefix; }
+
+  /** Wildcard subscriptions that discover the fleet and collect results. */
+  subscriptions() {
+    const p = this.#prefix;
+    return [`${p}/+/availability`, `${p}/+/status`, `${p}/+/result`];
+  }
+
+  /** Command topic of one device. */
+  deviceCmd(id) { return `${this.#prefix}/${id}/cmd`; }
+
+  /** Command topic of a group (every device is in group `all`). */
+  groupCmd(group) { return `${this.#prefix}/group/${group}/cmd`; }
+
+  /**
+   * Split an incoming topic into {id, kind} where kind is one of
+   * availability | status | result. Returns null for anything else,
+   * including the `group` pseudo-device and ids the agent would refuse.
+   */
+  parse(topic) {
+    const head = `${this.#prefix}/`;
+    if (typeof topic !== 'string' || !topic.startsWith(head)) return null;
+    const rest = topic.slice(head.length).split('/');
+    if (rest.length !== 2) return null;
+    const [id, kind] = rest;
+    if (id === 'group' || !DEVICE_ID_RE.test(id)) return null;
+    if (kind !== 'availability' && kind !== 'status' && kind !== 'result') return null;
+    return { id, kind };
+  }
+}
+
+/** Payload bytes (Uint8Array, Buffer or string) → string. */
+export function payloadText(payload) {
+  if (typeof payload === 'string') return payload;
+  return new TextDecoder('utf-8', { fatal: false }).decode(payload);
+}
+
+/**
+ * Parse a retained availability payload. Returns true (online),
+ * false (offline) or null (empty = retained message cleared, or garbage).
+ */
+export function parseAvailability(payload) {
+  const t = payloadText(payload).trim().toLowerCase();
+  if (t === 'online') return true;
+  if (t === 'offline') return false;
+  return null;
+}
+
+const HOST_STATES = new Set(['connected', 'disconnected', 'unknown']);
+
+function bool(v) { return v === true; }
+
+function nonNegInt(v) {
+  return Number.isFinite(v) && v >= 0 ? Math.floor(v) : 0;
+}
+
+/**
+ * Parse a retained status payload into a plain, fully-populated object.
+ * Unknown fields are kept in `extra` so nothing the agent adds is lost.
+ * Returns null when the payload is empty (status cleared) or not a JSON
+ * object. Never throws.
+ */
+export function parseStatus(payload) {
+  const text = payloadText(payload);
+  if (text.trim() === '') return null;
+  let o;
+  try { o = JSON.parse(text); } catch { return null; }
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) return null;
+  const leds = o.leds && typeof o.leds === 'object' ? o.leds : {};
+  const groups = Array.isArray(o.groups)
+    ? o.groups.filter((g) => typeof g === 'string' && g !== '') : [];
+  if (!groups.includes('all')) groups.unshift('all');
+  return {
+    deviceId: typeof o.device_id === 'string' ? o.device_id : null,
+    version: typeof o.version === 'string' ? o.version : '',
+    layout: typeof o.layout === 'string' ? o.layout : '',
+    groups,
+    host: HOST_STATES.has(o.host) ? o.host : 'unknown',
+    leds: {
+      num: bool(leds.num_lock),
+      caps: bool(leds.caps_lock),
+      scroll: bool(leds.scroll_lock),
+    },
+    busy: bool(o.busy),
+    queue: nonNegInt(o.queue),
+    progress: parseProgress(o.progress),
+    counters: o.counters && typeof o.counters === 'object' ? o.counters : {},
+  };
+}
+
+/**
+ * Optional progress the agent may publish in its status while typing:
+ * {"id":"…","done":n,"total":m}. The contract does not promise it, so the
+ * page falls back to time estimates (see paste.js) when it is absent.
+ */
+function parseProgress(p) {
+  if (!p || typeof p !== 'object') return null;
+  const done = Number(p.done);
+  const total = Number(p.total);
+  if (!Number.isFinite(done) || !Number.isFinite(total) || total <= 0) return null;
+  return { id: p.id == null ? null : String(p.id), done, total };
+}
+
+/**
+ * Parse a result payload. Returns {id, ok, error, detail, chars, ms, raw}
+ * or null when it is not a JSON object.
+ */
+export function parseResult(payload) {
+  let o;
+  try { o = JSON.parse(payloadText(payload)); } catch { return null; }
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) return null;
+  return {
+    id: o.id == null ? null : String(o.id),
+    ok: o.ok === true,
+    error: typeof o.error === 'string' ? o.error : (o.ok === true ? null : 'error'),
+    detail: typeof o.detail === 'string' ? o.detail : '',
+    chars: Number.isFinite(o.chars) ? o.chars : null,
+    ms: Number.isFinite(o.ms) ? o.ms : null,
+    raw: o,
+  };
+}
+
+/**
+ * Makes command ids unique per page load: `web-<random>-<n>`.
+ * The random part keeps two open tabs from matching each other's results.
+ */
+export class IdMaker {
+  #prefix;
+  #n = 0;
+
+  constructor(random = Math.random) {
+    this.#prefix = `web-${Math.floor(random() * 0x7fffffff).toString(36)}`;
+  }
+
+  next() {
+    this.#n += 1;
+    return `${this.#prefix}-${this.#n}`;
+  }
+}
+
+/** Pace presets for typing text: label → delay_ms between keystrokes. */
+export const PACES = Object.freeze([
+  { key: 'fast', label: 'Fast (agent default)', delayMs: null },
+  { key: 'normal', label: 'Normal (10 ms)', delayMs: 10 },
+  { key: 'slow', label: 'Slow (30 ms)', delayMs: 30 },
+  { key: 'crawl', label: 'Very slow (100 ms, old BIOS)', delayMs: 100 },
+]);
+
+/**
+ * Build the JSON command objects. Each returns a fresh object; ids are
+ * added by the caller (commands without an id get no result matching).
+ */
+export const Cmd = Object.freeze({
+  down: (code) => ({ down: code }),
+  up: (code) => ({ up: code }),
+  releaseAll: () => ({ release_all: true }),
+  cancel: () => ({ cancel: true }),
+  text(id, text, { delayMs = null, layout = '' } = {}) {
+    const c = { id, text };
+    if (delayMs != null) c.delay_ms = delayMs;
+    if (layout) c.layout = layout;
+    return c;
+  },
+  keys(id, keys) { return { id, keys }; },
+  seq(id, steps, { delayMs = null, layout = '' } = {}) {
+    const c = { id, seq: steps.map((s) => ({ ...s })) };
+    if (delayMs != null) c.delay_ms = delayMs;
+    if (layout) c.layout = layout;
+    return c;
+  },
+});
+
+/** Short human summary of a command, for the log. */
+export function describeCommand(c) {
+  if ('text' in c) {
+    const t = c.text.length > 40 ? `${c.text.slice(0, 40)}…` : c.text;
+    return `type ${JSON.stringify(t)} (${[...c.text].length} chars)`;
+  }
+  if ('keys' in c) return `keys ${c.keys}`;
+  if ('seq' in c) return `macro (${c.seq.length} steps)`;
+  if ('cancel' in c) return 'cancel';
+  if ('release_all' in c) return 'release all keys';
+  if ('down' in c) return `down ${c.down}`;
+  if ('up' in c) return `up ${c.up}`;
+  return JSON.stringify(c);
+}
