@@ -1,0 +1,185 @@
+# SPDX-License-Identifier: MIT
+"""The discovery configs built by agent/core/ha_discovery.c, checked against
+Home Assistant's schemas by ha_schema.py (which knows nothing of the C code),
+and the checker itself checked: every rule must catch a broken payload."""
+import json
+import os
+
+import hatest
+from hatest import ha_dump, ha_schema
+
+if not os.access(hatest.ha_dump_path(), os.X_OK):
+    hatest.skip("ha_dump not built at %s" % hatest.ha_dump_path())
+
+CONFIGS = [
+    ("defaults", ["--device-id", "pi1"], "pi1", "keymime", "homeassistant"),
+    ("no buttons", ["--device-id", "pi1", "--combos", "none"], "pi1", "keymime", "homeassistant"),
+    ("custom", ["--device-id", "desk-2", "--topic-prefix", "office/kb", "--ha-prefix", "ha",
+                "--version", "1.2.3", "--combos",
+                "Run=super+r, Vol up=AudioVolumeUp, Copy paste=ctrl+c ctrl+v, →=ctrl+alt+ArrowRight"],
+     "desk-2", "office/kb", "ha"),
+]
+
+
+def test_every_config_passes_home_assistants_schema():
+    for label, args, dev, prefix, ha in CONFIGS:
+        msgs = ha_dump(*args)
+        assert msgs, label
+        problems = ha_schema.check_all(msgs, dev, prefix, ha)
+        assert not problems, "%s:\n  %s" % (label, "\n  ".join(problems))
+
+
+def test_the_promised_entities_are_there():
+    got = {(m.group("component"), m.group("object"))
+           for m in (ha_schema.TOPIC_RE.match(t) for t, _ in ha_dump())}
+    for want in [("text", "type"), ("notify", "type_long"), ("select", "layout"),
+                 ("binary_sensor", "host"), ("binary_sensor", "caps_lock"),
+                 ("binary_sensor", "num_lock"), ("binary_sensor", "scroll_lock"),
+                 ("sensor", "last_result"), ("event", "result"),
+                 ("button", "combo_ctrl_alt_del"), ("button", "combo_lock_screen")]:
+        assert want in got, "missing %s/%s in %s" % (want + (sorted(got),))
+
+
+def test_buttons_press_the_configured_chords():
+    msgs = dict(ha_dump("--combos", "Paste=ctrl+v, Vol up=AudioVolumeUp"))
+    b = json.loads(msgs["homeassistant/button/keymime_pi1/combo_paste/config"])
+    assert (b["command_topic"], b["payload_press"], b["name"]) == \
+        ("keymime/pi1/keys", "ctrl+v", "Paste"), b
+    b = json.loads(msgs["homeassistant/button/keymime_pi1/combo_vol_up/config"])
+    assert b["payload_press"] == "AudioVolumeUp", b
+
+
+def test_select_template_renders_the_set_layout_command():
+    msgs = dict(ha_dump())
+    s = json.loads(msgs["homeassistant/select/keymime_pi1/layout/config"])
+    for option in s["options"]:
+        cmd = json.loads(ha_schema.render(s["command_template"], value=option))
+        assert cmd["set_layout"] == option, cmd
+    assert "us" in s["options"] and len(s["options"]) == len(set(s["options"]))
+
+
+def test_remove_clears_exactly_the_published_topics():
+    for label, args, *_ in CONFIGS:
+        pub = ha_dump(*args)
+        rem = ha_dump("--remove", *args)
+        assert [t for t, _ in rem] == [t for t, _ in pub], label
+        assert all(p == "" for _, p in rem), label
+
+
+def test_bad_combos_are_refused_with_a_message():
+    for text, needle in [("Paste", "Name=keys"), ("X=ctl+v", "no key named 'ctl'"),
+                         ("A=a, a=b", "same id")]:
+        r = ha_dump("--validate", "--combos", text, check=False)
+        assert r.returncode == 1 and needle in r.stderr, (text, r.stderr)
+        r = ha_dump("--combos", text, check=False)
+        assert r.returncode == 1 and r.stdout == "", (text, r.stdout)
+    assert ha_dump("--validate", "--combos", "Paste=ctrl+v", check=False).returncode == 0
+
+
+# --- the checker must not be vacuous: each rule catches a broken config ---
+
+def _mutated(mutate, component="text", obj="type"):
+    msgs = ha_dump()
+    topic = "homeassistant/%s/keymime_pi1/%s/config" % (component, obj)
+    out = []
+    for t, p in msgs:
+        if t == topic:
+            cfg = json.loads(p)
+            mutate(cfg)
+            t = cfg.pop("__topic__", t)     # a mutation may move the config
+            p = json.dumps(cfg)
+        out.append((t, p))
+    return ha_schema.check_all(out, "pi1")
+
+
+MUTATIONS = [
+    ("required key", lambda c: c.pop("command_topic"), "text", "type", "required key"),
+    ("wildcard command", lambda c: c.update(command_topic="keymime/+/type"), "text", "type",
+     "not a publishable topic"),
+    ("wrong command topic", lambda c: c.update(command_topic="keymime/pi1/typo"), "text", "type",
+     "not one the agent subscribes"),
+    ("wrong state topic", lambda c: c.update(state_topic="keymime/pi1/state"), "sensor",
+     "last_result", "not one the agent publishes"),
+    ("bad filter", lambda c: c.update(state_topic="keymime/#/status"), "binary_sensor", "host",
+     "not a valid topic filter"),
+    ("unknown key", lambda c: c.update(colour="red"), "button", "combo_enter", "not in Home"),
+    ("abbreviated twice", lambda c: c.update(cmd_t=c["command_topic"]), "button", "combo_enter",
+     "given twice"),
+    ("mixed styles", lambda c: c.update(uniq_id=c.pop("unique_id")), "button", "combo_enter",
+     "mixes"),
+    ("config on sensor", lambda c: c.update(entity_category="config"), "sensor", "queue",
+     "not allowed"),
+    ("device class", lambda c: c.update(device_class="keyboard"), "binary_sensor", "host",
+     "device_class"),
+    ("text max", lambda c: c.update(max=1000), "text", "type", "max"),
+    ("text mode", lambda c: c.update(mode="secret"), "text", "type", "mode"),
+    ("no identifiers", lambda c: c["device"].pop("identifiers"), "select", "layout",
+     "identifiers"),
+    ("origin name", lambda c: c["origin"].pop("name"), "select", "layout", "origin needs"),
+    ("no origin", lambda c: c.pop("origin"), "select", "layout", "no origin"),
+    ("empty options", lambda c: c.update(options=[]), "select", "layout", "options"),
+    ("no event types", lambda c: c.pop("event_types"), "event", "result", "event_types"),
+    ("undeclared event", lambda c: c.update(event_types=["ok"]), "event", "result",
+     "not declared"),
+    ("template field", lambda c: c.update(value_template="{{ value_json.led.caps_lock }}"),
+     "binary_sensor", "caps_lock", "no field 'led'"),
+    ("template value", lambda c: c.update(value_template="{{ value_json.busy }}"),
+     "binary_sensor", "busy", "not one of"),
+    ("select state", lambda c: c.update(value_template="{{ value_json.version }}"),
+     "select", "layout", "not an option"),
+    ("unbalanced", lambda c: c.update(value_template="{{ value_json.queue }"), "sensor",
+     "queue", "unbalanced"),
+    ("availability", lambda c: c.update(availability_topic="keymime/pi2/availability"),
+     "text", "type", "availability"),
+    ("unique id", lambda c: c.update(unique_id="keymime_pi1_type"), "notify", "type_long",
+     "also used"),
+    ("bad object id", lambda c: c.update(__topic__="homeassistant/text/keymime_pi1/ty.pe/config"), "text", "type",
+     "does not match"),
+]
+
+
+def test_checker_catches_each_broken_config():
+    for label, mutate, comp, obj, needle in MUTATIONS:
+        problems = _mutated(mutate, comp, obj)
+        assert any(needle in p for p in problems), "%s not caught: %s" % (label, problems)
+
+
+def test_checker_expands_abbreviations_and_base_topic():
+    # The same configs written with Home Assistant's abbreviations and a "~" base
+    # topic must pass too: the checker reads them as Home Assistant does.
+    full_to_abbr = {v: k for k, v in ha_schema.ABBREVIATIONS.items() if k != v}
+    dev_abbr = {v: k for k, v in ha_schema.DEVICE_ABBREVIATIONS.items() if k != v}
+    out = []
+    for t, p in ha_dump():
+        cfg = json.loads(p)
+        cfg["~"] = "keymime/pi1"
+        for k in list(cfg):
+            if k.endswith("_topic") and cfg[k].startswith("keymime/pi1/"):
+                cfg[k] = "~" + cfg[k][len("keymime/pi1"):]
+        cfg["device"] = {dev_abbr.get(k, k): v for k, v in cfg["device"].items()}
+        cfg = {full_to_abbr.get(k, k): v for k, v in cfg.items()}
+        out.append((t, json.dumps(cfg)))
+    assert "cmd_t" in json.loads(out[0][1]) and "~" in json.loads(out[0][1])
+    problems = ha_schema.check_all(out, "pi1")
+    assert not problems, problems
+
+
+def test_jinja_subset_renders_like_jinja():
+    r = ha_schema.render
+    assert r("{{ 'ON' if value_json.a.b else 'OFF' }}", value_json={"a": {"b": True}}) == "ON"
+    assert r("{% if value_json.h == 'x' %}1{% elif value_json.h == 'y' %}2{% else %}3{% endif %}",
+             value_json={"h": "y"}) == "2"
+    assert r("{% if value_json.h == 'x' %}1{% elif value_json.h == 'y' %}2{% else %}3{% endif %}",
+             value_json={"h": "z"}) == "3"
+    assert json.loads(r("{{ dict(value_json, event_type='ok') | tojson }}",
+                        value_json={"id": None})) == {"id": None, "event_type": "ok"}
+    assert r('{"set_layout":"{{ value }}"}', value="de") == '{"set_layout":"de"}'
+    try:
+        r("{{ value_json.__class__ }}", value_json={})
+        raise AssertionError("dunder accepted")
+    except ha_schema.TemplateError:
+        pass
+
+
+if __name__ == "__main__":
+    hatest.run_tests(dict(globals()))
