@@ -20,6 +20,9 @@ BUILD=${KEYMIME_BUILD_DIR:-}
 WITH_AGENT=1
 KEEP=0
 CACHE=${KEYMIME_CACHE:-/var/cache/keymime-test}
+if ! mkdir -p "$CACHE" 2>/dev/null || [ ! -w "$CACHE" ]; then
+    CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/keymime-test     # not root: a user cache
+fi
 TIMEOUT=${KEYMIME_QEMU_TIMEOUT:-240}
 MODULES="configfs dummy_hcd libcomposite usb_f_hid usbhid hid_generic evdev"
 
