@@ -2,7 +2,6 @@
 /* layout: look-ups in the generated layout tables (layout_tables.c). */
 #include "layout_tables.h"
 
-#include <stdbool.h>
 
 /* ASCII-only case folding: layout names are ASCII, and the C library's
  * strcasecmp depends on the locale. */
@@ -45,23 +44,36 @@ const char *layout_description(const struct layout *l)
 	return l->description;
 }
 
-const struct layout_entry *layout_lookup(const struct layout *l, uint32_t cp)
+/* Binary search in n items of size bytes whose code point (a uint32_t) is
+ * first; the item or NULL. */
+static const void *find_cp(const void *base, size_t n, size_t size, uint32_t cp)
 {
-	size_t lo = 0, hi = l->n_entries;
+	size_t lo = 0, hi = n;
 
 	/* Invariant: the answer, if any, is in [lo, hi). */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		uint32_t c = l->entries[mid].cp;
+		const void *item = (const char *)base + mid * size;
+		uint32_t c = *(const uint32_t *)item;
 
 		if (c == cp)
-			return &l->entries[mid];
+			return item;
 		if (c < cp)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	return NULL;
+}
+
+const struct layout_entry *layout_lookup(const struct layout *l, uint32_t cp)
+{
+	return find_cp(l->entries, l->n_entries, sizeof l->entries[0], cp);
+}
+
+bool layout_entry_caps_ok(const struct layout *l, const struct layout_entry *e)
+{
+	return !find_cp(l->caps_blocked, l->n_caps_blocked, sizeof l->caps_blocked[0], e->cp);
 }
 
 size_t layout_count(void)

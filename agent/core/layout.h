@@ -7,6 +7,7 @@
 #ifndef KEYMIME_LAYOUT_H
 #define KEYMIME_LAYOUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -65,5 +66,12 @@ const struct layout *layout_at(size_t i);
 /* Iterate over a layout's repertoire (sorted by code point). */
 size_t layout_entry_count(const struct layout *l);
 const struct layout_entry *layout_entry_at(const struct layout *l, size_t i);
+
+/* False when e (from layout_lookup(l, …)) cannot be typed at all while the
+ * host's Caps Lock is on: no modifiers on its keys give the same character
+ * then (de: AltGr+M is µ, but Μ under Caps Lock; fr: é). Its caps_mods are
+ * then the plain mods; to type it right, turn Caps Lock off around it (tap
+ * CapsLock before and after). */
+bool layout_entry_caps_ok(const struct layout *l, const struct layout_entry *e);
 
 #endif

@@ -105,6 +105,7 @@ static const struct layout_entry us_entries[] = {
 	{0x007d, 1, {{0x30, 0x02, 0x02}}},
 	{0x007e, 1, {{0x35, 0x02, 0x02}}},
 };
+static const uint32_t us_caps_blocked[] = { 0 };   /* none; an empty array is not C */
 
 /* us-intl: XKB layout us(intl), model pc105 */
 static const struct layout_entry us_intl_entries[] = {
@@ -753,6 +754,9 @@ static const struct layout_entry us_intl_entries[] = {
 	{0x2c6e, 2, {{0x38, 0x42, 0x42}, {0x10, 0x02, 0x00}}},
 	{0x2c72, 2, {{0x38, 0x42, 0x42}, {0x1a, 0x02, 0x00}}},
 	{0x2c73, 2, {{0x38, 0x42, 0x42}, {0x1a, 0x00, 0x02}}},
+};
+static const uint32_t us_intl_caps_blocked[] = {
+	0x00b5, 0x00df, 0x00e7, 0x1e09,
 };
 
 /* gb: XKB layout gb, model pc105 */
@@ -1431,6 +1435,9 @@ static const struct layout_entry gb_entries[] = {
 	{0x2c72, 2, {{0x0d, 0x40, 0x40}, {0x1a, 0x02, 0x00}}},
 	{0x2c73, 2, {{0x0d, 0x40, 0x40}, {0x1a, 0x00, 0x02}}},
 };
+static const uint32_t gb_caps_blocked[] = {
+	0x00b5, 0x0111, 0x017f, 0x1e9b,
+};
 
 /* de: XKB layout de, model pc105 */
 static const struct layout_entry de_entries[] = {
@@ -1976,6 +1983,9 @@ static const struct layout_entry de_entries[] = {
 	{0x2a25, 2, {{0x0d, 0x40, 0x40}, {0x30, 0x00, 0x00}}},
 	{0x2a2a, 2, {{0x0d, 0x40, 0x40}, {0x38, 0x00, 0x00}}},
 	{0x2a66, 2, {{0x0d, 0x40, 0x40}, {0x27, 0x02, 0x02}}},
+};
+static const uint32_t de_caps_blocked[] = {
+	0x00b5, 0x00df, 0x0111,
 };
 
 /* de-ch: XKB layout ch(de), model pc105 */
@@ -2625,6 +2635,11 @@ static const struct layout_entry de_ch_entries[] = {
 	{0x2c72, 2, {{0x0d, 0x40, 0x40}, {0x1a, 0x02, 0x00}}},
 	{0x2c73, 2, {{0x0d, 0x40, 0x40}, {0x1a, 0x00, 0x02}}},
 };
+static const uint32_t de_ch_caps_blocked[] = {
+	0x00b5, 0x00e0, 0x00e4, 0x00e7, 0x00e8, 0x00e9, 0x00f6, 0x00fc,
+	0x0111, 0x017f, 0x01df, 0x022b, 0x1e09, 0x1e15, 0x1e17, 0x1e4f,
+	0x1e9b, 0x1ea7, 0x1eb1, 0x1ebf, 0x1ec1,
+};
 
 /* fr: XKB layout fr, model pc105 */
 static const struct layout_entry fr_entries[] = {
@@ -3232,6 +3247,10 @@ static const struct layout_entry fr_entries[] = {
 	{0x2c6e, 2, {{0x0d, 0x40, 0x40}, {0x33, 0x02, 0x00}}},
 	{0x2c72, 2, {{0x0d, 0x40, 0x40}, {0x1d, 0x02, 0x00}}},
 	{0x2c73, 2, {{0x0d, 0x40, 0x40}, {0x1d, 0x00, 0x02}}},
+};
+static const uint32_t fr_caps_blocked[] = {
+	0x00b5, 0x00e0, 0x00e7, 0x00e8, 0x00e9, 0x00f9, 0x0111, 0x01dc,
+	0x1e09, 0x1e15, 0x1e17, 0x1ea7, 0x1eb1, 0x1ebf, 0x1ec1, 0x1eeb,
 };
 
 /* fr-ch: XKB layout ch(fr), model pc105 */
@@ -3881,6 +3900,11 @@ static const struct layout_entry fr_ch_entries[] = {
 	{0x2c72, 2, {{0x0d, 0x40, 0x40}, {0x1a, 0x02, 0x00}}},
 	{0x2c73, 2, {{0x0d, 0x40, 0x40}, {0x1a, 0x00, 0x02}}},
 };
+static const uint32_t fr_ch_caps_blocked[] = {
+	0x00b5, 0x00e0, 0x00e4, 0x00e7, 0x00e8, 0x00e9, 0x00f6, 0x00fc,
+	0x0111, 0x017f, 0x01df, 0x022b, 0x1e09, 0x1e15, 0x1e17, 0x1e4f,
+	0x1e9b, 0x1ea7, 0x1eb1, 0x1ebf, 0x1ec1,
+};
 
 /* be: XKB layout be, model pc105 */
 static const struct layout_entry be_entries[] = {
@@ -4493,6 +4517,11 @@ static const struct layout_entry be_entries[] = {
 	{0x2c6e, 2, {{0x0d, 0x40, 0x40}, {0x33, 0x02, 0x00}}},
 	{0x2c72, 2, {{0x0d, 0x40, 0x40}, {0x1d, 0x02, 0x00}}},
 	{0x2c73, 2, {{0x0d, 0x40, 0x40}, {0x1d, 0x00, 0x02}}},
+};
+static const uint32_t be_caps_blocked[] = {
+	0x00b5, 0x00e0, 0x00e7, 0x00e8, 0x00e9, 0x00f9, 0x0111, 0x017f,
+	0x01dc, 0x1e09, 0x1e15, 0x1e17, 0x1e9b, 0x1ea7, 0x1eb1, 0x1ebf,
+	0x1ec1, 0x1eeb,
 };
 
 /* es: XKB layout es, model pc105 */
@@ -5169,6 +5198,9 @@ static const struct layout_entry es_entries[] = {
 	{0x2c72, 2, {{0x0d, 0x40, 0x40}, {0x1a, 0x02, 0x00}}},
 	{0x2c73, 2, {{0x0d, 0x40, 0x40}, {0x1a, 0x00, 0x02}}},
 };
+static const uint32_t es_caps_blocked[] = {
+	0x00b5, 0x0111, 0x017f, 0x1e9b,
+};
 
 /* it: XKB layout it, model pc105 */
 static const struct layout_entry it_entries[] = {
@@ -5678,6 +5710,11 @@ static const struct layout_entry it_entries[] = {
 	{0x2c6e, 2, {{0x0d, 0x40, 0x40}, {0x10, 0x02, 0x00}}},
 	{0x2c72, 2, {{0x0d, 0x40, 0x40}, {0x1a, 0x02, 0x00}}},
 	{0x2c73, 2, {{0x0d, 0x40, 0x40}, {0x1a, 0x00, 0x02}}},
+};
+static const uint32_t it_caps_blocked[] = {
+	0x00b5, 0x00e0, 0x00e7, 0x00e8, 0x00e9, 0x00ec, 0x00f2, 0x00f9,
+	0x0111, 0x017f, 0x1e09, 0x1e15, 0x1e17, 0x1e51, 0x1ea7, 0x1eb1,
+	0x1ebf, 0x1ec1, 0x1ed3, 0x1edd, 0x1eeb,
 };
 
 /* pt: XKB layout pt, model pc105 */
@@ -6353,6 +6390,9 @@ static const struct layout_entry pt_entries[] = {
 	{0x2c72, 2, {{0x0d, 0x40, 0x40}, {0x1a, 0x02, 0x00}}},
 	{0x2c73, 2, {{0x0d, 0x40, 0x40}, {0x1a, 0x00, 0x02}}},
 };
+static const uint32_t pt_caps_blocked[] = {
+	0x00b5, 0x0111, 0x017f, 0x1e9b,
+};
 
 /* pt-br: XKB layout br, model pc105 */
 static const struct layout_entry pt_br_entries[] = {
@@ -6988,6 +7028,9 @@ static const struct layout_entry pt_br_entries[] = {
 	{0x2c72, 2, {{0x0d, 0x40, 0x40}, {0x1a, 0x02, 0x00}}},
 	{0x2c73, 2, {{0x0d, 0x40, 0x40}, {0x1a, 0x00, 0x02}}},
 };
+static const uint32_t pt_br_caps_blocked[] = {
+	0x00b5, 0x0111,
+};
 
 /* nl: XKB layout nl, model pc105 */
 static const struct layout_entry nl_entries[] = {
@@ -7522,6 +7565,9 @@ static const struct layout_entry nl_entries[] = {
 	{0x2c6e, 2, {{0x0d, 0x40, 0x40}, {0x10, 0x02, 0x00}}},
 	{0x2c72, 2, {{0x0d, 0x40, 0x40}, {0x1a, 0x02, 0x00}}},
 	{0x2c73, 2, {{0x0d, 0x40, 0x40}, {0x1a, 0x00, 0x02}}},
+};
+static const uint32_t nl_caps_blocked[] = {
+	0x00ff, 0x017f, 0x03bc, 0x1e9b,
 };
 
 /* se: XKB layout se, model pc105 */
@@ -8132,6 +8178,9 @@ static const struct layout_entry se_entries[] = {
 	{0x2c72, 2, {{0x0d, 0x40, 0x40}, {0x1a, 0x02, 0x00}}},
 	{0x2c73, 2, {{0x0d, 0x40, 0x40}, {0x1a, 0x00, 0x02}}},
 };
+static const uint32_t se_caps_blocked[] = {
+	0x00b5, 0x0111, 0x017f, 0x1e9b,
+};
 
 /* no: XKB layout no, model pc105 */
 static const struct layout_entry no_entries[] = {
@@ -8651,6 +8700,9 @@ static const struct layout_entry no_entries[] = {
 	{0x2c6e, 2, {{0x0d, 0x40, 0x40}, {0x10, 0x02, 0x00}}},
 	{0x2c72, 2, {{0x0d, 0x40, 0x40}, {0x1a, 0x02, 0x00}}},
 	{0x2c73, 2, {{0x0d, 0x40, 0x40}, {0x1a, 0x00, 0x02}}},
+};
+static const uint32_t no_caps_blocked[] = {
+	0x00b5, 0x0111, 0x017f,
 };
 
 /* dk: XKB layout dk, model pc105 */
@@ -9254,6 +9306,9 @@ static const struct layout_entry dk_entries[] = {
 	{0x2c6e, 2, {{0x0d, 0x40, 0x40}, {0x10, 0x02, 0x00}}},
 	{0x2c72, 2, {{0x0d, 0x40, 0x40}, {0x1a, 0x02, 0x00}}},
 	{0x2c73, 2, {{0x0d, 0x40, 0x40}, {0x1a, 0x00, 0x02}}},
+};
+static const uint32_t dk_caps_blocked[] = {
+	0x00b5, 0x0111, 0x017f, 0x1e9b,
 };
 
 /* fi: XKB layout fi, model pc105 */
@@ -10043,6 +10098,9 @@ static const struct layout_entry fi_entries[] = {
 	{0x5713, 2, {{0x0f, 0x42, 0x42}, {0x18, 0x02, 0x00}}},
 	{0xfdfc, 2, {{0x0f, 0x42, 0x42}, {0x0c, 0x00, 0x02}}},
 };
+static const uint32_t fi_caps_blocked[] = {
+	0x00b5,
+};
 
 /* pl: XKB layout pl, model pc105 */
 static const struct layout_entry pl_entries[] = {
@@ -10695,6 +10753,9 @@ static const struct layout_entry pl_entries[] = {
 	{0x2c63, 2, {{0x0e, 0x42, 0x42}, {0x13, 0x02, 0x00}}},
 	{0x2c65, 2, {{0x0e, 0x42, 0x42}, {0x04, 0x00, 0x02}}},
 };
+static const uint32_t pl_caps_blocked[] = {
+	0x00b5, 0x00df,
+};
 
 /* cz: XKB layout cz, model pc105 */
 static const struct layout_entry cz_entries[] = {
@@ -11227,6 +11288,11 @@ static const struct layout_entry cz_entries[] = {
 	{0x2272, 2, {{0x1e, 0x42, 0x42}, {0x36, 0x40, 0x40}}},
 	{0x2273, 2, {{0x1e, 0x42, 0x42}, {0x37, 0x40, 0x40}}},
 };
+static const uint32_t cz_caps_blocked[] = {
+	0x00df, 0x00e1, 0x00e9, 0x00ed, 0x00fa, 0x00fd, 0x010d, 0x011b,
+	0x0142, 0x0159, 0x0161, 0x016f, 0x017e, 0x01fb, 0x1e17, 0x1e2f,
+	0x1e67, 0x1e79, 0x1ea5, 0x1eaf, 0x1ebf, 0x1ee9,
+};
 
 /* hu: XKB layout hu, model pc105 */
 static const struct layout_entry hu_entries[] = {
@@ -11740,6 +11806,9 @@ static const struct layout_entry hu_entries[] = {
 	{0x2272, 2, {{0x1e, 0x42, 0x42}, {0x10, 0x40, 0x40}}},
 	{0x2273, 2, {{0x1e, 0x42, 0x42}, {0x1d, 0x40, 0x40}}},
 };
+static const uint32_t hu_caps_blocked[] = {
+	0x0142,
+};
 
 /* tr: XKB layout tr, model pc105 */
 static const struct layout_entry tr_entries[] = {
@@ -12188,6 +12257,9 @@ static const struct layout_entry tr_entries[] = {
 	{0x2c72, 2, {{0x0d, 0x40, 0x40}, {0x1a, 0x02, 0x00}}},
 	{0x2c73, 2, {{0x0d, 0x40, 0x40}, {0x1a, 0x00, 0x02}}},
 };
+static const uint32_t tr_caps_blocked[] = {
+	0x00b5, 0x00df, 0x00e9, 0x1e17,
+};
 
 /* us-dvorak: XKB layout us(dvorak), model pc105 */
 static const struct layout_entry us_dvorak_entries[] = {
@@ -12289,6 +12361,7 @@ static const struct layout_entry us_dvorak_entries[] = {
 	{0x007d, 1, {{0x2e, 0x02, 0x02}}},
 	{0x007e, 1, {{0x35, 0x02, 0x02}}},
 };
+static const uint32_t us_dvorak_caps_blocked[] = { 0 };   /* none; an empty array is not C */
 
 /* us-colemak: XKB layout us(colemak), model pc105 */
 static const struct layout_entry us_colemak_entries[] = {
@@ -12822,6 +12895,10 @@ static const struct layout_entry us_colemak_entries[] = {
 	{0x2272, 2, {{0x35, 0x40, 0x40}, {0x36, 0x02, 0x02}}},
 	{0x2273, 2, {{0x35, 0x40, 0x40}, {0x37, 0x02, 0x02}}},
 };
+static const uint32_t us_colemak_caps_blocked[] = {
+	0x00f0, 0x00f5, 0x00f6, 0x00fe, 0x0127, 0x022b, 0x022d, 0x1e4d,
+	0x1e4f, 0x1ed7,
+};
 
 /* ca: XKB layout ca, model pc105 */
 static const struct layout_entry ca_entries[] = {
@@ -13104,6 +13181,9 @@ static const struct layout_entry ca_entries[] = {
 	{0x207d, 2, {{0x2f, 0x00, 0x00}, {0x26, 0x02, 0x02}}},
 	{0x207e, 2, {{0x2f, 0x00, 0x00}, {0x27, 0x02, 0x02}}},
 	{0x20b5, 2, {{0x30, 0x00, 0x00}, {0x21, 0x40, 0x40}}},
+};
+static const uint32_t ca_caps_blocked[] = {
+	0x00b5,
 };
 
 /* latam: XKB layout latam, model pc105 */
@@ -13665,6 +13745,9 @@ static const struct layout_entry latam_entries[] = {
 	{0x2c6e, 2, {{0x0d, 0x40, 0x40}, {0x10, 0x02, 0x00}}},
 	{0x2c72, 2, {{0x0d, 0x40, 0x40}, {0x1a, 0x02, 0x00}}},
 	{0x2c73, 2, {{0x0d, 0x40, 0x40}, {0x1a, 0x00, 0x02}}},
+};
+static const uint32_t latam_caps_blocked[] = {
+	0x00b5, 0x0111, 0x017f, 0x1e9b,
 };
 
 /* is: XKB layout is, model pc105 */
@@ -14271,6 +14354,9 @@ static const struct layout_entry is_entries[] = {
 	{0x2c72, 2, {{0x0d, 0x40, 0x40}, {0x1a, 0x02, 0x00}}},
 	{0x2c73, 2, {{0x0d, 0x40, 0x40}, {0x1a, 0x00, 0x02}}},
 };
+static const uint32_t is_caps_blocked[] = {
+	0x00b5, 0x0111, 0x017f, 0x03c0, 0x1e9b,
+};
 
 /* ee: XKB layout ee, model pc105 */
 static const struct layout_entry ee_entries[] = {
@@ -14725,6 +14811,9 @@ static const struct layout_entry ee_entries[] = {
 	{0x2c6e, 2, {{0x0d, 0x40, 0x40}, {0x10, 0x02, 0x00}}},
 	{0x2c72, 2, {{0x0d, 0x40, 0x40}, {0x1a, 0x02, 0x00}}},
 	{0x2c73, 2, {{0x0d, 0x40, 0x40}, {0x1a, 0x00, 0x02}}},
+};
+static const uint32_t ee_caps_blocked[] = {
+	0x00b5, 0x0111, 0x017f,
 };
 
 /* lt: XKB layout lt, model pc105 */
@@ -15361,6 +15450,9 @@ static const struct layout_entry lt_entries[] = {
 	{0x2c72, 2, {{0x0d, 0x40, 0x40}, {0x1a, 0x02, 0x00}}},
 	{0x2c73, 2, {{0x0d, 0x40, 0x40}, {0x1a, 0x00, 0x02}}},
 };
+static const uint32_t lt_caps_blocked[] = {
+	0x00b5, 0x0111, 0x017f, 0x1e9b,
+};
 
 /* lv: XKB layout lv, model pc105 */
 static const struct layout_entry lv_entries[] = {
@@ -15520,6 +15612,7 @@ static const struct layout_entry lv_entries[] = {
 	{0x215d, 1, {{0x23, 0x42, 0x42}}},
 	{0x215e, 1, {{0x24, 0x42, 0x42}}},
 };
+static const uint32_t lv_caps_blocked[] = { 0 };   /* none; an empty array is not C */
 
 /* si: XKB layout si, model pc105 */
 static const struct layout_entry si_entries[] = {
@@ -16116,6 +16209,9 @@ static const struct layout_entry si_entries[] = {
 	{0x2c6e, 2, {{0x0d, 0x40, 0x40}, {0x10, 0x02, 0x00}}},
 	{0x2c72, 2, {{0x0d, 0x40, 0x40}, {0x1a, 0x02, 0x00}}},
 	{0x2c73, 2, {{0x0d, 0x40, 0x40}, {0x1a, 0x00, 0x02}}},
+};
+static const uint32_t si_caps_blocked[] = {
+	0x00df, 0x0142,
 };
 
 /* hr: XKB layout hr, model pc105 */
@@ -16773,6 +16869,9 @@ static const struct layout_entry hr_entries[] = {
 	{0x2c72, 2, {{0x0d, 0x40, 0x40}, {0x1a, 0x02, 0x00}}},
 	{0x2c73, 2, {{0x0d, 0x40, 0x40}, {0x1a, 0x00, 0x02}}},
 };
+static const uint32_t hr_caps_blocked[] = {
+	0x00df, 0x0142,
+};
 
 /* sk: XKB layout sk, model pc105 */
 static const struct layout_entry sk_entries[] = {
@@ -17319,6 +17418,12 @@ static const struct layout_entry sk_entries[] = {
 	{0x2272, 2, {{0x1e, 0x42, 0x42}, {0x36, 0x40, 0x40}}},
 	{0x2273, 2, {{0x1e, 0x42, 0x42}, {0x37, 0x40, 0x40}}},
 };
+static const uint32_t sk_caps_blocked[] = {
+	0x00df, 0x00e1, 0x00e4, 0x00e9, 0x00ed, 0x00f4, 0x00fa, 0x00fd,
+	0x010d, 0x013e, 0x0142, 0x0148, 0x0161, 0x0165, 0x017e, 0x01df,
+	0x01fb, 0x1e17, 0x1e2f, 0x1e67, 0x1e79, 0x1ea5, 0x1eaf, 0x1ebf,
+	0x1ed1, 0x1ed3, 0x1ed7, 0x1ee9,
+};
 
 /* ro: XKB layout ro, model pc105 */
 static const struct layout_entry ro_entries[] = {
@@ -17774,6 +17879,7 @@ static const struct layout_entry ro_entries[] = {
 	{0x2272, 2, {{0x1e, 0x40, 0x40}, {0x36, 0x02, 0x02}}},
 	{0x2273, 2, {{0x1e, 0x40, 0x40}, {0x37, 0x02, 0x02}}},
 };
+static const uint32_t ro_caps_blocked[] = { 0 };   /* none; an empty array is not C */
 
 /* ru: XKB layout ru, model pc105 */
 static const struct layout_entry ru_entries[] = {
@@ -17876,6 +17982,7 @@ static const struct layout_entry ru_entries[] = {
 	{0x0451, 1, {{0x35, 0x00, 0x02}}},
 	{0x2116, 1, {{0x20, 0x02, 0x02}}},
 };
+static const uint32_t ru_caps_blocked[] = { 0 };   /* none; an empty array is not C */
 
 /* ua: XKB layout ua, model pc105 */
 static const struct layout_entry ua_entries[] = {
@@ -18032,6 +18139,7 @@ static const struct layout_entry ua_entries[] = {
 	{0x2122, 1, {{0x11, 0x40, 0x40}}},
 	{0x2260, 1, {{0x2e, 0x40, 0x40}}},
 };
+static const uint32_t ua_caps_blocked[] = { 0 };   /* none; an empty array is not C */
 
 /* gr: XKB layout gr, model pc105 */
 static const struct layout_entry gr_entries[] = {
@@ -18376,6 +18484,9 @@ static const struct layout_entry gr_entries[] = {
 	{0x2272, 2, {{0x2f, 0x40, 0x40}, {0x36, 0x02, 0x02}}},
 	{0x2273, 2, {{0x2f, 0x40, 0x40}, {0x37, 0x02, 0x02}}},
 };
+static const uint32_t gr_caps_blocked[] = {
+	0x03d0, 0x03d5, 0x03d6, 0x03db, 0x03f0, 0x03f1,
+};
 
 /* jp: XKB layout jp, model jp106 */
 static const struct layout_entry jp_entries[] = {
@@ -18477,45 +18588,120 @@ static const struct layout_entry jp_entries[] = {
 	{0x007d, 1, {{0x31, 0x02, 0x02}}},
 	{0x007e, 1, {{0x27, 0x02, 0x02}}},
 };
+static const uint32_t jp_caps_blocked[] = { 0 };   /* none; an empty array is not C */
 
 const struct layout layout_table[] = {
-	{ "us", "English (US)", us_entries, sizeof us_entries / sizeof (struct layout_entry) },
-	{ "us-intl", "English (US, intl., with dead keys)", us_intl_entries, sizeof us_intl_entries / sizeof (struct layout_entry) },
-	{ "gb", "English (UK)", gb_entries, sizeof gb_entries / sizeof (struct layout_entry) },
-	{ "de", "German", de_entries, sizeof de_entries / sizeof (struct layout_entry) },
-	{ "de-ch", "German (Switzerland)", de_ch_entries, sizeof de_ch_entries / sizeof (struct layout_entry) },
-	{ "fr", "French", fr_entries, sizeof fr_entries / sizeof (struct layout_entry) },
-	{ "fr-ch", "French (Switzerland)", fr_ch_entries, sizeof fr_ch_entries / sizeof (struct layout_entry) },
-	{ "be", "Belgian", be_entries, sizeof be_entries / sizeof (struct layout_entry) },
-	{ "es", "Spanish", es_entries, sizeof es_entries / sizeof (struct layout_entry) },
-	{ "it", "Italian", it_entries, sizeof it_entries / sizeof (struct layout_entry) },
-	{ "pt", "Portuguese", pt_entries, sizeof pt_entries / sizeof (struct layout_entry) },
-	{ "pt-br", "Portuguese (Brazil)", pt_br_entries, sizeof pt_br_entries / sizeof (struct layout_entry) },
-	{ "nl", "Dutch", nl_entries, sizeof nl_entries / sizeof (struct layout_entry) },
-	{ "se", "Swedish", se_entries, sizeof se_entries / sizeof (struct layout_entry) },
-	{ "no", "Norwegian", no_entries, sizeof no_entries / sizeof (struct layout_entry) },
-	{ "dk", "Danish", dk_entries, sizeof dk_entries / sizeof (struct layout_entry) },
-	{ "fi", "Finnish", fi_entries, sizeof fi_entries / sizeof (struct layout_entry) },
-	{ "pl", "Polish", pl_entries, sizeof pl_entries / sizeof (struct layout_entry) },
-	{ "cz", "Czech", cz_entries, sizeof cz_entries / sizeof (struct layout_entry) },
-	{ "hu", "Hungarian", hu_entries, sizeof hu_entries / sizeof (struct layout_entry) },
-	{ "tr", "Turkish", tr_entries, sizeof tr_entries / sizeof (struct layout_entry) },
-	{ "us-dvorak", "English (Dvorak)", us_dvorak_entries, sizeof us_dvorak_entries / sizeof (struct layout_entry) },
-	{ "us-colemak", "English (Colemak)", us_colemak_entries, sizeof us_colemak_entries / sizeof (struct layout_entry) },
-	{ "ca", "French (Canada)", ca_entries, sizeof ca_entries / sizeof (struct layout_entry) },
-	{ "latam", "Spanish (Latin American)", latam_entries, sizeof latam_entries / sizeof (struct layout_entry) },
-	{ "is", "Icelandic", is_entries, sizeof is_entries / sizeof (struct layout_entry) },
-	{ "ee", "Estonian", ee_entries, sizeof ee_entries / sizeof (struct layout_entry) },
-	{ "lt", "Lithuanian", lt_entries, sizeof lt_entries / sizeof (struct layout_entry) },
-	{ "lv", "Latvian", lv_entries, sizeof lv_entries / sizeof (struct layout_entry) },
-	{ "si", "Slovenian", si_entries, sizeof si_entries / sizeof (struct layout_entry) },
-	{ "hr", "Croatian", hr_entries, sizeof hr_entries / sizeof (struct layout_entry) },
-	{ "sk", "Slovak", sk_entries, sizeof sk_entries / sizeof (struct layout_entry) },
-	{ "ro", "Romanian", ro_entries, sizeof ro_entries / sizeof (struct layout_entry) },
-	{ "ru", "Russian", ru_entries, sizeof ru_entries / sizeof (struct layout_entry) },
-	{ "ua", "Ukrainian", ua_entries, sizeof ua_entries / sizeof (struct layout_entry) },
-	{ "gr", "Greek", gr_entries, sizeof gr_entries / sizeof (struct layout_entry) },
-	{ "jp", "Japanese", jp_entries, sizeof jp_entries / sizeof (struct layout_entry) },
+	{ "us", "English (US)",
+	  us_entries, sizeof us_entries / sizeof (struct layout_entry),
+	  us_caps_blocked, 0 },
+	{ "us-intl", "English (US, intl., with dead keys)",
+	  us_intl_entries, sizeof us_intl_entries / sizeof (struct layout_entry),
+	  us_intl_caps_blocked, 4 },
+	{ "gb", "English (UK)",
+	  gb_entries, sizeof gb_entries / sizeof (struct layout_entry),
+	  gb_caps_blocked, 4 },
+	{ "de", "German",
+	  de_entries, sizeof de_entries / sizeof (struct layout_entry),
+	  de_caps_blocked, 3 },
+	{ "de-ch", "German (Switzerland)",
+	  de_ch_entries, sizeof de_ch_entries / sizeof (struct layout_entry),
+	  de_ch_caps_blocked, 21 },
+	{ "fr", "French",
+	  fr_entries, sizeof fr_entries / sizeof (struct layout_entry),
+	  fr_caps_blocked, 16 },
+	{ "fr-ch", "French (Switzerland)",
+	  fr_ch_entries, sizeof fr_ch_entries / sizeof (struct layout_entry),
+	  fr_ch_caps_blocked, 21 },
+	{ "be", "Belgian",
+	  be_entries, sizeof be_entries / sizeof (struct layout_entry),
+	  be_caps_blocked, 18 },
+	{ "es", "Spanish",
+	  es_entries, sizeof es_entries / sizeof (struct layout_entry),
+	  es_caps_blocked, 4 },
+	{ "it", "Italian",
+	  it_entries, sizeof it_entries / sizeof (struct layout_entry),
+	  it_caps_blocked, 21 },
+	{ "pt", "Portuguese",
+	  pt_entries, sizeof pt_entries / sizeof (struct layout_entry),
+	  pt_caps_blocked, 4 },
+	{ "pt-br", "Portuguese (Brazil)",
+	  pt_br_entries, sizeof pt_br_entries / sizeof (struct layout_entry),
+	  pt_br_caps_blocked, 2 },
+	{ "nl", "Dutch",
+	  nl_entries, sizeof nl_entries / sizeof (struct layout_entry),
+	  nl_caps_blocked, 4 },
+	{ "se", "Swedish",
+	  se_entries, sizeof se_entries / sizeof (struct layout_entry),
+	  se_caps_blocked, 4 },
+	{ "no", "Norwegian",
+	  no_entries, sizeof no_entries / sizeof (struct layout_entry),
+	  no_caps_blocked, 3 },
+	{ "dk", "Danish",
+	  dk_entries, sizeof dk_entries / sizeof (struct layout_entry),
+	  dk_caps_blocked, 4 },
+	{ "fi", "Finnish",
+	  fi_entries, sizeof fi_entries / sizeof (struct layout_entry),
+	  fi_caps_blocked, 1 },
+	{ "pl", "Polish",
+	  pl_entries, sizeof pl_entries / sizeof (struct layout_entry),
+	  pl_caps_blocked, 2 },
+	{ "cz", "Czech",
+	  cz_entries, sizeof cz_entries / sizeof (struct layout_entry),
+	  cz_caps_blocked, 22 },
+	{ "hu", "Hungarian",
+	  hu_entries, sizeof hu_entries / sizeof (struct layout_entry),
+	  hu_caps_blocked, 1 },
+	{ "tr", "Turkish",
+	  tr_entries, sizeof tr_entries / sizeof (struct layout_entry),
+	  tr_caps_blocked, 4 },
+	{ "us-dvorak", "English (Dvorak)",
+	  us_dvorak_entries, sizeof us_dvorak_entries / sizeof (struct layout_entry),
+	  us_dvorak_caps_blocked, 0 },
+	{ "us-colemak", "English (Colemak)",
+	  us_colemak_entries, sizeof us_colemak_entries / sizeof (struct layout_entry),
+	  us_colemak_caps_blocked, 10 },
+	{ "ca", "French (Canada)",
+	  ca_entries, sizeof ca_entries / sizeof (struct layout_entry),
+	  ca_caps_blocked, 1 },
+	{ "latam", "Spanish (Latin American)",
+	  latam_entries, sizeof latam_entries / sizeof (struct layout_entry),
+	  latam_caps_blocked, 4 },
+	{ "is", "Icelandic",
+	  is_entries, sizeof is_entries / sizeof (struct layout_entry),
+	  is_caps_blocked, 5 },
+	{ "ee", "Estonian",
+	  ee_entries, sizeof ee_entries / sizeof (struct layout_entry),
+	  ee_caps_blocked, 3 },
+	{ "lt", "Lithuanian",
+	  lt_entries, sizeof lt_entries / sizeof (struct layout_entry),
+	  lt_caps_blocked, 4 },
+	{ "lv", "Latvian",
+	  lv_entries, sizeof lv_entries / sizeof (struct layout_entry),
+	  lv_caps_blocked, 0 },
+	{ "si", "Slovenian",
+	  si_entries, sizeof si_entries / sizeof (struct layout_entry),
+	  si_caps_blocked, 2 },
+	{ "hr", "Croatian",
+	  hr_entries, sizeof hr_entries / sizeof (struct layout_entry),
+	  hr_caps_blocked, 2 },
+	{ "sk", "Slovak",
+	  sk_entries, sizeof sk_entries / sizeof (struct layout_entry),
+	  sk_caps_blocked, 28 },
+	{ "ro", "Romanian",
+	  ro_entries, sizeof ro_entries / sizeof (struct layout_entry),
+	  ro_caps_blocked, 0 },
+	{ "ru", "Russian",
+	  ru_entries, sizeof ru_entries / sizeof (struct layout_entry),
+	  ru_caps_blocked, 0 },
+	{ "ua", "Ukrainian",
+	  ua_entries, sizeof ua_entries / sizeof (struct layout_entry),
+	  ua_caps_blocked, 0 },
+	{ "gr", "Greek",
+	  gr_entries, sizeof gr_entries / sizeof (struct layout_entry),
+	  gr_caps_blocked, 6 },
+	{ "jp", "Japanese",
+	  jp_entries, sizeof jp_entries / sizeof (struct layout_entry),
+	  jp_caps_blocked, 0 },
 };
 
 const size_t layout_table_count = sizeof layout_table / sizeof layout_table[0];

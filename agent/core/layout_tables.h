@@ -13,6 +13,8 @@ struct layout {
 	const char *description;   /* XKB's description: "German (Switzerland)" */
 	const struct layout_entry *entries;
 	size_t n_entries;
+	const uint32_t *caps_blocked;   /* sorted: no modifiers type these under Caps Lock */
+	size_t n_caps_blocked;
 };
 
 /* All layouts; layout_table[0] is the default ("us"). */

@@ -44,12 +44,14 @@ struct way {
 	int altgr;                    /* 1 when AltGr is held */
 	int penalty;                  /* 1: a key outside the main block */
 	int shift;                    /* 1 when Shift is held */
+	bool caps_ok;                 /* caps_mods give sym with Caps Lock on */
 };
 
 /* A way to type one character, with what it costs. */
 struct cand {
 	struct layout_entry e;
 	int altgr, penalty, shift;    /* sums over the strokes */
+	bool caps_ok;                 /* every stroke works with Caps Lock on */
 };
 
 struct gen {
@@ -157,15 +159,20 @@ static bool cp_is_text(uint32_t cp)
 
 /* Modifiers that give the same keysym on the same key while Caps Lock is
  * locked: the same combination if Caps does not change the key, else the
- * simplest other one; mods itself when none does. */
-static uint8_t caps_mods_for(struct gen *g, xkb_keycode_t kc, int combo, xkb_keysym_t sym)
+ * simplest other one. When none does (de: AltGr+M is µ, but Μ under Caps
+ * Lock), w->caps_ok is false and the caps modifiers are the plain ones. */
+static void caps_mods_for(struct gen *g, xkb_keycode_t kc, int combo, struct way *w)
 {
-	if (key_sym(g->st[combo][1][0], kc) == sym)
-		return combo_hid[combo];
+	w->caps_ok = true;
+	w->st.caps_mods = combo_hid[combo];
+	if (key_sym(g->st[combo][1][0], kc) == w->sym)
+		return;
 	for (int c = 0; c < COMBO_COUNT; c++)
-		if (key_sym(g->st[c][1][0], kc) == sym)
-			return combo_hid[c];
-	return combo_hid[combo];
+		if (key_sym(g->st[c][1][0], kc) == w->sym) {
+			w->st.caps_mods = combo_hid[c];
+			return;
+		}
+	w->caps_ok = false;
 }
 
 static void way_add(struct gen *g, const struct keymap_key *k, xkb_keycode_t kc, int combo)
@@ -186,7 +193,7 @@ static void way_add(struct gen *g, const struct keymap_key *k, xkb_keycode_t kc,
 	w->cp = xkb_keysym_to_utf32(sym);
 	w->st.usage = (uint8_t)k->usage;
 	w->st.mods = combo_hid[combo];
-	w->st.caps_mods = caps_mods_for(g, kc, combo, sym);
+	caps_mods_for(g, kc, combo, w);
 	w->altgr = (combo & COMBO_ALTGR) != 0;
 	w->penalty = usage_is_extra(k->usage);
 	w->shift = (combo & COMBO_SHIFT) != 0;
@@ -260,11 +267,13 @@ static void cand_add(struct gen *g, uint32_t cp, const struct way *const *w, int
 	memset(c, 0, sizeof *c);
 	c->e.cp = cp;
 	c->e.n = (uint8_t)n;
+	c->caps_ok = true;
 	for (int i = 0; i < n; i++) {
 		c->e.s[i] = w[i]->st;
 		c->altgr += w[i]->altgr;
 		c->penalty += w[i]->penalty;
 		c->shift += w[i]->shift;
+		c->caps_ok &= w[i]->caps_ok;
 	}
 }
 
@@ -272,7 +281,7 @@ static void cand_add(struct gen *g, uint32_t cp, const struct way *const *w, int
  * characters, which the walk over keys leaves out. */
 static void cand_add_fixed(struct gen *g, uint32_t cp, uint8_t usage)
 {
-	struct way w = { .st = { usage, 0, 0 } };
+	struct way w = { .st = { usage, 0, 0 }, .caps_ok = true };
 	const struct way *pw = &w;
 
 	cand_add(g, cp, &pw, 1);
@@ -482,6 +491,20 @@ static void put_entry(FILE *out, const struct layout_entry *e)
 	fputs("}},\n", out);
 }
 
+/* The characters no modifiers type while Caps Lock is on, sorted. */
+static void put_caps_blocked(FILE *out, const struct xkb_name *xn, const struct gen *g)
+{
+	int col = 0;
+
+	fputs("static const uint32_t ", out);
+	put_ident(out, xn->name);
+	fputs("_caps_blocked[] = {", out);
+	for (size_t i = 0; i < g->n_cands; i++)
+		if (!g->cands[i].caps_ok)
+			fprintf(out, "%s0x%04x,", col++ % 8 ? " " : "\n\t", (unsigned)g->cands[i].e.cp);
+	fputs(col ? "\n};\n" : " 0 };   /* none; an empty array is not C */\n", out);
+}
+
 static void put_table(FILE *out, const struct xkb_name *xn, const struct gen *g)
 {
 	fprintf(out, "\n/* %s: XKB layout %s%s%s%s, model %s */\nstatic const struct layout_entry ",
@@ -492,17 +515,29 @@ static void put_table(FILE *out, const struct xkb_name *xn, const struct gen *g)
 	for (size_t i = 0; i < g->n_cands; i++)
 		put_entry(out, &g->cands[i].e);
 	fputs("};\n", out);
+	put_caps_blocked(out, xn, g);
+}
+
+static size_t caps_blocked_count(const struct gen *g)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < g->n_cands; i++)
+		n += !g->cands[i].caps_ok;
+	return n;
 }
 
 static void put_registry_row(FILE *out, const struct xkb_name *xn, const struct gen *g)
 {
 	fprintf(out, "\t{ \"%s\", \"", xn->name);
 	put_c_string(out, xkb_keymap_layout_get_name(g->keymap, 0));
-	fputs("\", ", out);
+	fputs("\",\n\t  ", out);
 	put_ident(out, xn->name);
 	fputs("_entries, sizeof ", out);
 	put_ident(out, xn->name);
-	fputs("_entries / sizeof (struct layout_entry) },\n", out);
+	fputs("_entries / sizeof (struct layout_entry),\n\t  ", out);
+	put_ident(out, xn->name);
+	fprintf(out, "_caps_blocked, %zu },\n", caps_blocked_count(g));
 }
 
 static void put_markdown_row(FILE *out, const struct xkb_name *xn, const struct gen *g)
@@ -511,10 +546,10 @@ static void put_markdown_row(FILE *out, const struct xkb_name *xn, const struct 
 
 	for (size_t i = 0; i < g->n_cands; i++)
 		dead += g->cands[i].e.n > 1;
-	fprintf(out, "| `%s` | `%s%s%s%s`%s | %s | %zu | %zu |\n", xn->name, xn->layout,
+	fprintf(out, "| `%s` | `%s%s%s%s`%s | %s | %zu | %zu | %zu |\n", xn->name, xn->layout,
 		*xn->variant ? "(" : "", xn->variant, *xn->variant ? ")" : "",
 		strcmp(xn->model, "pc105") ? " (model `jp106`)" : "",
-		xkb_keymap_layout_get_name(g->keymap, 0), g->n_cands, dead);
+		xkb_keymap_layout_get_name(g->keymap, 0), g->n_cands, dead, caps_blocked_count(g));
 }
 
 struct opts {
