@@ -126,7 +126,7 @@ static const struct alias aliases[] = {
 	{ "volup", "AudioVolumeUp" }, { "volumeup", "AudioVolumeUp" },
 	{ "voldown", "AudioVolumeDown" }, { "volumedown", "AudioVolumeDown" },
 	{ "mute", "AudioVolumeMute" }, { "volumemute", "AudioVolumeMute" },
-	{ "play", "MediaPlayPause" }, { "pause_media", "MediaPlayPause" },
+	{ "play", "MediaPlayPause" },
 	{ "playpause", "MediaPlayPause" }, { "next", "MediaTrackNext" },
 	{ "nexttrack", "MediaTrackNext" }, { "prev", "MediaTrackPrevious" },
 	{ "previous", "MediaTrackPrevious" }, { "prevtrack", "MediaTrackPrevious" },

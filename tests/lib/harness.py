@@ -104,7 +104,23 @@ class Broker:
             conf += "listener %d 127.0.0.1\nprotocol websockets\n" % self.ws_port
         return conf + extra
 
+    def _give_to_broker_user(self):
+        # mosquitto started as root drops to the "mosquitto" user: that user
+        # must be able to read the files (which stay 0600).
+        if os.geteuid() != 0:
+            return
+        try:
+            import pwd
+            pw = pwd.getpwnam("mosquitto")
+        except KeyError:
+            return
+        for root, dirs, files in os.walk(self.dir):
+            os.chown(root, pw.pw_uid, pw.pw_gid)
+            for f in files:
+                os.chown(os.path.join(root, f), pw.pw_uid, pw.pw_gid)
+
     def start(self):
+        self._give_to_broker_user()
         self.log = open(os.path.join(self.dir, "mosquitto.log"), "w")
         self.proc = subprocess.Popen([MOSQUITTO, "-c", self.conf_path],
                                      stdout=self.log, stderr=subprocess.STDOUT)
@@ -298,7 +314,7 @@ class Agent:
         open(self.keyboard, "wb").close()
         open(self.consumer, "wb").close()
 
-    def signal(self, sig):
+    def send_signal(self, sig):
         self.proc.send_signal(sig)
 
     def stop(self, sig=signal.SIGTERM, timeout=5):

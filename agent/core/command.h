@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: MIT */
+/* command: one validated command, compiled to a flat list of actions before
+ * anything is typed, and the parsers that build it from the three command
+ * topics (type: UTF-8 text, keys: chords, cmd: JSON). Pure; the only place
+ * that reads JSON. */
+#ifndef KEYMIME_COMMAND_H
+#define KEYMIME_COMMAND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hid_report.h"
+#include "layout.h"
+
+enum act_kind {
+	ACT_TAP,     /* one stroke of a character: press, release (exact modifiers) */
+	ACT_CHORD,   /* keys pressed together then released (adds to held keys) */
+	ACT_DELAY,   /* a pause */
+	ACT_DOWN,    /* hold a key until ACT_UP, release_all or the hold timeout */
+	ACT_UP,
+};
+
+/* Keys pressed together: modifiers + up to 6 keys, or one consumer usage. */
+struct chord {
+	uint8_t mods;
+	uint8_t n;
+	uint8_t keys[HID_KBD_SLOTS];
+	uint16_t consumer;           /* nonzero: a consumer-page key, alone */
+};
+
+struct action {
+	uint8_t kind;                /* enum act_kind */
+	bool end_of_char;            /* ACT_TAP: the stroke that completes a character */
+	union {
+		struct layout_stroke tap;
+		struct chord chord;      /* ACT_CHORD, ACT_DOWN, ACT_UP (one key) */
+		uint32_t delay_ms;
+	} u;
+};
+
+enum cmd_type {
+	CMD_RUN,            /* type the actions */
+	CMD_CANCEL,         /* stop what is typing, drop the queue, release all */
+	CMD_RELEASE_ALL,    /* the same, said as "release every key" */
+	CMD_SET_LAYOUT,     /* change the device's default layout */
+};
+
+struct command {
+	char *id;                    /* owned; NULL when the command carried none */
+	enum cmd_type type;
+	struct action *acts;         /* owned */
+	size_t n_acts, cap_acts;
+	size_t chars;                /* characters of text to type */
+	size_t strokes;              /* key presses (taps + chords + downs) */
+	int32_t delay_ms;            /* pace between keystrokes; -1 = device default */
+	const struct layout *layout; /* the layout text was compiled for (static) */
+	bool uses_consumer;          /* needs the consumer-control device */
+	/* Where the result goes besides keymime/<id>/result (MQTT v5). Owned. */
+	char *response_topic;
+	void *correlation;
+	size_t correlation_len;
+	uint64_t received_ns;        /* set by the caller, for "ms" in the result */
+	const char *source;          /* the topic kind it came from ("type", …); static */
+	unsigned cancel_gen;         /* the caller's cancel generation at intake */
+};
+
+struct cmd_limits {
+	size_t max_payload;          /* bytes of one message */
+	size_t max_chars;            /* characters of text in one command */
+	size_t max_steps;            /* entries of a seq */
+	uint32_t max_delay_ms;       /* one delay or pace value */
+};
+
+#define CMD_MAX_BAD 8
+
+/* Why a command was rejected. code is a static string from docs/protocol.md. */
+struct cmd_error {
+	const char *code;
+	char detail[384];
+	size_t n_bad;                /* untypable characters listed in bad[] */
+	size_t n_bad_total;          /* all untypable characters */
+	struct { uint32_t cp; uint32_t pos; } bad[CMD_MAX_BAD];
+};
+
+/* A new empty command (CMD_RUN, no actions, delay_ms -1). Never NULL. */
+struct command *command_new(void);
+
+/* Free c and everything it owns; NULL is fine. */
+void command_free(struct command *c);
+
+/* Parse a payload of the `type` topic: UTF-8 text typed on layout l.
+ * payload: borrowed, len bytes, not NUL-terminated. Returns 0, or -EINVAL
+ * with *err filled; c may be partly filled either way and stays the caller's. */
+int command_parse_text(struct command *c, const char *payload, size_t len,
+		       const struct layout *l, const struct cmd_limits *lim,
+		       struct cmd_error *err);
+
+/* Parse a payload of the `keys` topic: chords separated by white space. */
+int command_parse_keys(struct command *c, const char *payload, size_t len,
+		       const struct cmd_limits *lim, struct cmd_error *err);
+
+/* Parse a JSON command of the `cmd` topic. l: the device's current layout,
+ * used unless the command names one. On error c->id is still set when the
+ * payload carried a usable id, so the error result can echo it. */
+int command_parse_json(struct command *c, const char *payload, size_t len,
+		       const struct layout *l, const struct cmd_limits *lim,
+		       struct cmd_error *err);
+
+/* Parse one chord ("ctrl+alt+delete") of len bytes into *out. */
+int chord_parse(const char *s, size_t len, struct chord *out, struct cmd_error *err);
+
+/* Internal to the parsers (command.c, command_json.c): append an action;
+ * compile one text or keys step (text positions continue through *pos);
+ * turn the untypable characters collected in *err into the error. */
+struct action *command_push_action(struct command *c, enum act_kind kind);
+int command_compile_text_step(struct command *c, const char *s, size_t len, const struct layout *l,
+			      const struct cmd_limits *lim, size_t *pos, struct cmd_error *err);
+int command_compile_keys_step(struct command *c, const char *s, size_t len,
+			      const struct cmd_limits *lim, struct cmd_error *err);
+int command_finish_text(struct cmd_error *err, const struct layout *l);
+
+/* Set *err (printf-style detail); returns -EINVAL for `return cmd_fail(…)`. */
+int cmd_fail(struct cmd_error *err, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

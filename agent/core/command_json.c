@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: MIT */
+/* command_json: the JSON command language of the cmd topic → struct command.
+ * Every field is checked (type, range, unknown names) before anything runs. */
+#include "command.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "utf8.h"
+#include "xalloc.h"
+
+#define MAX_ID_LEN 128
+#define MAX_JSON_DEPTH 8
+
+
+static const char *type_name(json_object *v)
+{
+	switch (json_object_get_type(v)) {
+	case json_type_null: return "null";
+	case json_type_boolean: return "a boolean";
+	case json_type_double: return "a number";
+	case json_type_int: return "a number";
+	case json_type_object: return "an object";
+	case json_type_array: return "an array";
+	case json_type_string: return "a string";
+	}
+	return "?";
+}
+
+static int want(json_object *v, json_type t, const char *where, const char *field,
+		const char *what, struct cmd_error *err)
+{
+	if (json_object_is_type(v, t))
+		return 0;
+	return cmd_fail(err, "bad_type", "%s'%s' must be %s, not %s", where, field, what, type_name(v));
+}
+
+/* id: a string of at most 128 bytes, or an integer (echoed as its decimal string). */
+static int take_id(struct command *c, json_object *v, struct cmd_error *err)
+{
+	if (json_object_is_type(v, json_type_int)) {
+		c->id = xstrdup(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+		return 0;
+	}
+	if (!json_object_is_type(v, json_type_string))
+		return cmd_fail(err, "bad_type", "'id' must be a string, not %s", type_name(v));
+	size_t n = (size_t)json_object_get_string_len(v);
+	if (n > MAX_ID_LEN)
+		return cmd_fail(err, "bad_id", "'id' is longer than %d bytes", MAX_ID_LEN);
+	if (memchr(json_object_get_string(v), '\0', n))
+		return cmd_fail(err, "bad_id", "'id' contains a NUL character");
+	c->id = xstrndup(json_object_get_string(v), n);
+	return 0;
+}
+
+static int take_uint(json_object *v, const char *where, const char *field, uint32_t max,
+		     uint32_t *out, struct cmd_error *err)
+{
+	if (!json_object_is_type(v, json_type_int))
+		return cmd_fail(err, "bad_type", "%s'%s' must be a whole number, not %s", where, field,
+				type_name(v));
+	int64_t x = json_object_get_int64(v);
+	if (x < 0 || x > (int64_t)max)
+		return cmd_fail(err, "bad_value", "%s'%s' must be between 0 and %u", where, field,
+				(unsigned)max);
+	*out = (uint32_t)x;
+	return 0;
+}
+
+/* down/up: one chord, every key of it held or released. */
+static int take_hold(struct command *c, json_object *v, enum act_kind kind, const char *where,
+		     const char *field, struct cmd_error *err)
+{
+	int r = want(v, json_type_string, where, field, "a key name", err);
+	if (r)
+		return r;
+	struct chord ch;
+	r = chord_parse(json_object_get_string(v), (size_t)json_object_get_string_len(v), &ch, err);
+	if (r)
+		return r;
+	command_push_action(c, kind)->u.chord = ch;
+	c->uses_consumer |= ch.consumer != 0;
+	if (kind == ACT_DOWN)
+		c->strokes++;
+	return 0;
+}
+
+/* One step of a seq (or the single action of a plain command). */
+static int take_action(struct command *c, const char *key, json_object *v, const char *where,
+		       const struct cmd_limits *lim, size_t *pos, struct cmd_error *err)
+{
+	int r;
+
+	if (!strcmp(key, "text")) {
+		if ((r = want(v, json_type_string, where, key, "a string", err)))
+			return r;
+		return command_compile_text_step(c, json_object_get_string(v),
+						 (size_t)json_object_get_string_len(v), c->layout, lim, pos, err);
+	}
+	if (!strcmp(key, "keys")) {
+		if ((r = want(v, json_type_string, where, key, "a string", err)))
+			return r;
+		return command_compile_keys_step(c, json_object_get_string(v),
+						 (size_t)json_object_get_string_len(v), lim, err);
+	}
+	if (!strcmp(key, "down") || !strcmp(key, "up"))
+		return take_hold(c, v, key[0] == 'd' ? ACT_DOWN : ACT_UP, where, key, err);
+	/* delay_ms as a step: a pause */
+	uint32_t ms;
+	if ((r = take_uint(v, where, key, lim->max_delay_ms, &ms, err)))
+		return r;
+	command_push_action(c, ACT_DELAY)->u.delay_ms = ms;
+	return 0;
+}
+
+static bool is_step_key(const char *k)
+{
+	return !strcmp(k, "text") || !strcmp(k, "keys") || !strcmp(k, "down") ||
+	       !strcmp(k, "up") || !strcmp(k, "delay_ms");
+}
+
+static int take_step(struct command *c, json_object *step, size_t idx,
+		     const struct cmd_limits *lim, size_t *pos, struct cmd_error *err)
+{
+	char where[32];
+
+	snprintf(where, sizeof where, "seq[%zu]: ", idx);
+	if (!json_object_is_type(step, json_type_object))
+		return cmd_fail(err, "bad_type", "%sa step must be an object, not %s", where,
+				type_name(step));
+	if (json_object_object_length(step) != 1)
+		return cmd_fail(err, "bad_command",
+				"%sa step has exactly one of text, keys, down, up, delay_ms", where);
+	json_object_object_foreach(step, k, v) {
+		if (!is_step_key(k))
+			return cmd_fail(err, "unknown_field", "%sunknown field '%.40s'", where, k);
+		return take_action(c, k, v, where, lim, pos, err);
+	}
+	return 0;
+}
+
+static int take_seq(struct command *c, json_object *v, const struct cmd_limits *lim,
+		    struct cmd_error *err)
+{
+	size_t pos = 0;
+	int r = want(v, json_type_array, "", "seq", "an array", err);
+
+	if (r)
+		return r;
+	size_t n = json_object_array_length(v);
+	if (n > lim->max_steps)
+		return cmd_fail(err, "too_many_steps", "'seq' has %zu steps; the limit is %zu", n,
+				lim->max_steps);
+	for (size_t i = 0; i < n; i++)
+		if ((r = take_step(c, json_object_array_get_idx(v, i), i, lim, &pos, err)))
+			return r;
+	return 0;
+}
+
+static const char *const top_fields[] = {
+	"id", "layout", "delay_ms",
+	"text", "keys", "seq", "down", "up", "release_all", "cancel", "set_layout", NULL,
+};
+#define FIRST_ACTION 3
+
+static int field_index(const char *k)
+{
+	for (int i = 0; top_fields[i]; i++)
+		if (!strcmp(k, top_fields[i]))
+			return i;
+	return -1;
+}
+
+static json_object *parse_root(const char *payload, size_t len, struct cmd_error *err)
+{
+	size_t bad;
+
+	if (utf8_validate(payload, len, &bad)) {
+		cmd_fail(err, "bad_utf8", "invalid UTF-8 at byte %zu", bad);
+		return NULL;
+	}
+	const char *nul = memchr(payload, '\0', len);
+	if (nul) {
+		cmd_fail(err, "bad_json", "NUL byte at offset %zu", (size_t)(nul - payload));
+		return NULL;
+	}
+	json_tokener *tok = json_tokener_new_ex(MAX_JSON_DEPTH);
+	json_object *root = json_tokener_parse_ex(tok, payload, (int)len);
+	enum json_tokener_error e = json_tokener_get_error(tok);
+	size_t end = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	if (!root && e == json_tokener_continue)
+		cmd_fail(err, "bad_json", "the JSON ends too early");
+	else if (!root && e == json_tokener_error_depth)
+		cmd_fail(err, "bad_json", "JSON nested deeper than %d levels", MAX_JSON_DEPTH);
+	else if (!root)
+		cmd_fail(err, "bad_json", "%s at offset %zu", json_tokener_error_desc(e), end);
+	if (!root)
+		return NULL;
+	while (end < len && strchr(" \t\r\n", payload[end]))
+		end++;
+	if (end < len) {
+		cmd_fail(err, "bad_json", "unexpected data after the JSON value at offset %zu", end);
+		json_object_put(root);
+		return NULL;
+	}
+	return root;
+}
+
+static int take_flag(json_object *v, const char *field, struct cmd_error *err)
+{
+	int r = want(v, json_type_boolean, "", field, "true", err);
+	if (!r && !json_object_get_boolean(v))
+		r = cmd_fail(err, "bad_value", "'%s' must be true", field);
+	return r;
+}
+
+static int take_layout(json_object *v, const char *field, const struct layout **out,
+		       struct cmd_error *err)
+{
+	int r = want(v, json_type_string, "", field, "a layout name", err);
+	if (r)
+		return r;
+	*out = layout_find(json_object_get_string(v));
+	if (!*out)
+		return cmd_fail(err, "unknown_layout", "no layout named '%.40s'", json_object_get_string(v));
+	return 0;
+}
+
+static int dispatch(struct command *c, const char *k, json_object *v, const struct cmd_limits *lim,
+		    struct cmd_error *err)
+{
+	size_t pos = 0;
+	int r;
+
+	if (!strcmp(k, "seq"))
+		r = take_seq(c, v, lim, err);
+	else if (!strcmp(k, "release_all") || !strcmp(k, "cancel")) {
+		c->type = k[0] == 'r' ? CMD_RELEASE_ALL : CMD_CANCEL;
+		return take_flag(v, k, err);
+	} else if (!strcmp(k, "set_layout")) {
+		c->type = CMD_SET_LAYOUT;
+		return take_layout(v, k, &c->layout, err);
+	} else
+		r = take_action(c, k, v, "", lim, &pos, err);
+	return r ? r : command_finish_text(err, c->layout);
+}
+
+/* Checks every field name and the options, then runs the one action. */
+static int parse_object(struct command *c, json_object *root, const struct cmd_limits *lim,
+			struct cmd_error *err)
+{
+	const char *action = NULL;
+	json_object *v;
+	int r;
+
+	if (json_object_object_get_ex(root, "id", &v) && (r = take_id(c, v, err)))
+		return r;
+	json_object_object_foreach(root, k, val) {
+		int i = field_index(k);
+		(void)val;
+		if (i < 0)
+			return cmd_fail(err, "unknown_field", "unknown field '%.40s'", k);
+		if (i >= FIRST_ACTION && action)
+			return cmd_fail(err, "bad_command", "more than one action ('%s' and '%s'); use seq",
+					action, k);
+		if (i >= FIRST_ACTION)
+			action = top_fields[i];
+	}
+	if (!action)
+		return cmd_fail(err, "bad_command", "no action: give one of text, keys, seq, down, up, "
+				"release_all, cancel, set_layout");
+	if (json_object_object_get_ex(root, "layout", &v) && (r = take_layout(v, "layout", &c->layout, err)))
+		return r;
+	uint32_t ms;
+	if (json_object_object_get_ex(root, "delay_ms", &v)) {
+		if ((r = take_uint(v, "", "delay_ms", lim->max_delay_ms, &ms, err)))
+			return r;
+		c->delay_ms = (int32_t)ms;
+	}
+	json_object_object_get_ex(root, action, &v);
+	return dispatch(c, action, v, lim, err);
+}
+
+int command_parse_json(struct command *c, const char *payload, size_t len,
+		       const struct layout *l, const struct cmd_limits *lim,
+		       struct cmd_error *err)
+{
+	if (len > lim->max_payload)
+		return cmd_fail(err, "too_large", "%zu bytes; the limit is %zu", len, lim->max_payload);
+	json_object *root = parse_root(payload, len, err);
+	if (!root)
+		return -EINVAL;
+	c->layout = l;
+	int r;
+	if (!json_object_is_type(root, json_type_object))
+		r = cmd_fail(err, "bad_command", "a command is a JSON object, not %s", type_name(root));
+	else
+		r = parse_object(c, root, lim, err);
+	json_object_put(root);
+	return r;
+}

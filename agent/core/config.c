@@ -1,0 +1,400 @@
+/* SPDX-License-Identifier: MIT */
+/* config: the option table and the parsers it drives. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "layout.h"
+#include "xalloc.h"
+
+enum opt_type { OPT_STR, OPT_LONG, OPT_BOOL };
+
+struct option_def {
+	const char *name;
+	enum opt_type type;
+	size_t offset;
+	long min, max;
+	const char *def;
+	const char *help;
+};
+
+#define S(f, d, h) { #f, OPT_STR, offsetof(struct config, f), 0, 0, d, h }
+#define L(f, lo, hi, d, h) { #f, OPT_LONG, offsetof(struct config, f), lo, hi, d, h }
+#define B(f, d, h) { #f, OPT_BOOL, offsetof(struct config, f), 0, 1, d, h }
+
+static const struct option_def options[] = {
+	S(device_id, "", "device id, [A-Za-z0-9_-]{1,64} (default: host name)"),
+	S(broker, "tcp://localhost:1883", "broker URI: tcp://, ssl://, ws://, wss://"),
+	S(client_id, "", "MQTT client id (default: keymime-<device_id>)"),
+	S(username, "", "MQTT user name"),
+	S(password_file, "", "file holding the MQTT password (mode 0600)"),
+	S(cafile, "", "CA certificate(s) to trust for TLS"),
+	S(capath, "", "directory of CA certificates for TLS"),
+	S(certfile, "", "client certificate for TLS"),
+	S(keyfile, "", "client private key for TLS (mode 0600)"),
+	S(hid_keyboard, "/dev/hidg0", "keyboard HID device, or a file/FIFO"),
+	S(hid_consumer, "/dev/hidg1", "consumer-control HID device ('' = none)"),
+	S(hid_keyboard_leds, "", "read LED reports from here (simulated hosts)"),
+	S(layout, "us", "the target computer's keyboard layout"),
+	S(groups, "", "comma-separated groups besides 'all'"),
+	S(topic_prefix, "keymime", "first level of every topic"),
+	B(ha_discovery, "on", "publish Home Assistant discovery (on/off)"),
+	S(ha_prefix, "homeassistant", "Home Assistant discovery prefix"),
+	S(ha_combos, "", "Home Assistant buttons: Name=chord, ..."),
+	S(log_level, "info", "error, warning, info or debug"),
+	L(mqtt_version, 4, 5, "5", "MQTT protocol: 5, or 4 for 3.1.1"),
+	L(keepalive_s, 2, 3600, "30", "MQTT keepalive (seconds)"),
+	L(reconnect_max_s, 1, 600, "30", "longest wait between reconnects (seconds)"),
+	L(delay_ms, 0, 10000, "0", "default pause between keystrokes (ms)"),
+	L(rate_limit, 0, 100000, "0", "most keystrokes per second (0 = no limit)"),
+	L(hold_timeout_ms, 100, 600000, "5000", "release held keys after this (ms)"),
+	L(write_timeout_ms, 10, 60000, "1000", "host must take a report within (ms)"),
+	L(queue_size, 1, 10000, "64", "commands waiting to be typed"),
+	L(max_payload, 64, 16777216, "262144", "largest message (bytes)"),
+	L(max_chars, 1, 1048576, "65536", "most characters in one command"),
+	L(max_steps, 1, 100000, "1000", "most steps in a seq or chords in keys"),
+	L(status_interval_ms, 0, 60000, "250", "least time between status updates (ms)"),
+};
+
+#define N_OPTIONS (sizeof options / sizeof options[0])
+
+static const struct option_def *find_option(const char *key)
+{
+	char norm[64];
+	size_t n = strlen(key);
+
+	if (n >= sizeof norm)
+		return NULL;
+	for (size_t i = 0; i <= n; i++)
+		norm[i] = key[i] == '-' ? '_' : key[i];
+	for (size_t i = 0; i < N_OPTIONS; i++)
+		if (!strcmp(options[i].name, norm))
+			return &options[i];
+	return NULL;
+}
+
+static int parse_bool(const char *v, bool *out)
+{
+	static const char *const yes[] = { "on", "true", "yes", "1" };
+	static const char *const no[] = { "off", "false", "no", "0" };
+
+	for (size_t i = 0; i < 4; i++) {
+		if (!strcasecmp(v, yes[i]))
+			return *out = true, 0;
+		if (!strcasecmp(v, no[i]))
+			return *out = false, 0;
+	}
+	return -EINVAL;
+}
+
+static int set_value(struct config *c, const struct option_def *o, const char *v,
+		     char err[CONFIG_ERR_LEN])
+{
+	char *p = (char *)c + o->offset;
+	char *end;
+
+	switch (o->type) {
+	case OPT_STR:
+		free(*(char **)p);
+		*(char **)p = xstrdup(v);
+		return 0;
+	case OPT_BOOL:
+		if (parse_bool(v, (bool *)p))
+			return snprintf(err, CONFIG_ERR_LEN, "%s: '%s' is not on or off", o->name, v), -EINVAL;
+		return 0;
+	case OPT_LONG:
+		errno = 0;
+		long x = strtol(v, &end, 10);
+		if (errno || end == v || *end || x < o->min || x > o->max)
+			return snprintf(err, CONFIG_ERR_LEN, "%s: '%s' is not a whole number from %ld to %ld",
+					o->name, v, o->min, o->max), -EINVAL;
+		*(long *)p = x;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int config_set(struct config *c, const char *key, const char *value, char err[CONFIG_ERR_LEN])
+{
+	const struct option_def *o = find_option(key);
+
+	if (!o)
+		return snprintf(err, CONFIG_ERR_LEN, "unknown option '%s'", key), -EINVAL;
+	return set_value(c, o, value, err);
+}
+
+void config_defaults(struct config *c)
+{
+	char err[CONFIG_ERR_LEN];
+
+	memset(c, 0, sizeof *c);
+	for (size_t i = 0; i < N_OPTIONS; i++)
+		set_value(c, &options[i], options[i].def, err);
+}
+
+void config_free(struct config *c)
+{
+	for (size_t i = 0; i < N_OPTIONS; i++)
+		if (options[i].type == OPT_STR) {
+			char **p = (char **)((char *)c + options[i].offset);
+			free(*p);
+			*p = NULL;
+		}
+}
+
+static char *trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t n = strlen(s);
+	while (n && strchr(" \t\r", s[n - 1]))
+		s[--n] = '\0';
+	return s;
+}
+
+/* Strip one pair of matching quotes so `layout = "de"` works too. */
+static char *unquote(char *v)
+{
+	size_t n = strlen(v);
+
+	if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
+		v[n - 1] = '\0';
+		return v + 1;
+	}
+	return v;
+}
+
+static int parse_line(struct config *c, char *line, const char *source, int lineno,
+		      char err[CONFIG_ERR_LEN])
+{
+	char *s = trim(line), *eq;
+
+	if (!*s || *s == '#' || *s == ';')
+		return 0;
+	if (!(eq = strchr(s, '=')))
+		return snprintf(err, CONFIG_ERR_LEN, "%s:%d: expected 'key = value'", source, lineno), -EINVAL;
+	*eq = '\0';
+	char *key = trim(s), *value = unquote(trim(eq + 1));
+	char why[CONFIG_ERR_LEN];
+	if (config_set(c, key, value, why))
+		return snprintf(err, CONFIG_ERR_LEN, "%.60s:%d: %.170s", source, lineno, why), -EINVAL;
+	return 0;
+}
+
+int config_parse_text(struct config *c, const char *text, size_t len, const char *source,
+		      char err[CONFIG_ERR_LEN])
+{
+	char *buf = xstrndup(text, len), *save = NULL;
+	int lineno = 0, r = 0;
+
+	/* strtok_r would merge empty lines and break line numbers: split by hand. */
+	for (char *line = buf; line && !r; line = save) {
+		char *nl = strchr(line, '\n');
+		save = nl ? nl + 1 : NULL;
+		if (nl)
+			*nl = '\0';
+		r = parse_line(c, line, source, ++lineno, err);
+	}
+	free(buf);
+	return r;
+}
+
+enum { CLI_CONFIG = 1000, CLI_CHECK, CLI_HELP, CLI_VERSION, CLI_BASE = 2000 };
+
+/* getopt_long's table: every option under its dashed and its underscored name. */
+static struct option *long_options(char names[][64])
+{
+	struct option *lo = xcalloc(2 * N_OPTIONS + 5, sizeof *lo);
+	size_t n = 0;
+
+	for (size_t i = 0; i < N_OPTIONS; i++) {
+		for (size_t j = 0; options[i].name[j]; j++)
+			names[i][j] = options[i].name[j] == '_' ? '-' : options[i].name[j];
+		lo[n++] = (struct option){ names[i], required_argument, NULL, (int)(CLI_BASE + i) };
+		lo[n++] = (struct option){ options[i].name, required_argument, NULL, (int)(CLI_BASE + i) };
+	}
+	lo[n++] = (struct option){ "config", required_argument, NULL, CLI_CONFIG };
+	lo[n++] = (struct option){ "check-config", no_argument, NULL, CLI_CHECK };
+	lo[n++] = (struct option){ "help", no_argument, NULL, CLI_HELP };
+	lo[n++] = (struct option){ "version", no_argument, NULL, CLI_VERSION };
+	return lo;
+}
+
+static int one_option(struct config *c, int opt, bool apply, struct config_cli *cli,
+		      char err[CONFIG_ERR_LEN])
+{
+	switch (opt) {
+	case CLI_CONFIG: cli->config_path = optarg; return 0;
+	case CLI_CHECK: cli->check_only = true; return 0;
+	case 'h':
+	case CLI_HELP: cli->help = true; return 0;
+	case 'V':
+	case CLI_VERSION: cli->version = true; return 0;
+	case 'c': cli->config_path = optarg; return 0;
+	}
+	if (opt >= CLI_BASE && opt < CLI_BASE + (int)N_OPTIONS)
+		return apply ? set_value(c, &options[opt - CLI_BASE], optarg, err) : 0;
+	snprintf(err, CONFIG_ERR_LEN, "unknown or incomplete option (see --help)");
+	return -EINVAL;
+}
+
+int config_parse_argv(struct config *c, int argc, char **argv, bool apply,
+		      struct config_cli *cli, char err[CONFIG_ERR_LEN])
+{
+	static char names[N_OPTIONS][64];
+	struct option *lo = long_options(names);
+	int opt, r = 0;
+
+	optind = 0;   /* glibc: 0 re-initialises, so the second pass starts over */
+	opterr = 0;
+	while (!r && (opt = getopt_long(argc, argv, "c:hV", lo, NULL)) != -1)
+		r = one_option(c, opt, apply, cli, err);
+	if (!r && optind < argc) {
+		snprintf(err, CONFIG_ERR_LEN, "unexpected argument '%s'", argv[optind]);
+		r = -EINVAL;
+	}
+	free(lo);
+	return r;
+}
+
+bool config_valid_id(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 1 || n > 64)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char ch = s[i];
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '-'))
+			return false;
+	}
+	return true;
+}
+
+static bool valid_prefix(const char *p)
+{
+	/* A topic level path without wildcards, empty levels or leading '$'. */
+	if (!*p || *p == '/' || *p == '$' || p[strlen(p) - 1] == '/' || strstr(p, "//"))
+		return false;
+	return !strpbrk(p, "+#") && strlen(p) <= 128;
+}
+
+static int check_groups(const struct config *c, char err[CONFIG_ERR_LEN])
+{
+	size_t n;
+	char **g = config_group_list(c, &n);
+	int r = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!r && !config_valid_id(g[i]))
+		{
+			snprintf(err, CONFIG_ERR_LEN, "groups: '%.64s' is not a valid group name "
+				 "([A-Za-z0-9_-]{1,64})", g[i]);
+			r = -EINVAL;
+		}
+		free(g[i]);
+	}
+	free(g);
+	return r;
+}
+
+int config_validate(const struct config *c, char err[CONFIG_ERR_LEN])
+{
+	if (!config_valid_id(c->device_id))
+		return snprintf(err, CONFIG_ERR_LEN, "device_id: '%s' is not [A-Za-z0-9_-]{1,64}",
+				c->device_id), -EINVAL;
+	if (!layout_find(c->layout))
+		return snprintf(err, CONFIG_ERR_LEN, "layout: no layout named '%s'", c->layout), -EINVAL;
+	if (!valid_prefix(c->topic_prefix))
+		return snprintf(err, CONFIG_ERR_LEN, "topic_prefix: '%s' is not a plain topic path",
+				c->topic_prefix), -EINVAL;
+	if (!valid_prefix(c->ha_prefix))
+		return snprintf(err, CONFIG_ERR_LEN, "ha_prefix: '%s' is not a plain topic path",
+				c->ha_prefix), -EINVAL;
+	if (!*c->hid_keyboard)
+		return snprintf(err, CONFIG_ERR_LEN, "hid_keyboard: a path is required"), -EINVAL;
+	if (strncmp(c->broker, "tcp://", 6) && strncmp(c->broker, "ssl://", 6) &&
+	    strncmp(c->broker, "mqtt://", 7) && strncmp(c->broker, "mqtts://", 8) &&
+	    strncmp(c->broker, "ws://", 5) && strncmp(c->broker, "wss://", 6))
+		return snprintf(err, CONFIG_ERR_LEN, "broker: '%s' must start with tcp://, ssl://, "
+				"ws:// or wss://", c->broker), -EINVAL;
+	if (*c->certfile && !*c->keyfile)
+		return snprintf(err, CONFIG_ERR_LEN, "certfile needs keyfile"), -EINVAL;
+	if (*c->password_file && !*c->username)
+		return snprintf(err, CONFIG_ERR_LEN, "password_file needs username"), -EINVAL;
+	return check_groups(c, err);
+}
+
+static void add_group(char ***list, size_t *n, const char *s, size_t len)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strlen((*list)[i]) == len && !strncmp((*list)[i], s, len))
+			return;
+	*list = xreallocarray(*list, *n + 2, sizeof **list);
+	(*list)[(*n)++] = xstrndup(s, len);
+	(*list)[*n] = NULL;
+}
+
+char **config_group_list(const struct config *c, size_t *n)
+{
+	char **list = NULL;
+	const char *p = c->groups;
+
+	*n = 0;
+	add_group(&list, n, "all", 3);
+	while (*p) {
+		while (*p == ',' || *p == ' ')
+			p++;
+		size_t len = strcspn(p, ",");
+		while (len && p[len - 1] == ' ')
+			len--;
+		if (len)
+			add_group(&list, n, p, len);
+		p += strcspn(p, ",");
+	}
+	return list;
+}
+
+void config_print_help(FILE *out, const char *argv0)
+{
+	fprintf(out, "Usage: %s [--config FILE] [--check-config] [options]\n\n"
+		"Types what MQTT tells it on a USB HID keyboard gadget.\n"
+		"Every option is also a config file key (key = value; dashes or underscores).\n"
+		"Secrets are read from files (password_file, keyfile), never from the command line.\n\n"
+		"  -c, --config FILE        config file (default %s if it exists)\n"
+		"      --check-config       check the configuration and exit\n"
+		"  -h, --help               this help\n"
+		"  -V, --version            print the version\n\n", argv0, CONFIG_DEFAULT_PATH);
+	for (size_t i = 0; i < N_OPTIONS; i++) {
+		char name[64];
+		size_t j;
+		for (j = 0; options[i].name[j]; j++)
+			name[j] = options[i].name[j] == '_' ? '-' : options[i].name[j];
+		name[j] = '\0';
+		fprintf(out, "      --%-22s %s", name, options[i].help);
+		if (*options[i].def)
+			fprintf(out, " [%s]", options[i].def);
+		fputc('\n', out);
+	}
+}
+
+void config_print(FILE *out, const struct config *c)
+{
+	for (size_t i = 0; i < N_OPTIONS; i++) {
+		const char *p = (const char *)c + options[i].offset;
+		fprintf(out, "%s = ", options[i].name);
+		if (options[i].type == OPT_STR)
+			fprintf(out, "%s\n", *(char *const *)p);
+		else if (options[i].type == OPT_BOOL)
+			fprintf(out, "%s\n", *(const bool *)p ? "on" : "off");
+		else
+			fprintf(out, "%ld\n", *(const long *)p);
+	}
+}

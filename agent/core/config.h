@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/* config: the agent's settings. One option table drives the config file
+ * (`key = value`), the long options (--key or --key-with-dashes) and --help.
+ * Pure: reading the file is the caller's job. */
+#ifndef KEYMIME_CONFIG_H
+#define KEYMIME_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct config {
+	char *device_id;          /* [A-Za-z0-9_-]{1,64}; empty: the host name */
+	char *broker;             /* tcp://host:1883, ssl://host:8883, ws://, wss:// */
+	char *client_id;          /* empty: keymime-<device_id> */
+	char *username;
+	char *password_file;      /* the password itself never appears in argv */
+	char *cafile, *capath, *certfile, *keyfile;
+	char *hid_keyboard;       /* /dev/hidg0, or a file/FIFO (simulated host) */
+	char *hid_consumer;       /* /dev/hidg1; empty: no media keys */
+	char *hid_keyboard_leds;  /* LED reports from here instead of hid_keyboard */
+	char *layout;
+	char *groups;             /* comma separated; "all" is always added */
+	char *topic_prefix;
+	bool ha_discovery;
+	char *ha_prefix;
+	char *ha_combos;
+	char *log_level;          /* error, warning, info, debug */
+	long mqtt_version;        /* 5 or 4 (3.1.1) */
+	long keepalive_s;
+	long reconnect_max_s;
+	long delay_ms;            /* default pace between keystrokes */
+	long rate_limit;          /* keystrokes per second; 0 = no limit */
+	long hold_timeout_ms;     /* held keys released after this much silence */
+	long write_timeout_ms;    /* a report the host does not take in time → disconnected */
+	long queue_size;          /* commands waiting to be typed */
+	long max_payload;         /* bytes in one message */
+	long max_chars;           /* characters in one command */
+	long max_steps;           /* steps in one seq / chords in one keys message */
+	long status_interval_ms;  /* minimum time between status publications */
+};
+
+#define CONFIG_DEFAULT_PATH "/etc/keymime/agent.conf"
+#define CONFIG_ERR_LEN 256
+
+/* Fill c with the defaults (all strings allocated). */
+void config_defaults(struct config *c);
+void config_free(struct config *c);
+
+/* Set one option by name ("device_id" or "device-id"). value: borrowed.
+ * Returns 0 or -EINVAL with err filled. */
+int config_set(struct config *c, const char *key, const char *value, char err[CONFIG_ERR_LEN]);
+
+/* Apply a config file's text. source names it in errors. */
+int config_parse_text(struct config *c, const char *text, size_t len, const char *source,
+		      char err[CONFIG_ERR_LEN]);
+
+/* What main needs to do besides running. */
+struct config_cli {
+	const char *config_path;  /* --config, or NULL */
+	bool check_only;          /* --check-config */
+	bool help, version;
+};
+
+/* Parse argv. First pass (apply=false) only fills cli (so the file can be read
+ * before the options that override it); second pass (apply=true) applies the
+ * options to c. Returns 0 or -EINVAL with err filled. */
+int config_parse_argv(struct config *c, int argc, char **argv, bool apply,
+		      struct config_cli *cli, char err[CONFIG_ERR_LEN]);
+
+/* Check values that depend on each other. Returns 0 or -EINVAL. */
+int config_validate(const struct config *c, char err[CONFIG_ERR_LEN]);
+
+/* True for a valid device id / group name: [A-Za-z0-9_-]{1,64}. */
+bool config_valid_id(const char *s);
+
+/* Split groups into a NULL-terminated array with "all" first, no duplicates.
+ * The caller frees each string and the array. */
+char **config_group_list(const struct config *c, size_t *n);
+
+void config_print_help(FILE *out, const char *argv0);
+
+/* Write the effective configuration (secrets are file names, so printable). */
+void config_print(FILE *out, const struct config *c);
+
+#endif

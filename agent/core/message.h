@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/* message: the JSON the agent publishes — command results and device status.
+ * Pure; field names are part of the contract (docs/protocol.md). */
+#ifndef KEYMIME_MESSAGE_H
+#define KEYMIME_MESSAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "command.h"
+#include "hid_report.h"
+
+struct result_info {
+	const char *id;              /* borrowed; NULL → "id":null */
+	bool ok;
+	const char *error;           /* code when !ok (static) */
+	const char *detail;          /* human sentence when !ok */
+	const struct cmd_error *bad; /* untypable characters to list, or NULL */
+	const char *source;          /* "type", "keys", "cmd" */
+	const char *layout;          /* layout used for text, or NULL */
+	size_t chars, strokes;       /* what was typed (also on failure: partial) */
+	long ms;                     /* from receipt to the last report, -1 = omit */
+	size_t dropped;              /* cancel/release_all: queued commands dropped */
+};
+
+/* A result object as a JSON string; the caller frees it. */
+char *message_result(const struct result_info *r);
+
+struct status_counters {
+	uint64_t commands, ok, errors, chars, reports, dropped, rejected;
+};
+
+struct status_info {
+	const char *device_id, *version, *layout;
+	char *const *groups;         /* NULL-terminated */
+	const char *host;            /* "connected", "disconnected", "unknown" */
+	struct hid_leds leds;
+	bool leds_known;
+	bool busy;
+	size_t queue, queue_size;
+	bool consumer;               /* a consumer-control device is configured */
+	long uptime_s;
+	struct status_counters counters;
+};
+
+/* The status object as a JSON string; the caller frees it. */
+char *message_status(const struct status_info *s);
+
+#endif

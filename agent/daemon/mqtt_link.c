@@ -1,0 +1,388 @@
+/* SPDX-License-Identifier: MIT */
+/* mqtt_link: Paho MQTT C async client wiring. */
+#include "mqtt_link.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <MQTTAsync.h>
+
+#include "agent.h"
+#include "log.h"
+#include "xalloc.h"
+
+enum link_state { ST_IDLE, ST_CONNECTING, ST_CONNECTED, ST_STOPPED };
+
+struct mqtt_link {
+	struct agent *a;
+	MQTTAsync client;
+	char *uri, *client_id, *username, *password;
+	bool v5, tls;
+	atomic_int state;
+	atomic_uint_fast64_t retry_at_ms;  /* when to try connecting again */
+	unsigned backoff_s;                /* main thread only */
+	atomic_bool failed;                /* last attempt failed: back off */
+};
+
+static bool uses_tls(const char *uri)
+{
+	return !strncmp(uri, "ssl://", 6) || !strncmp(uri, "mqtts://", 8) || !strncmp(uri, "wss://", 6);
+}
+
+/* Paho 1.3 knows ssl:// but not mqtts://; tcp:// but not mqtt://. */
+static char *paho_uri(const char *uri)
+{
+	if (!strncmp(uri, "mqtts://", 8)) {
+		char *u = xmalloc(strlen(uri));
+		strcpy(u, "ssl://");
+		strcat(u, uri + 8);
+		return u;
+	}
+	if (!strncmp(uri, "mqtt://", 7)) {
+		char *u = xmalloc(strlen(uri) + 1);
+		strcpy(u, "tcp://");
+		strcat(u, uri + 7);
+		return u;
+	}
+	return xstrdup(uri);
+}
+
+static void on_lost(void *ctx, char *cause)
+{
+	struct mqtt_link *l = ctx;
+
+	if (atomic_load(&l->state) == ST_STOPPED)
+		return;
+	log_warning("connection to %s lost%s%s", l->uri, cause ? ": " : "", cause ? cause : "");
+	atomic_store(&l->state, ST_IDLE);
+	atomic_store(&l->retry_at_ms, agent_now_ms() + 1000);
+	agent_touch(l->a);
+}
+
+static int on_message(void *ctx, char *topic, int topic_len, MQTTAsync_message *m)
+{
+	struct mqtt_link *l = ctx;
+	struct mqtt_inbound in = {
+		.topic = topic, .payload = m->payload, .len = (size_t)m->payloadlen,
+		.retained = m->retained != 0,
+	};
+	char *rt = NULL;
+
+	(void)topic_len;
+	if (l->v5) {
+		MQTTProperty *p = MQTTProperties_getProperty(&m->properties, MQTTPROPERTY_CODE_RESPONSE_TOPIC);
+		if (p)
+			in.response_topic = rt = xstrndup(p->value.data.data, (size_t)p->value.data.len);
+		p = MQTTProperties_getProperty(&m->properties, MQTTPROPERTY_CODE_CORRELATION_DATA);
+		if (p) {
+			in.correlation = p->value.data.data;
+			in.correlation_len = (size_t)p->value.data.len;
+		}
+	}
+	intake_message(l->a, &in);
+	free(rt);
+	/* Paho hands over both: free them in this one place. */
+	MQTTAsync_freeMessage(&m);
+	MQTTAsync_free(topic);
+	return 1;
+}
+
+/* ---- subscribe, then announce ------------------------------------------- */
+
+static void announce(struct mqtt_link *l)
+{
+	atomic_store(&l->state, ST_CONNECTED);
+	l->backoff_s = 0;
+	mqtt_link_publish(l, l->a->topics.availability, "online", 6, 1, true);
+	atomic_store(&l->a->ha_announce, true);
+	agent_touch(l->a);   /* status goes out from the main thread */
+	log_info("connected to %s; subscribed", l->uri);
+}
+
+static void on_sub5(void *ctx, MQTTAsync_successData5 *r)
+{
+	struct mqtt_link *l = ctx;
+
+	for (int i = 0; i < r->alt.sub.reasonCodeCount; i++)
+		if (r->alt.sub.reasonCodes[i] >= 0x80)
+			log_warning("the broker refused subscription %d (reason 0x%02x): check the ACL",
+				    i, (unsigned)r->alt.sub.reasonCodes[i]);
+	if (r->reasonCode >= 0x80)
+		log_warning("the broker refused a subscription (reason 0x%02x): check the ACL",
+			    (unsigned)r->reasonCode);
+	announce(l);
+}
+
+static void on_sub(void *ctx, MQTTAsync_successData *r)
+{
+	struct mqtt_link *l = ctx;
+
+	(void)r;
+	announce(l);
+}
+
+static void on_sub_fail5(void *ctx, MQTTAsync_failureData5 *r)
+{
+	log_warning("subscribe failed (%d): check the ACL", r ? r->code : 0);
+	announce(ctx);
+}
+
+static void on_sub_fail(void *ctx, MQTTAsync_failureData *r)
+{
+	log_warning("subscribe failed (%d): check the ACL", r ? r->code : 0);
+	announce(ctx);
+}
+
+static void subscribe_all(struct mqtt_link *l)
+{
+	const struct agent_topics *t = &l->a->topics;
+	MQTTAsync_responseOptions ro = MQTTAsync_responseOptions_initializer;
+	char *topics[3 + t->n_groups + 1];
+	int qos[3 + t->n_groups + 1], n = 0;
+
+	topics[n++] = t->type, topics[n++] = t->keys, topics[n++] = t->cmd;
+	for (size_t i = 0; i < t->n_groups; i++)
+		topics[n++] = t->group_filters[i];
+	if (l->a->cfg->ha_discovery)
+		topics[n++] = t->ha_status;
+	for (int i = 0; i < n; i++)
+		qos[i] = 1;
+	ro.context = l;
+	if (l->v5)
+		ro.onSuccess5 = on_sub5, ro.onFailure5 = on_sub_fail5;
+	else
+		ro.onSuccess = on_sub, ro.onFailure = on_sub_fail;
+	int rc = MQTTAsync_subscribeMany(l->client, n, topics, qos, &ro);
+	if (rc != MQTTASYNC_SUCCESS)
+		log_warning("subscribe: %s", MQTTAsync_strerror(rc));
+}
+
+/* ---- connect ------------------------------------------------------------- */
+
+static void connected(struct mqtt_link *l)
+{
+	atomic_store(&l->failed, false);
+	subscribe_all(l);
+}
+
+static void on_conn5(void *ctx, MQTTAsync_successData5 *r) { (void)r; connected(ctx); }
+static void on_conn(void *ctx, MQTTAsync_successData *r) { (void)r; connected(ctx); }
+
+static void connect_failed(struct mqtt_link *l, int code, const char *msg)
+{
+	log_warning("cannot connect to %s: %s (code %d)", l->uri, msg ? msg : "no answer", code);
+	atomic_store(&l->failed, true);
+	atomic_store(&l->state, ST_IDLE);
+}
+
+static void on_conn_fail5(void *ctx, MQTTAsync_failureData5 *r)
+{
+	connect_failed(ctx, r ? (int)r->reasonCode : 0, r ? r->message : NULL);
+}
+
+static void on_conn_fail(void *ctx, MQTTAsync_failureData *r)
+{
+	connect_failed(ctx, r ? r->code : 0, r ? r->message : NULL);
+}
+
+static void fill_tls(struct mqtt_link *l, MQTTAsync_SSLOptions *ssl)
+{
+	const struct config *c = l->a->cfg;
+
+	ssl->enableServerCertAuth = 1;
+	ssl->verify = 1;   /* check the host name against the certificate */
+	ssl->trustStore = *c->cafile ? c->cafile : NULL;
+	ssl->CApath = *c->capath ? c->capath : NULL;
+	ssl->keyStore = *c->certfile ? c->certfile : NULL;
+	ssl->privateKey = *c->keyfile ? c->keyfile : NULL;
+}
+
+static int start_connect(struct mqtt_link *l)
+{
+	MQTTAsync_connectOptions co = MQTTAsync_connectOptions_initializer;
+	MQTTAsync_connectOptions co5 = MQTTAsync_connectOptions_initializer5;
+	MQTTAsync_willOptions will = MQTTAsync_willOptions_initializer;
+	MQTTAsync_SSLOptions ssl = MQTTAsync_SSLOptions_initializer;
+	MQTTAsync_connectOptions *o = l->v5 ? &co5 : &co;
+
+	will.topicName = l->a->topics.availability;
+	will.message = "offline";
+	will.retained = 1;
+	will.qos = 1;
+	o->will = &will;
+	o->keepAliveInterval = (int)l->a->cfg->keepalive_s;
+	o->connectTimeout = 10;
+	o->context = l;
+	o->username = *l->username ? l->username : NULL;
+	o->password = l->password;
+	o->automaticReconnect = 0;   /* our own backoff, which also covers the first connect */
+	if (l->v5) {
+		o->cleanstart = 1;   /* no session: nothing queued while away is typed later */
+		o->onSuccess5 = on_conn5, o->onFailure5 = on_conn_fail5;
+	} else {
+		o->cleansession = 1;
+		o->onSuccess = on_conn, o->onFailure = on_conn_fail;
+	}
+	if (l->tls) {
+		fill_tls(l, &ssl);
+		o->ssl = &ssl;
+	}
+	atomic_store(&l->state, ST_CONNECTING);
+	int rc = MQTTAsync_connect(l->client, o);
+	if (rc != MQTTASYNC_SUCCESS)
+		connect_failed(l, rc, MQTTAsync_strerror(rc));
+	return rc == MQTTASYNC_SUCCESS ? 0 : -EIO;
+}
+
+/* Capped exponential backoff with ±25% jitter, so a fleet does not reconnect
+ * in lockstep after a broker restart. */
+static uint64_t next_delay_ms(struct mqtt_link *l)
+{
+	unsigned max = (unsigned)l->a->cfg->reconnect_max_s;
+
+	l->backoff_s = l->backoff_s ? l->backoff_s * 2 : 1;
+	if (l->backoff_s > max)
+		l->backoff_s = max;
+	uint64_t ms = l->backoff_s * 1000u;
+	return ms - ms / 4 + (uint64_t)rand() % (ms / 2 + 1);
+}
+
+void mqtt_link_tick(struct mqtt_link *l, uint64_t now_ms)
+{
+	if (atomic_load(&l->state) != ST_IDLE)
+		return;
+	if (atomic_exchange(&l->failed, false)) {
+		atomic_store(&l->retry_at_ms, now_ms + next_delay_ms(l));
+		return;
+	}
+	if (now_ms >= atomic_load(&l->retry_at_ms))
+		start_connect(l);
+}
+
+bool mqtt_link_connected(struct mqtt_link *l)
+{
+	return atomic_load(&l->state) == ST_CONNECTED;
+}
+
+/* ---- publish ------------------------------------------------------------- */
+
+static int send(struct mqtt_link *l, const char *topic, const char *payload, size_t len, int qos,
+		bool retained, MQTTProperties *props, MQTTAsync_token *token)
+{
+	MQTTAsync_message m = MQTTAsync_message_initializer;
+	MQTTAsync_responseOptions ro = MQTTAsync_responseOptions_initializer;
+
+	m.payload = (void *)payload;
+	m.payloadlen = (int)len;
+	m.qos = qos;
+	m.retained = retained;
+	if (props)
+		m.properties = *props;
+	int rc = MQTTAsync_sendMessage(l->client, topic, &m, &ro);
+	if (token)
+		*token = ro.token;
+	if (rc != MQTTASYNC_SUCCESS) {
+		log_warning("publish to %s failed: %s", topic, MQTTAsync_strerror(rc));
+		return -EIO;
+	}
+	return 0;
+}
+
+int mqtt_link_publish(struct mqtt_link *l, const char *topic, const char *payload, size_t len,
+		      int qos, bool retained)
+{
+	return send(l, topic, payload, len, qos, retained, NULL, NULL);
+}
+
+int mqtt_link_reply(struct mqtt_link *l, const char *topic, const void *correlation,
+		    size_t correlation_len, const char *payload, size_t len)
+{
+	MQTTProperties props = MQTTProperties_initializer;
+	MQTTProperty p = { .identifier = MQTTPROPERTY_CODE_CORRELATION_DATA };
+
+	if (!l->v5)
+		return -EINVAL;
+	if (correlation) {
+		p.value.data.data = (char *)correlation;
+		p.value.data.len = (int)correlation_len;
+		MQTTProperties_add(&props, &p);
+	}
+	int r = send(l, topic, payload, len, 1, false, &props, NULL);
+	MQTTProperties_free(&props);
+	return r;
+}
+
+void mqtt_link_stop(struct mqtt_link *l, int timeout_ms)
+{
+	MQTTAsync_disconnectOptions d = MQTTAsync_disconnectOptions_initializer;
+	MQTTAsync_disconnectOptions d5 = MQTTAsync_disconnectOptions_initializer5;
+	MQTTAsync_token tok = 0;
+
+	if (atomic_exchange(&l->state, ST_STOPPED) == ST_CONNECTED) {
+		/* The will covers crashes; a clean stop says offline itself. */
+		if (!send(l, l->a->topics.availability, "offline", 7, 1, true, NULL, &tok))
+			MQTTAsync_waitForCompletion(l->client, tok, (unsigned long)timeout_ms);
+		MQTTAsync_disconnectOptions *o = l->v5 ? &d5 : &d;
+		o->timeout = timeout_ms;
+		MQTTAsync_disconnect(l->client, o);
+	}
+}
+
+/* ---- life cycle ---------------------------------------------------------- */
+
+int mqtt_link_create(struct mqtt_link **out, struct agent *a, const char *password)
+{
+	const struct config *c = a->cfg;
+	MQTTAsync_createOptions co = MQTTAsync_createOptions_initializer;
+	struct mqtt_link *l = xcalloc(1, sizeof *l);
+
+	l->a = a;
+	l->uri = paho_uri(c->broker);
+	l->tls = uses_tls(c->broker);
+	l->v5 = c->mqtt_version == 5;
+	l->username = xstrdup(c->username);
+	l->password = password && *password ? xstrdup(password) : NULL;
+	if (*c->client_id)
+		l->client_id = xstrdup(c->client_id);
+	else {
+		l->client_id = xmalloc(strlen(c->device_id) + 9);
+		strcpy(l->client_id, "keymime-");
+		strcat(l->client_id, c->device_id);
+	}
+	co.MQTTVersion = l->v5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1;
+	/* Results of commands that end while the broker is away go out later. */
+	co.sendWhileDisconnected = 1;
+	co.maxBufferedMessages = 256;
+	co.deleteOldestMessages = 1;
+	int rc = MQTTAsync_createWithOptions(&l->client, l->uri, l->client_id,
+					     MQTTCLIENT_PERSISTENCE_NONE, NULL, &co);
+	if (rc == MQTTASYNC_SUCCESS)
+		rc = MQTTAsync_setCallbacks(l->client, l, on_lost, on_message, NULL);
+	if (rc != MQTTASYNC_SUCCESS) {
+		log_error("broker %s: %s", c->broker, MQTTAsync_strerror(rc));
+		mqtt_link_destroy(l);
+		return -EINVAL;
+	}
+	atomic_store(&l->state, ST_IDLE);
+	*out = l;
+	return 0;
+}
+
+void mqtt_link_destroy(struct mqtt_link *l)
+{
+	if (!l)
+		return;
+	if (l->client)
+		MQTTAsync_destroy(&l->client);
+	if (l->password) {
+		/* Do not leave the secret in freed memory. */
+		explicit_bzero(l->password, strlen(l->password));
+		free(l->password);
+	}
+	free(l->uri);
+	free(l->client_id);
+	free(l->username);
+	free(l);
+}

@@ -1,0 +1,444 @@
+/* SPDX-License-Identifier: MIT */
+/* writer: the HID writer thread — commands in, reports out, host link. */
+#define _GNU_SOURCE   /* ppoll */
+#include "writer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#define PROBE_MS 500
+#define RELEASE_TIMEOUT_MS 200   /* a release on the way out must not hold up a stop */
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static void drain_wake(struct writer *w)
+{
+	uint64_t v;
+
+	if (read(w->a->wake_fd, &v, sizeof v) < 0 && errno != EAGAIN)
+		log_debug("wake fd: %s", strerror(errno));
+}
+
+static bool cancelled(struct writer *w)
+{
+	return atomic_load(&w->a->stopping) || atomic_load(&w->a->cancel_gen) != w->gen;
+}
+
+static const char *link_name(const struct hid_device *d)
+{
+	if (d->kind == HID_FILE)
+		return "unknown";
+	return d->link == LINK_CONNECTED ? "connected" : d->link == LINK_DISCONNECTED ?
+	       "disconnected" : "unknown";
+}
+
+/* Publish the keyboard's link state when it changed. */
+static void sync_link(struct writer *w)
+{
+	struct agent_state *st = &w->a->st;
+	const char *h = link_name(&w->kbd);
+
+	pthread_mutex_lock(&st->lock);
+	if (strcmp(st->host, h)) {
+		log_info("host %s", h);
+		st->host = h;
+		st->dirty = true;
+	}
+	pthread_mutex_unlock(&st->lock);
+}
+
+/* Write one report, waiting at most write_timeout_ms in all; a wake-up that is
+ * not a cancel (a new command queued) does not cut the wait short. */
+static int write_report(struct writer *w, struct hid_device *d, const uint8_t *r, size_t len,
+			bool may_cancel, int timeout_ms)
+{
+	int waited = 0, e;
+
+	if (may_cancel && cancelled(w))
+		return -ECANCELED;
+	while ((e = hid_device_write(d, r, len, timeout_ms, w->a->wake_fd, &waited)) == -EINTR) {
+		drain_wake(w);
+		if (may_cancel && cancelled(w))
+			return -ECANCELED;
+		if (waited >= timeout_ms) {
+			e = -ETIMEDOUT;
+			d->link = LINK_DISCONNECTED;
+			break;
+		}
+	}
+	if (d == &w->kbd)
+		sync_link(w);
+	return e;
+}
+
+static int sink_keyboard(void *ctx, const uint8_t r[HID_KBD_REPORT_LEN])
+{
+	struct writer *w = ctx;
+
+	return write_report(w, &w->kbd, r, HID_KBD_REPORT_LEN, true, (int)w->a->cfg->write_timeout_ms);
+}
+
+static int sink_consumer(void *ctx, const uint8_t r[HID_CONSUMER_REPORT_LEN])
+{
+	struct writer *w = ctx;
+
+	return write_report(w, &w->cons, r, HID_CONSUMER_REPORT_LEN, true,
+			    (int)w->a->cfg->write_timeout_ms);
+}
+
+/* Release paths ignore cancels (they are what a cancel asks for). */
+static int release_keyboard(void *ctx, const uint8_t r[HID_KBD_REPORT_LEN])
+{
+	struct writer *w = ctx;
+
+	return write_report(w, &w->kbd, r, HID_KBD_REPORT_LEN, false, RELEASE_TIMEOUT_MS);
+}
+
+static int release_consumer(void *ctx, const uint8_t r[HID_CONSUMER_REPORT_LEN])
+{
+	struct writer *w = ctx;
+
+	return write_report(w, &w->cons, r, HID_CONSUMER_REPORT_LEN, false, RELEASE_TIMEOUT_MS);
+}
+
+/* Sleep us microseconds unless cancelled. */
+static int sink_pause(void *ctx, uint32_t us)
+{
+	struct writer *w = ctx;
+	uint64_t end = now_us() + us;
+
+	for (;;) {
+		if (cancelled(w))
+			return -ECANCELED;
+		uint64_t t = now_us();
+		if (t >= end)
+			return 0;
+		struct timespec ts = { (time_t)((end - t) / 1000000u), (long)((end - t) % 1000000u) * 1000 };
+		struct pollfd p = { w->a->wake_fd, POLLIN, 0 };
+		if (ppoll(&p, 1, &ts, NULL) > 0)
+			drain_wake(w);
+	}
+}
+
+static void release_all(struct writer *w, const char *why)
+{
+	struct seq_sink rs = { w, release_keyboard, w->have_cons ? release_consumer : NULL, sink_pause };
+
+	if (seq_release_all(&w->seq, &rs)) {
+		/* The host did not take it: send it again once the host is back. */
+		seq_forget_host(&w->seq);
+		log_debug("release (%s) not delivered; will repeat when the host returns", why);
+	} else if (why) {
+		log_debug("all keys released (%s)", why);
+	}
+}
+
+static void set_leds(struct writer *w, uint8_t report)
+{
+	struct agent_state *st = &w->a->st;
+	struct hid_leds l = hid_leds_decode(report);
+
+	w->seq.caps_lock = l.caps_lock;
+	pthread_mutex_lock(&st->lock);
+	if (!st->leds_known || memcmp(&st->leds, &l, sizeof l)) {
+		st->leds = l;
+		st->leds_known = true;
+		st->dirty = true;
+		log_info("host LEDs: num %d caps %d scroll %d", l.num_lock, l.caps_lock, l.scroll_lock);
+	}
+	pthread_mutex_unlock(&st->lock);
+}
+
+static void read_leds(struct writer *w)
+{
+	uint8_t leds;
+
+	if (w->led_fd >= 0) {
+		uint8_t buf[64];
+		ssize_t n;
+		while ((n = read(w->led_fd, buf, sizeof buf)) > 0)
+			set_leds(w, buf[n - 1]);
+	} else if (w->kbd.kind == HID_GADGET && hid_device_can_read(&w->kbd, hid_now_ms())) {
+		if (hid_device_read_leds(&w->kbd, &leds) > 0)
+			set_leds(w, leds);
+		sync_link(w);
+	}
+}
+
+/* The host came back (or the device reappeared): it may still think a key
+ * is down from before, so tell it nothing is. */
+static void host_back(struct writer *w)
+{
+	seq_forget_host(&w->seq);
+	release_all(w, "host back");
+	sync_link(w);
+}
+
+/* While the host is away: re-open a vanished device, and notice when the host
+ * takes reports again. */
+static void probe(struct writer *w)
+{
+	struct hid_device *d = &w->kbd;
+
+	if (d->kind == HID_FILE && d->fd >= 0)
+		return;
+	if (d->fd < 0) {
+		if (hid_device_open(d) == 0 && d->kind != HID_GADGET) {
+			if (d->kind == HID_FIFO)
+				host_back(w);
+		} else if (d->fd >= 0) {
+			read_leds(w);
+		}
+	}
+	if (d->fd >= 0 && d->link != LINK_CONNECTED && d->kind != HID_FILE && hid_device_writable(d))
+		host_back(w);
+	if (w->have_cons && w->cons.fd < 0)
+		hid_device_open(&w->cons);
+	sync_link(w);
+}
+
+static const char *error_code(int e, const char **detail, struct writer *w)
+{
+	switch (e) {
+	case -ECANCELED:
+		if (atomic_load(&w->a->stopping))
+			return *detail = "the agent is stopping", "shutting_down";
+		return *detail = "cancelled before it finished", "cancelled";
+	case -ETIMEDOUT:
+		return *detail = "the host stopped taking keystrokes (write timeout)", "host_timeout";
+	case -ENOSPC:
+		return *detail = "more than six keys would be down at once", "rollover";
+	case -ENODEV:
+		return *detail = "media keys need hid_consumer (no consumer-control device configured)",
+		       "no_media_device";
+	default:
+		return *detail = "the host is not connected (USB unplugged, asleep, or not reading)",
+		       "host_disconnected";
+	}
+}
+
+static bool host_ready(struct writer *w)
+{
+	if (w->kbd.fd < 0 || w->kbd.link == LINK_DISCONNECTED)
+		probe(w);
+	if (w->kbd.fd < 0)
+		return false;
+	/* Fail fast while the host is known to be away: do not wait a full
+	 * write timeout per queued command. */
+	return w->kbd.link != LINK_DISCONNECTED;
+}
+
+static void account(struct writer *w, const struct seq_progress *p, bool ok)
+{
+	struct agent_state *st = &w->a->st;
+
+	pthread_mutex_lock(&st->lock);
+	st->counters.chars += p->chars;
+	st->counters.reports += p->reports;
+	if (ok)
+		st->counters.ok++;
+	else
+		st->counters.errors++;
+	st->dirty = true;
+	pthread_mutex_unlock(&st->lock);
+}
+
+static uint32_t gap_us(struct writer *w, const struct command *c)
+{
+	const struct config *cfg = w->a->cfg;
+	uint64_t pace = (uint64_t)(c->delay_ms >= 0 ? c->delay_ms : cfg->delay_ms) * 1000u;
+	uint64_t rate = cfg->rate_limit ? 1000000u / (uint64_t)cfg->rate_limit : 0;
+
+	return (uint32_t)(pace > rate ? pace : rate);
+}
+
+static int type_command(struct writer *w, struct command *c, struct seq_progress *p)
+{
+	struct seq_sink sink = { w, sink_keyboard, w->have_cons ? sink_consumer : NULL, sink_pause };
+	uint32_t gap = gap_us(w, c);
+
+	if (cancelled(w))
+		return -ECANCELED;
+	if (!host_ready(w))
+		return w->kbd.fd < 0 ? -ENOENT : -EPIPE;
+	read_leds(w);
+	/* The rate limit holds across commands too. */
+	uint64_t since = now_us() - w->last_stroke_us;
+	if (gap && since < gap && sink_pause(w, (uint32_t)(gap - since)))
+		return -ECANCELED;
+	int e = seq_run(&w->seq, c, gap, &sink, p);
+	w->last_stroke_us = now_us();
+	return e;
+}
+
+static void run_command(struct writer *w, struct command *c)
+{
+	struct seq_progress p = { 0 };
+	struct result_info ri = { 0 };
+	const char *detail = NULL;
+
+	w->gen = c->cancel_gen;
+	int e = type_command(w, c, &p);
+	w->gen = atomic_load(&w->a->cancel_gen);
+	if (e)
+		release_all(w, "after an error");
+	ri.ok = !e;
+	if (e) {
+		ri.error = error_code(e, &detail, w);
+		ri.detail = detail;
+	}
+	ri.chars = p.chars;
+	ri.strokes = p.strokes;
+	account(w, &p, !e);
+	agent_publish_result(w->a, c, &ri);
+	w->last_activity_ms = hid_now_ms();
+}
+
+static void set_busy(struct writer *w, bool busy)
+{
+	struct agent_state *st = &w->a->st;
+
+	pthread_mutex_lock(&st->lock);
+	if (st->busy != busy)
+		st->busy = busy, st->dirty = true;
+	pthread_mutex_unlock(&st->lock);
+}
+
+static bool needs_probe(const struct writer *w)
+{
+	return (w->kbd.fd < 0 || (w->kbd.kind != HID_FILE && w->kbd.link != LINK_CONNECTED)) ||
+	       (w->have_cons && w->cons.fd < 0);
+}
+
+/* How long the idle wait may last: until the hold timeout or the next probe. */
+static int idle_timeout(struct writer *w, uint64_t now)
+{
+	int64_t t = -1;
+
+	if (seq_holding(&w->seq)) {
+		int64_t left = (int64_t)(w->last_activity_ms + (uint64_t)w->a->cfg->hold_timeout_ms) - (int64_t)now;
+		t = left > 0 ? left : 0;
+	}
+	if (needs_probe(w) || w->led_fd >= 0 ||
+	    (w->kbd.kind == HID_GADGET && !hid_device_can_read(&w->kbd, now))) {
+		int64_t left = (int64_t)w->next_probe_ms - (int64_t)now;
+		left = left > 0 ? left : 0;
+		t = (t < 0 || left < t) ? left : t;
+	}
+	return (int)t;
+}
+
+static void idle_once(struct writer *w)
+{
+	uint64_t now = hid_now_ms();
+	struct pollfd p[3] = { { w->a->wake_fd, POLLIN, 0 }, { -1, POLLIN, 0 }, { -1, POLLIN, 0 } };
+
+	if (w->kbd.kind == HID_GADGET && hid_device_can_read(&w->kbd, now))
+		p[1].fd = w->kbd.fd;
+	if (w->led_fd >= 0)
+		p[2].fd = w->led_fd;
+	if (poll(p, 3, idle_timeout(w, now)) > 0 && (p[0].revents & POLLIN))
+		drain_wake(w);
+	if ((p[1].revents | p[2].revents) & (POLLIN | POLLERR))
+		read_leds(w);
+	now = hid_now_ms();
+	if (seq_holding(&w->seq) && now >= w->last_activity_ms + (uint64_t)w->a->cfg->hold_timeout_ms) {
+		log_info("hold timeout: releasing held keys");
+		release_all(w, "hold timeout");
+	}
+	if (now >= w->next_probe_ms) {
+		w->next_probe_ms = now + PROBE_MS;
+		if (needs_probe(w))
+			probe(w);
+		if (w->led_fd >= 0)
+			read_leds(w);
+	}
+}
+
+static void *writer_main(void *arg)
+{
+	struct writer *w = arg;
+	struct agent *a = w->a;
+
+	/* Whatever the host last saw (a crash of an earlier run?), start clean. */
+	host_back(w);
+	w->last_activity_ms = hid_now_ms();
+	while (!atomic_load(&a->stopping)) {
+		if (atomic_exchange(&a->release_pending, false))
+			release_all(w, "release_all");
+		struct command *c = cmd_queue_pop(&a->queue);
+		if (c) {
+			set_busy(w, true);
+			run_command(w, c);
+			command_free(c);
+			agent_touch(a);
+			continue;
+		}
+		set_busy(w, false);
+		idle_once(w);
+	}
+	release_all(w, "stopping");
+	return NULL;
+}
+
+static int open_led_source(const char *path)
+{
+	struct stat st;
+
+	if (!*path)
+		return -1;
+	/* O_RDWR on a FIFO: no EOF storms while no writer has it open. */
+	int flags = (!stat(path, &st) && S_ISFIFO(st.st_mode)) ? O_RDWR : O_RDONLY;
+	int fd = open(path, flags | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		log_warning("hid_keyboard_leds %s: %s", path, strerror(errno));
+	return fd;
+}
+
+int writer_start(struct writer *w, struct agent *a)
+{
+	const struct config *cfg = a->cfg;
+
+	memset(w, 0, sizeof *w);
+	w->a = a;
+	hid_device_init(&w->kbd, cfg->hid_keyboard);
+	w->have_cons = *cfg->hid_consumer != '\0';
+	hid_device_init(&w->cons, w->have_cons ? cfg->hid_consumer : "");
+	seq_init(&w->seq);
+	w->gen = atomic_load(&a->cancel_gen);
+	if (hid_device_open(&w->kbd))
+		log_warning("%s: %s (waiting for it)", cfg->hid_keyboard, strerror(-w->kbd.last_error));
+	if (w->have_cons && hid_device_open(&w->cons))
+		log_warning("%s: %s (waiting for it)", cfg->hid_consumer, strerror(-w->cons.last_error));
+	w->led_fd = open_led_source(cfg->hid_keyboard_leds);
+	int e = pthread_create(&w->thread, NULL, writer_main, w);
+	if (e)
+		return -e;
+	w->started = true;
+	return 0;
+}
+
+void writer_join(struct writer *w)
+{
+	if (w->started)
+		pthread_join(w->thread, NULL);
+	w->started = false;
+	hid_device_destroy(&w->kbd);
+	hid_device_destroy(&w->cons);
+	if (w->led_fd >= 0)
+		close(w->led_fd);
+}

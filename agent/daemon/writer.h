@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/* writer: the HID writer thread. It alone owns the devices and the key state:
+ * it takes commands off the queue and types them, reads the host's LEDs,
+ * notices the host going and coming back, and releases held keys after the
+ * hold timeout. */
+#ifndef KEYMIME_WRITER_H
+#define KEYMIME_WRITER_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "agent.h"
+#include "hid_device.h"
+#include "sequencer.h"
+
+struct writer {
+	struct agent *a;              /* borrowed */
+	struct hid_device kbd, cons;
+	bool have_cons;
+	int led_fd;                   /* LED source other than the gadget, or -1 */
+	struct seq seq;
+	unsigned gen;                 /* cancel generation of the running command */
+	uint64_t last_activity_ms;    /* for the hold timeout */
+	uint64_t next_probe_ms;
+	uint64_t last_stroke_us;      /* for the rate limit across commands */
+	enum hid_link reported_link;
+	pthread_t thread;
+	bool started;
+};
+
+/* Open the devices (a missing one is not an error: the host is then
+ * "disconnected" until it appears) and start the thread. Returns 0 or -errno. */
+int writer_start(struct writer *w, struct agent *a);
+
+/* Wait for the thread to finish (after a->stopping was set and woken); it
+ * releases every key before it exits. */
+void writer_join(struct writer *w);
+
+#endif
