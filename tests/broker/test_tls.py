@@ -1,0 +1,165 @@
+# SPDX-License-Identifier: MIT
+"""TLS of the shipped broker configuration: keymime-broker's CA, server and
+client certificates, the three client-certificate modes, MQTT over TLS and
+WebSockets over TLS. A real mosquitto runs the generated files."""
+import os
+import shutil
+import stat
+import subprocess
+import time
+
+from brokerlib import BrokerDir, Sub, WSMqtt, http_get, pub, run, wait_for
+
+D = BrokerDir()
+D.add_device("pi1")
+D.add_device("pi2")
+OP = D.add("operator", "op")
+D.kb("ca")
+D.kb("server-cert", "localhost", "127.0.0.1")
+D.kb("client-cert", "pi1")
+B = D.broker().start()
+
+# A second, unrelated CA: its certificates must be worth nothing here.
+OTHER = BrokerDir(prefix="keymime-other-")
+OTHER.add_device("pi1")
+OTHER.kb("ca")
+OTHER.kb("client-cert", "pi1")
+
+CA = D.ca_file()
+T = D.tls_port
+DEV = D.device_dir("pi1")
+ODEV = OTHER.device_dir("pi1")
+
+
+def tls(*extra, ca=CA):
+    return ["--cafile", ca] + list(extra)
+
+
+def cert(dev=DEV):
+    return ["--cert", os.path.join(dev, "client.crt"), "--key", os.path.join(dev, "client.key")]
+
+
+def restart():
+    B.stop()
+    B.start()
+    wait_for(lambda: _listening(T), 10, "TLS listener")
+
+
+def _listening(port):
+    import socket
+    try:
+        socket.create_connection(("127.0.0.1", port), 0.2).close()
+        return True
+    except OSError:
+        return False
+
+
+def test_fresh_tls_config_files():
+    conf = open(os.path.join(D.dir, "conf.d", "keymime-tls.conf")).read()
+    assert "listener %d" % T in conf and "listener %d" % D.wss_port in conf
+    for key in (os.path.join(D.dir, "certs", "keymime-server.key"),
+                os.path.join(D.dir, "keymime", "ca", "ca.key"),
+                os.path.join(DEV, "client.key")):
+        mode = stat.S_IMODE(os.stat(key).st_mode)
+        assert mode == 0o600, "%s has mode %o" % (key, mode)
+    text = subprocess.run(["openssl", "x509", "-in", os.path.join(D.dir, "certs",
+                           "keymime-server.crt"), "-noout", "-text"],
+                          capture_output=True, text=True).stdout
+    assert "DNS:localhost" in text and "IP Address:127.0.0.1" in text
+    agent = open(os.path.join(DEV, "agent.conf")).read()
+    assert "cafile = " in agent and "certfile = " in agent and "keyfile = " in agent
+
+
+def test_tls_with_generated_ca():
+    with Sub(D.port, "keymime/pi1/type", "pi1", D.accounts["pi1"]) as s:
+        rc, err = pub(T, "keymime/pi1/type", "over tls", "op", OP, extra=tls())
+        assert rc == 0, err
+        assert s.wait(1) == [("keymime/pi1/type", "over tls")]
+    # The certificate names the host: "localhost" verifies too.
+    rc, err = pub(T, "keymime/pi1/type", "x", "op", OP, extra=tls(), host="localhost")
+    assert rc == 0, err
+
+
+def test_tls_still_needs_a_password():
+    rc, _ = pub(T, "keymime/pi1/type", "x", extra=tls())
+    assert rc != 0
+    rc, _ = pub(T, "keymime/pi1/type", "x", "op", "wrong", extra=tls())
+    assert rc != 0
+
+
+def test_server_from_another_ca_is_refused():
+    rc, err = pub(T, "keymime/pi1/type", "x", "op", OP, extra=tls(ca=OTHER.ca_file()))
+    assert rc != 0, "client trusted a server certificate from another CA"
+    # and a plain-text client gets nowhere on the TLS port
+    rc, _ = pub(T, "keymime/pi1/type", "x", "op", OP)
+    assert rc != 0
+
+
+def test_websockets_over_tls():
+    status, body = http_get(D.wss_port, "/", tls_ca=CA)
+    assert " 200 " in status and b"keymime test page" in body, status
+    c = WSMqtt(D.wss_port, tls_ca=CA)
+    assert c.connect("op", OP) == 0
+    c.close()
+    c = WSMqtt(D.wss_port, tls_ca=CA)
+    assert c.connect("op", "wrong") in (4, 5)
+    c.close()
+
+
+def test_client_cert_required_mode():
+    D.kb("server-cert", "localhost", "127.0.0.1", "--client-certs", "required")
+    restart()
+    pw = D.accounts["pi1"]
+    # certificate from our CA + password: in
+    rc, err = pub(T, "keymime/pi1/status", "{}", "pi1", pw, extra=tls(*cert()))
+    assert rc == 0, err
+    # password without a certificate: out
+    rc, _ = pub(T, "keymime/pi1/status", "{}", "pi1", pw, extra=tls())
+    assert rc != 0, "required mode accepted a client without certificate"
+    # certificate from another CA: out
+    rc, _ = pub(T, "keymime/pi1/status", "{}", "pi1", pw, extra=tls(*cert(ODEV)))
+    assert rc != 0, "accepted a client certificate from another CA"
+    # certificate without the password: out (two factors)
+    rc, _ = pub(T, "keymime/pi1/status", "{}", "pi1", None, extra=tls(*cert()))
+    assert rc != 0
+
+
+def test_client_cert_identity_mode():
+    D.kb("server-cert", "localhost", "127.0.0.1", "--client-certs", "identity")
+    D.kb("add-device", "pi4", "--no-password")
+    D.kb("client-cert", "pi4")
+    restart()
+    dev4 = D.device_dir("pi4")
+    assert not os.path.exists(os.path.join(dev4, "password"))
+    assert "password_file" not in open(os.path.join(dev4, "agent.conf")).read()
+    with Sub(D.port, "keymime/#", "op", OP) as s:
+        # The certificate's CN is the user name: no password, pi4's ACL applies.
+        rc, err = pub(T, "keymime/pi4/status", "ok", extra=tls(*cert(dev4)))
+        assert rc == 0, err
+        rc, err = pub(T, "keymime/pi2/status", "fake", extra=tls(*cert(dev4)))
+        s.wait(1)
+        time.sleep(1)
+        assert s.messages() == [("keymime/pi4/status", "ok")], s.messages()
+    # Another CA's certificate for the same name gets nothing.
+    rc, _ = pub(T, "keymime/pi1/status", "x", extra=tls(*cert(ODEV)))
+    assert rc != 0
+    # Revocation without a CRL: remove-device takes every ACL right away, so
+    # the still-valid certificate connects to an empty topic tree.
+    keep = os.path.join(D.tmp, "pi4-cert")
+    shutil.copytree(dev4, keep)
+    D.kb("remove-device", "pi4")
+    assert not os.path.exists(dev4)
+    dev4 = keep
+    with Sub(D.port, "keymime/#", "op", OP) as s:
+        pub(T, "keymime/pi4/status", "after removal", extra=tls(*cert(dev4)))
+        time.sleep(1)
+        assert s.messages() == [], s.messages()
+
+
+if __name__ == "__main__":
+    try:
+        run([v for k, v in list(globals().items()) if k.startswith("test_")])
+    finally:
+        B.stop()
+        D.cleanup()
+        OTHER.cleanup()
