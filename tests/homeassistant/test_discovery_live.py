@@ -1,0 +1,109 @@
+# SPDX-License-Identifier: MIT
+"""Discovery as a real agent publishes it to a real mosquitto: on connect,
+again after Home Assistant restarts, gone when discovery is turned off."""
+import json
+
+import hatest
+from hatest import ha_dump, ha_schema, wait_configs
+
+hatest.require_agent()
+from hatest import harness  # noqa: E402
+
+Broker, Agent = harness.Broker, harness.Agent
+ON = {"ha_discovery": "on"}
+
+
+def expected(*args):
+    """What the agent should publish, from the pure module with the same config."""
+    return dict(ha_dump(*args))
+
+
+def live_status(agent):
+    return harness.wait_for(agent.status, 10, "a retained status")
+
+
+def test_discovery_appears_on_connect_and_passes_the_schema():
+    # A device account, as in production: its ACL must let it publish discovery.
+    with Broker(users={"pi1": "pi1-password"}) as b, Agent(b, "pi1", conf=ON) as a:
+        a.wait_online()
+        status = live_status(a)
+        want = expected("--version", status["version"])
+        got = wait_configs(b, len(want))
+        assert sorted(got) == sorted(want), (sorted(got), sorted(want))
+        for t in want:
+            assert json.loads(got[t]) == json.loads(want[t]), t
+        problems = ha_schema.check_all(sorted(got.items()), "pi1", status=status)
+        assert not problems, "\n".join(problems)
+
+
+def test_home_assistant_restart_brings_the_configs_back():
+    with Broker() as b, Agent(b, "pi1", conf=ON) as a:
+        a.wait_online()
+        n = len(expected())
+        configs = wait_configs(b, n)
+        # A fresh Home Assistant (or a wiped broker) has no configs any more...
+        for t in configs:
+            b.pub(t, "", "-r")
+        wait_configs(b, 0)
+        # ...and announces itself with its birth message.
+        b.pub("homeassistant/status", "online")
+        again = wait_configs(b, n)
+        assert sorted(again) == sorted(configs)
+
+
+def test_home_assistant_going_offline_changes_nothing():
+    with Broker() as b, Agent(b, "pi1", conf=ON) as a:
+        a.wait_online()
+        n = len(expected())
+        wait_configs(b, n)
+        b.pub("homeassistant/status", "offline")
+        a.wait_online()
+        assert len(hatest.retained_configs(b)) == n
+
+
+def test_prefix_and_combos_from_the_config():
+    conf = dict(ON, ha_prefix="ha", ha_combos="Paste=ctrl+v, Vol up=AudioVolumeUp")
+    with Broker() as b, Agent(b, "pi1", conf=conf) as a:
+        a.wait_online()
+        status = live_status(a)
+        want = expected("--ha-prefix", "ha", "--combos", conf["ha_combos"],
+                        "--version", status["version"])
+        got = wait_configs(b, len(want), ha_prefix="ha")
+        assert sorted(got) == sorted(want)
+        buttons = sorted(t for t in got if "/button/" in t)
+        assert buttons == ["ha/button/keymime_pi1/combo_paste/config",
+                           "ha/button/keymime_pi1/combo_vol_up/config"], buttons
+        assert not ha_schema.check_all(sorted(got.items()), "pi1", ha_prefix="ha", status=status)
+        assert hatest.retained_configs(b) == {}, "nothing under homeassistant/"
+
+
+def test_turning_discovery_off_removes_the_configs():
+    with Broker() as b:
+        with Agent(b, "pi1", conf=ON) as a:
+            a.wait_online()
+            wait_configs(b, len(expected()))
+        # The harness default is ha_discovery = off: the agent clears its configs.
+        with Agent(b, "pi1") as a:
+            a.wait_online()
+            wait_configs(b, 0)
+            b.pub("homeassistant/status", "online")   # and does not bring them back
+            a.wait_online()
+            assert hatest.retained_configs(b) == {}
+
+
+def test_a_bad_combo_is_refused_by_check_config():
+    import subprocess
+    with Broker() as b:
+        a = Agent(b, "pi1", conf=dict(ON, ha_combos="Oops=ctl+alt+delete"))
+        try:
+            r = subprocess.run([harness.agent_binary(), "--config", a.conf_path,
+                                "--check-config"], capture_output=True, text=True, timeout=20)
+            assert r.returncode != 0, r
+            assert "ctl" in (r.stdout + r.stderr), r
+        finally:
+            import shutil
+            shutil.rmtree(a.dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    hatest.run_tests(dict(globals()))

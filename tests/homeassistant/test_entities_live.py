@@ -1,0 +1,133 @@
+# SPDX-License-Identifier: MIT
+"""Use the discovered entities as Home Assistant would: read each entity's
+command_topic (and command_template) FROM its discovery payload, publish what
+Home Assistant publishes, and check the HID reports the agent writes."""
+import json
+
+import hatest
+from hatest import ha_schema, wait_configs, by_object
+
+hatest.require_agent()
+from hatest import harness  # noqa: E402
+
+kbd, RELEASE = harness.kbd, harness.RELEASE
+CTRL, SHIFT, ALT = 0x01, 0x02, 0x04
+
+
+class Setup:
+    """One broker + agent with discovery on, the configs read back, results watched."""
+
+    def __enter__(self):
+        self.broker = harness.Broker().start()
+        self.agent = harness.Agent(self.broker, "pi1", conf={"ha_discovery": "on"}).start()
+        self.agent.wait_online()
+        n = len(hatest.ha_dump())
+        self.entities = by_object(wait_configs(self.broker, n))
+        self.results = harness.Subscriber(self.broker, "keymime/pi1/result")
+        return self
+
+    def __exit__(self, *exc):
+        self.results.close()
+        self.agent.__exit__()
+        self.broker.__exit__()
+
+    def press(self, component, obj, value=None):
+        """Do what Home Assistant does for this entity; returns the result JSON."""
+        cfg = self.entities[(component, obj)]
+        if component == "button":
+            payload = cfg.get("payload_press", "PRESS")
+        else:
+            payload = value
+        if "command_template" in cfg:
+            payload = ha_schema.render(cfg["command_template"], value=value)
+        before = len(self.results.messages())
+        self.agent.clear()
+        self.broker.pub(cfg["command_topic"], payload, qos=cfg.get("qos", 0))
+        self.results.wait(before + 1, timeout=30)
+        return json.loads(self.results.messages()[before][1])
+
+
+def test_button_presses_its_chord():
+    with Setup() as s:
+        r = s.press("button", "combo_ctrl_alt_del")
+        assert r["ok"], r
+        assert s.agent.reports() == [kbd(CTRL | ALT), kbd(CTRL | ALT, 0x4C), RELEASE], \
+            s.agent.reports()
+
+
+def test_every_default_button_types_something_and_releases():
+    with Setup() as s:
+        for (comp, obj), cfg in sorted(s.entities.items()):
+            if comp != "button":
+                continue
+            r = s.press(comp, obj)
+            reps = s.agent.reports()
+            assert r["ok"] and reps and reps[-1] == RELEASE, (obj, r, reps)
+            assert any(rep[2] for rep in reps), (obj, reps)
+
+
+def test_text_entity_types_the_value():
+    with Setup() as s:
+        r = s.press("text", "type", "a")
+        assert r["ok"], r
+        assert s.agent.reports() == [kbd(0, 0x04), RELEASE], s.agent.reports()
+        r = s.press("text", "type", "Ab")
+        assert s.agent.reports() == [kbd(SHIFT, 0x04), RELEASE, kbd(0, 0x05), RELEASE], \
+            s.agent.reports()
+
+
+def test_notify_entity_types_the_message():
+    with Setup() as s:
+        msg = "ab " * 90                       # longer than a text entity allows
+        r = s.press("notify", "type_long", msg)
+        assert r["ok"] and r.get("chars", len(msg)) == len(msg), r
+        reps = s.agent.reports()
+        assert len(reps) == 2 * len(msg) and reps[-1] == RELEASE, len(reps)
+        assert reps[:6] == [kbd(0, 0x04), RELEASE, kbd(0, 0x05), RELEASE, kbd(0, 0x2C), RELEASE]
+
+
+def test_select_changes_the_layout_in_the_status():
+    with Setup() as s:
+        cfg = s.entities[("select", "layout")]
+        assert "de" in cfg["options"], cfg["options"]
+        r = s.press("select", "layout", "de")
+        assert r["ok"], r
+        st = harness.wait_for(lambda: (s.agent.status() or {}).get("layout") == "de"
+                              and s.agent.status(), 10, "layout de in the status")
+        # What Home Assistant would show as the select's state:
+        assert ha_schema.render(cfg["value_template"], value_json=st) == "de"
+        # And typing follows it: 'z' is where 'y' is on a US keyboard.
+        s.press("text", "type", "z")
+        assert s.agent.reports() == [kbd(0, 0x1C), RELEASE], s.agent.reports()
+        s.press("select", "layout", "us")
+        harness.wait_for(lambda: (s.agent.status() or {}).get("layout") == "us", 10, "us again")
+
+
+def test_sensors_read_the_live_status_and_results():
+    with Setup() as s:
+        st = harness.wait_for(s.agent.status, 10, "status")
+        host = ha_schema.render(s.entities[("binary_sensor", "host")]["value_template"],
+                                value_json=st)
+        assert host in ("ON", "OFF", "None"), host
+        for led in ("caps_lock", "num_lock", "scroll_lock"):
+            v = ha_schema.render(s.entities[("binary_sensor", led)]["value_template"],
+                                 value_json=st)
+            assert v in ("ON", "OFF"), (led, v)
+        good = s.press("button", "combo_enter")       # a result to read
+        cfg = s.entities[("sensor", "last_result")]
+        assert ha_schema.render(cfg["value_template"], value_json=good) == "ok"
+        ev = s.entities[("event", "result")]
+        assert json.loads(ha_schema.render(ev["value_template"], value_json=good))["event_type"] \
+            == "ok"
+        # An error result renders its code, and the event type "error".
+        s.broker.pub("keymime/pi1/keys", "ctl+c")
+        s.results.wait(2)
+        err = json.loads(s.results.messages()[-1][1])
+        assert not err["ok"], err
+        assert ha_schema.render(cfg["value_template"], value_json=err) == err["error"]
+        assert json.loads(ha_schema.render(ev["value_template"], value_json=err))["event_type"] \
+            == "error"
+
+
+if __name__ == "__main__":
+    hatest.run_tests(dict(globals()))
