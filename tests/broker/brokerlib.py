@@ -20,27 +20,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "lib"))
 
 
-def _import_harness():
-    try:
-        import harness
-        return harness
-    except AttributeError:
-        # Agent.signal() shadows the signal module inside the class body of
-        # harness.py at 177a660 (`def stop(self, sig=signal.SIGTERM)`), so the
-        # import fails. Reported to the lead; until it is fixed, load the same
-        # source with that one default spelled out. Remove once fixed.
-        import types
-        path = os.path.join(os.path.dirname(HERE), "lib", "harness.py")
-        src = open(path).read().replace("sig=signal.SIGTERM", "sig=15")
-        mod = types.ModuleType("harness")
-        mod.__file__ = path
-        exec(compile(src, path, "exec"), mod.__dict__)
-        sys.modules["harness"] = mod
-        print("note: tests/lib/harness.py does not import; using a patched copy", file=sys.stderr)
-        return mod
-
-
-harness = _import_harness()
+import harness  # noqa: E402
 Broker, free_port, wait_for = harness.Broker, harness.free_port, harness.wait_for
 
 ROOT = harness.ROOT
@@ -118,6 +98,13 @@ class BrokerDir:
         self.b.users = dict(self.accounts)
         return self.b
 
+    def start(self):
+        """Start the broker; wait for the WebSockets listener too (the
+        harness waits for the plain MQTT port only)."""
+        b = self.broker().start()
+        wait_for(lambda: can_connect(self.ws_port), 10, "WebSockets listener")
+        return b
+
     def ca_file(self):
         return os.path.join(self.dir, "certs", "keymime-ca.crt")
 
@@ -131,6 +118,14 @@ class BrokerDir:
 
     def __exit__(self, *exc):
         self.cleanup()
+
+
+def can_connect(port, host="127.0.0.1"):
+    try:
+        socket.create_connection((host, port), 0.2).close()
+        return True
+    except OSError:
+        return False
 
 
 def mqtt_args(port, user=None, password=None, host="127.0.0.1"):

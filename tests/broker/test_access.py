@@ -15,7 +15,7 @@ OP = D.add("operator", "op")
 HA = D.add("homeassistant", "ha")
 VIEW = D.add("viewer", "view")
 A = D.accounts
-B = D.broker().start()
+B = D.start()
 P = D.port
 
 QUIET = 1.0  # seconds to wait for something that must not arrive

@@ -17,7 +17,7 @@ OP = D.add("operator", "op")
 D.kb("ca")
 D.kb("server-cert", "localhost", "127.0.0.1")
 D.kb("client-cert", "pi1")
-B = D.broker().start()
+B = D.start()
 
 # A second, unrelated CA: its certificates must be worth nothing here.
 OTHER = BrokerDir(prefix="keymime-other-")
