@@ -1,0 +1,47 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# run.sh: the whole test suite, from a clean clone of a fresh Debian 12:
+# installs what is missing, builds with -Werror, runs every ctest suite
+# (unit, integration against a real mosquitto, broker, Home Assistant,
+# browser in Debian's chromium, the real kernel under qemu), then the
+# sanitizer build and the fuzzers for a short time.
+#   tests/run.sh            everything
+#   tests/run.sh -R REGEX   only the ctest cases matching REGEX (no sanitizer/fuzz pass)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+build=${KEYMIME_TEST_BUILD:-$root/build-test}
+jobs=$(nproc)
+
+step() { printf '\n=== %s (%s)\n' "$*" "$(date +%T)"; }
+
+step "dependencies"
+provisioning/install-deps.sh --test
+
+step "npm packages"
+for d in web-client tests/browser; do
+	[[ -f $d/package-lock.json ]] && (cd "$d" && npm ci --no-audit --no-fund --loglevel=error)
+done
+(cd web-client && npm run --silent build)
+
+step "build"
+cmake -S . -B "$build" -DKEYMIME_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$build" -j"$jobs"
+
+step "ctest"
+export KEYMIME_BUILD_DIR=$build
+status=0
+(cd "$build" && ctest --output-on-failure --timeout 600 -j"$jobs" "$@") || status=1
+
+if [[ $# -eq 0 ]]; then
+	if [[ -x tests/sanitize.sh ]]; then
+		step "ASan+UBSan build: unit and integration suites"
+		tests/sanitize.sh "$root/build-asan" || status=1
+	fi
+	if [[ -x tests/fuzz/run.sh ]]; then
+		step "fuzzers (short run)"
+		tests/fuzz/run.sh 15 "$root/build-fuzz" || status=1
+	fi
+fi
+step "done: $([[ $status == 0 ]] && echo PASS || echo FAIL)"
+exit $status
