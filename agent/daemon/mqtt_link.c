@@ -141,19 +141,29 @@ static void subscribe_all(struct mqtt_link *l)
 	MQTTAsync_responseOptions ro = MQTTAsync_responseOptions_initializer;
 	char *topics[3 + t->n_groups + 1];
 	int qos[3 + t->n_groups + 1], n = 0;
+	MQTTSubscribe_options opts[3 + t->n_groups + 1];
 
 	topics[n++] = t->type, topics[n++] = t->keys, topics[n++] = t->cmd;
 	for (size_t i = 0; i < t->n_groups; i++)
 		topics[n++] = t->group_filters[i];
 	if (l->a->cfg->ha_discovery)
 		topics[n++] = t->ha_status;
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
+		MQTTSubscribe_options o = MQTTSubscribe_options_initializer;
+		/* Without it the broker clears the retain flag of a retained command
+		 * published while we are subscribed, and intake would type it. */
+		o.retainAsPublished = 1;
 		qos[i] = 1;
+		opts[i] = o;
+	}
 	ro.context = l;
-	if (l->v5)
+	if (l->v5) {
 		ro.onSuccess5 = on_sub5, ro.onFailure5 = on_sub_fail5;
-	else
+		ro.subscribeOptionsCount = n;
+		ro.subscribeOptionsList = opts;
+	} else {
 		ro.onSuccess = on_sub, ro.onFailure = on_sub_fail;
+	}
 	int rc = MQTTAsync_subscribeMany(l->client, n, topics, qos, &ro);
 	if (rc != MQTTASYNC_SUCCESS)
 		log_warning("subscribe: %s", MQTTAsync_strerror(rc));
