@@ -6,7 +6,7 @@
 # keymime-gadget script and (when built) keymime-agent, boots it in qemu and turns
 # the scenario's PASS/FAIL lines into an exit code.
 #
-#   tests/qemu/run.sh [--build DIR] [--no-agent] [--keep]
+#   tests/qemu/run.sh [--build DIR] [--agent BINARY] [--no-agent] [--keep]
 #
 # Environment: KEYMIME_CACHE (default /var/cache/keymime-test) holds the kernel
 # and the last initramfs; KEYMIME_QEMU_ACCEL=tcg|kvm forces an accelerator;
@@ -17,6 +17,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
 BUILD=${KEYMIME_BUILD_DIR:-}
+AGENT=""
 WITH_AGENT=1
 KEEP=0
 CACHE=${KEYMIME_CACHE:-/var/cache/keymime-test}
@@ -29,13 +30,15 @@ MODULES="configfs dummy_hcd libcomposite usb_f_hid usbhid hid_generic evdev"
 while [ $# -gt 0 ]; do
     case $1 in
         --build) BUILD=$2; shift 2 ;;
+        --agent) AGENT=$2; shift 2 ;;
         --no-agent) WITH_AGENT=0; shift ;;
         --keep) KEEP=1; shift ;;
-        *) echo "usage: $0 [--build DIR] [--no-agent] [--keep]" >&2; exit 2 ;;
+        *) echo "usage: $0 [--build DIR] [--agent BINARY] [--no-agent] [--keep]" >&2; exit 2 ;;
     esac
 done
 
 log() { echo "qemu-test: $*" >&2; }
+trap 'log "error: line $LINENO: $BASH_COMMAND"' ERR
 die() { log "$*"; exit 1; }
 
 for tool in qemu-system-x86_64 busybox cpio depmod modprobe dpkg-deb apt-get gcc mosquitto mosquitto_pub; do
@@ -76,7 +79,9 @@ fetch_kernel() {
 # copy_bin SRC DEST: the program and every library ldd lists, at the same paths
 copy_bin() {
     install -D -m 0755 "$1" "$ROOT$2"
-    ldd "$1" 2>/dev/null | grep -o '/[^ ]*' | while read -r lib; do
+    local libs
+    libs=$(ldd "$1" 2>/dev/null | grep -o '/[^ ]*') || true     # none for static or scripts
+    for lib in $libs; do
         [ -e "$ROOT$lib" ] || install -D -m 0755 "$(readlink -f "$lib")" "$ROOT$lib"
     done
 }
@@ -137,8 +142,10 @@ pick_accel() {
 
 main() {
     if [ "$WITH_AGENT" = 1 ]; then
-        [ -n "$BUILD" ] || die "give --build DIR (or KEYMIME_BUILD_DIR), or --no-agent"
-        AGENT=$BUILD/agent/keymime-agent
+        if [ -z "$AGENT" ]; then
+            [ -n "$BUILD" ] || die "give --build DIR (or KEYMIME_BUILD_DIR), --agent BINARY or --no-agent"
+            AGENT=$BUILD/agent/keymime-agent
+        fi
         [ -x "$AGENT" ] || die "no $AGENT: build the project first"
     fi
     mkdir -p "$CACHE"

@@ -19,16 +19,19 @@ MQ=/tmp/mqtt.log      # everything under keymime/ as "topic payload"
 NPASS=0
 NFAIL=0
 
-say() { echo "KEYMIME-TEST: $*"; }
+say() { echo "KEYMIME-TEST: $(printf '%s' "$*" | tr '\n' '|')"; }   # one line each
 pass() { NPASS=$((NPASS + 1)); say "PASS $*"; }
 fail() { NFAIL=$((NFAIL + 1)); say "FAIL $*"; }
 info() { say "INFO $*"; }
 # check NAME DETAIL COMMAND... : PASS if the command succeeds
-check() { n=$1; d=$2; shift 2; if "$@"; then pass "$n" "$d"; else fail "$n" "$d"; fi; }
+check() {
+    local name=$1 detail=$2; shift 2
+    if "$@"; then pass "$name" "$detail"; else fail "$name" "$detail"; fi
+}
 now_ms() { awk '{printf "%d", $1 * 1000}' /proc/uptime; }
 # wait_for SECONDS COMMAND... : poll every 0.1 s until the command succeeds
 wait_for() {
-    end=$(( $(now_ms) + $1 * 1000 )); shift
+    local end=$(( $(now_ms) + $1 * 1000 )); shift
     while ! "$@"; do [ "$(now_ms)" -ge "$end" ] && return 1; usleep 100000; done
 }
 lines() { if [ -f "$1" ]; then wc -l < "$1"; else echo 0; fi; }
@@ -44,6 +47,11 @@ screen() { tr -s ' ' < /dev/vcs1; }
 jhas() { grep "^$T/$2 " "$1" | grep -Eq "\"$3\" *: *$4"; }
 # key_events FILE FROM CODE VALUE: count of such events after line FROM
 key_events() { since "$1" "$2" | awk -v c="$3" -v v="$4" '$1=="K" && $3==c && $4==v' | wc -l; }
+# Predicates for wait_for (re-evaluated on every poll, unlike a "$(...)" argument):
+seen_key() { [ "$(key_events "$@")" -ge 1 ]; }            # FILE FROM CODE VALUE
+more_sessions() { [ "$(sessions "$1")" -gt "$2" ]; }       # FILE N
+more_results() { [ "$(results)" -gt "$1" ]; }              # N
+keys_since() { [ "$(since "$1" "$2" | grep -c '^K')" -ge "$3" ]; }   # FILE FROM COUNT
 
 start_loggers() {
     evlog keymime input0 "$KBD" &
@@ -80,7 +88,7 @@ phase_raw() {
     report '\000\000\150\000\000\000\000\000'; report '\000\000\000\000\000\000\000\000'   # F13 0x68
     report '\000\000\207\000\000\000\000\000'; report '\000\000\000\000\000\000\000\000'   # Intl1 0x87
     report '\000\000\050\000\000\000\000\000'; report '\000\000\000\000\000\000\000\000'   # Enter
-    wait_for 5 test "$(key_events "$KBD" "$n" 28 0)" -ge 1
+    wait_for 5 seen_key "$KBD" "$n" 28 0
     got=$(decoded "$n" | tr '\n' '|')
     check raw-decode "k, shift+m, F13, Intl1, Enter -> '$got'" test "$got" = "kM<183><89>|"
     check raw-usage-above-0x65 "F13 (0x68) reached the host as KEY_F13" \
@@ -90,7 +98,7 @@ phase_raw() {
     n=$(lines "$CC")
     ccreport '\351\000'; ccreport '\000\000'        # Volume Up 0x0e9
     ccreport '\043\002'; ccreport '\000\000'        # AC Home 0x223 (above 0xff)
-    wait_for 5 test "$(key_events "$CC" "$n" 172 0)" -ge 1
+    wait_for 5 seen_key "$CC" "$n" 172 0
     check raw-consumer "VolumeUp (115) and AC Home (172) down+up" \
         test "$(since "$CC" "$n" | awk '$1=="K"{printf "%s:%s ", $3, $4}')" = "115:1 115:0 172:1 172:0 "
 }
@@ -104,16 +112,12 @@ start_agent() {
     check example-config "agent --check-config accepts agent.conf.example (rc=$rc: $(echo "$out" | tail -1))" \
         test "$rc" = 0
     # As on a Pi: an unprivileged user that reaches /dev/hidg* through its group.
-    set -- keymime-agent --broker tcp://127.0.0.1:1883 --device-id "$DEV" \
+    set -- --broker tcp://127.0.0.1:1883 --device-id "$DEV" \
         --hid-keyboard /dev/hidg0 --hid-consumer /dev/hidg1 --layout us
-    if setpriv --reuid=keymime --regid=keymime --clear-groups true 2>/dev/null; then
-        setpriv --reuid=keymime --regid=keymime --clear-groups "$@" > /tmp/agent.log 2>&1 &
-        info "agent runs as uid keymime"
-    else
-        "$@" > /tmp/agent.log 2>&1 &
-        info "agent runs as root (setpriv unavailable)"
-    fi
+    start-stop-daemon -S -c keymime:keymime -x /usr/bin/keymime-agent -- "$@" > /tmp/agent.log 2>&1 &
     AGENT=$!
+    usleep 200000
+    info "agent pid $AGENT runs as $(awk '/^Uid/{u=$2} /^Groups/{g=$0} END{print "uid " u ", " g}' /proc/$AGENT/status 2>/dev/null)"
 }
 
 # publish SUBTOPIC PAYLOAD; then wait_result N: the Nth result line is there
@@ -121,7 +125,7 @@ publish() { mosquitto_pub -q 1 -t "$T/$1" -m "$2"; }
 results() { grep -c "^$T/result " "$MQ"; }
 # await_result COUNT SECONDS: the result line number COUNT+1, printed
 await_result() {
-    wait_for "$2" test "$(results)" -gt "$1" || return 1
+    wait_for "$2" more_results "$1" || return 1
     grep "^$T/result " "$MQ" | sed -n "$(($1 + 1))p"
 }
 result_ok() { echo "$1" | grep -Eq '"ok" *: *true'; }
@@ -143,8 +147,8 @@ phase_agent() {
     check gadget-absent "status says absent (exit 3)" sh -c 'keymime-gadget status >/dev/null; test $? = 3'
     s=$(sessions "$KBD")
     check gadget-up-again "keymime-gadget up after down" keymime-gadget up
-    wait_for 20 test "$(sessions "$KBD")" -gt "$s" || { fail re-enumerated "no new keyboard session"; return 1; }
-    wait_for 5 test "$(sessions "$CC")" -ge 2
+    wait_for 20 more_sessions "$KBD" "$s" || { fail re-enumerated "no new keyboard session"; return 1; }
+    wait_for 5 more_sessions "$CC" 1
 
     printf 'listener 1883 127.0.0.1\nallow_anonymous true\nuser root\n' > /tmp/mosquitto.conf
     mosquitto -c /tmp/mosquitto.conf > /tmp/mosquitto.log 2>&1 &
@@ -169,7 +173,7 @@ phase_agent() {
     publish keys AudioVolumeUp
     res=$(await_result "$r" 15)
     check media-result "$res" result_ok "$res"
-    wait_for 3 test "$(key_events "$CC" "$n" 115 0)" -ge 1
+    wait_for 3 seen_key "$CC" "$n" 115 0
     check media-evdev "consumer evdev: $(since "$CC" "$n" | awk '$1=="K"{printf "%s:%s ", $3, $4}')" \
         test "$(since "$CC" "$n" | awk '$1=="K"{printf "%s:%s ", $3, $4}')" = "115:1 115:0 "
 
@@ -196,7 +200,7 @@ phase_unbind() {
     while [ $i -lt 12 ]; do long="${long}the quick brown fox jumps "; i=$((i + 1)); done
     n=$(lines "$KBD"); r=$(results); m=$(grep -c "^$T/status " "$MQ")
     publish cmd "{\"id\":\"long\",\"text\":\"$long\"}"
-    if ! wait_for 15 test "$(since "$KBD" "$n" | grep -c '^K')" -ge 20; then
+    if ! wait_for 15 keys_since "$KBD" "$n" 20; then
         fail unbind-typing-started "the long text did not start typing"; return 1
     fi
     t=$(now_ms)
@@ -217,7 +221,7 @@ phase_unbind() {
 
     s=$(sessions "$KBD"); n=$(lines "$KBD"); m=$(grep -c "^$T/status " "$MQ")
     echo "$udc" > $G/UDC
-    check rebind-enumerated "new keyboard session after rebind" wait_for 15 test "$(sessions "$KBD")" -gt "$s"
+    check rebind-enumerated "new keyboard session after rebind" wait_for 15 more_sessions "$KBD" "$s"
     check rebind-status-connected "status host connected without a new command" wait_for 10 sh -c \
         "grep '^$T/status ' $MQ | tail -n +$((m + 1)) | grep -Eq '\"host\" *: *\"connected\"'"
     usleep 1500000
