@@ -17,9 +17,12 @@ CTRL, SHIFT, ALT = 0x01, 0x02, 0x04
 class Setup:
     """One broker + agent with discovery on, the configs read back, results watched."""
 
+    def __init__(self, **conf):
+        self.conf = dict(conf, ha_discovery="on")
+
     def __enter__(self):
         self.broker = harness.Broker().start()
-        self.agent = harness.Agent(self.broker, "pi1", conf={"ha_discovery": "on"}).start()
+        self.agent = harness.Agent(self.broker, "pi1", conf=self.conf).start()
         self.agent.wait_online()
         n = len(hatest.ha_dump())
         self.entities = by_object(wait_configs(self.broker, n))
@@ -127,6 +130,35 @@ def test_sensors_read_the_live_status_and_results():
         assert ha_schema.render(cfg["value_template"], value_json=err) == err["error"]
         assert json.loads(ha_schema.render(ev["value_template"], value_json=err))["event_type"] \
             == "error"
+
+
+def test_led_and_host_sensors_follow_the_status():
+    # The host said: Caps Lock on (LED output report, bit 1). A report file has
+    # no host behind it, so the host link is "unknown": the sensor must say so.
+    import os
+    import shutil
+    import tempfile
+    d = tempfile.mkdtemp(prefix="keymime-leds-")
+    leds = os.path.join(d, "leds")
+    with open(leds, "wb") as f:
+        f.write(b"\x02")
+    try:
+        _check_leds(leds)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def _check_leds(leds):
+    with Setup(hid_keyboard_leds=leds) as s:
+        st = harness.wait_for(lambda: (s.agent.status() or {}).get("leds", {}).get("caps_lock")
+                              and s.agent.status(), 10, "Caps Lock on in the status")
+        state = {led: ha_schema.render(s.entities[("binary_sensor", led)]["value_template"],
+                                       value_json=st)
+                 for led in ("caps_lock", "num_lock", "scroll_lock", "host", "busy")}
+        want_host = {"connected": "ON", "disconnected": "OFF"}.get(st["host"], "None")
+        assert state == {"caps_lock": "ON", "num_lock": "OFF", "scroll_lock": "OFF",
+                         "host": want_host, "busy": "OFF"}, (state, st)
+        assert st["host"] == "unknown", st
 
 
 if __name__ == "__main__":
