@@ -1,0 +1,144 @@
+# SPDX-License-Identifier: MIT
+"""The files shipped in broker-config/ are exactly what keymime-broker writes
+for /etc/mosquitto (so the shipped config and the tool cannot drift), and a
+fresh install — no certificates yet — starts.
+
+    python3 tests/broker/test_shipped_config.py --write   # regenerate them
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+from brokerlib import KB, ROOT, BrokerDir, Sub, WSMqtt, pub, run
+
+SHIPPED = os.path.join(ROOT, "broker-config")
+PROD = "/etc/mosquitto"
+
+
+def kb(bdir, *args):
+    r = subprocess.run([KB, "--dir", bdir, "--no-reload"] + list(args), capture_output=True,
+                       text=True)
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def render():
+    """{shipped file: text it must have}, from a throw-away directory whose
+    path is then written as /etc/mosquitto."""
+    out = {}
+    r = subprocess.run([KB, "init", PROD, "--dry-run"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    out["mosquitto.conf"] = r.stdout
+    tmp = tempfile.mkdtemp(prefix="keymime-shipped-")
+    try:
+        d = os.path.join(tmp, "etc-mosquitto")
+        subprocess.run([KB, "init", d], check=True, capture_output=True)
+        kb(d, "ca")
+        kb(d, "server-cert", "broker.example.net", "192.0.2.10")
+        kb(d, "add-device", "pi1", "--groups", "kitchen,lab", "--agent-dir", "/etc/keymime",
+           "--broker", "ssl://broker.example.net:8883")
+        for role, name in (("operator", "alice"), ("homeassistant", "homeassistant"),
+                           ("viewer", "wallboard")):
+            kb(d, "add-" + role, name, "--password-file", os.path.join(tmp, name))
+        kb(d, "add-site", "kitchen", "--devices", "pi1,pi2", "--groups", "kitchen",
+           "--password-file", os.path.join(tmp, "site.pw"))
+        kb(d, "bridge-conf", "kitchen", "--address", "central.example.net:8883",
+           "--password-file", os.path.join(tmp, "site.pw"), "--cafile",
+           os.path.join(d, "certs", "keymime-ca.crt"))
+        pw = open(os.path.join(tmp, "site.pw")).read().strip()
+
+        def rd(*p):
+            return open(os.path.join(d, *p)).read().replace(d, PROD)
+        out["acl.example"] = rd("acl")
+        out["conf.d/keymime-tls.conf.example"] = rd("conf.d", "keymime-tls.conf")
+        out["bridge.conf.example"] = rd("conf.d", "keymime-bridge.conf").replace(
+            pw, "<the site's password on the central broker>")
+        out["agent.conf.example"] = rd("keymime", "devices", "pi1", "agent.conf")
+    finally:
+        shutil.rmtree(tmp)
+    return out
+
+
+def test_shipped_files_match_the_tool():
+    for name, text in render().items():
+        path = os.path.join(SHIPPED, name)
+        assert os.path.exists(path), "missing %s (run with --write)" % path
+        assert open(path).read() == text, "%s differs from what keymime-broker writes " \
+            "(run tests/broker/test_shipped_config.py --write)" % path
+
+
+def test_shipped_conf_settings():
+    conf = open(os.path.join(SHIPPED, "mosquitto.conf")).read()
+    lines = [l.split("#")[0].strip() for l in conf.splitlines()]
+    for want in ("per_listener_settings false", "allow_anonymous false",
+                 "password_file /etc/mosquitto/passwd", "acl_file /etc/mosquitto/acl",
+                 "set_tcp_nodelay true", "max_packet_size 262144", "listener 1883",
+                 "listener 9001", "protocol websockets", "http_dir /usr/share/keymime/web",
+                 "include_dir /etc/mosquitto/conf.d"):
+        assert want in lines, want
+    # The plain MQTT listener comes first: 2.0.11 refuses to start with only WS.
+    listeners = [l for l in lines if l.startswith("listener ")]
+    assert listeners[0] == "listener 1883", listeners
+    assert not any(l.startswith("pattern") for l in
+                   open(os.path.join(SHIPPED, "acl.example")).read().splitlines())
+
+
+def test_fresh_install_starts_without_certificates():
+    with BrokerDir() as d:
+        assert not os.listdir(os.path.join(d.dir, "conf.d"))
+        pw = d.add("operator", "op")
+        b = d.start()
+        try:
+            assert pub(d.port, "keymime/pi1/type", "x", "op", pw)[0] == 0
+            c = WSMqtt(d.ws_port)
+            assert c.connect("op", pw) == 0
+            c.close()
+        finally:
+            b.stop()
+
+
+def pub_file(port, payload, pw):
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8") as f:
+        f.write(payload)
+        f.flush()
+        r = subprocess.run(["mosquitto_pub", "-h", "127.0.0.1", "-p", str(port), "-u", "op",
+                            "-P", pw, "-q", "1", "-t", "keymime/pi1/cmd", "-f", f.name],
+                           capture_output=True, text=True)
+    return r.returncode, r.stderr
+
+
+def test_message_size_limits():
+    """64 KiB of text in a JSON command passes; more than 256 KiB does not."""
+    with BrokerDir() as d:
+        d.add_device("pi1")
+        pw = d.add("operator", "op")
+        b = d.start()
+        try:
+            with Sub(d.port, "keymime/pi1/cmd", "pi1", d.accounts["pi1"]) as s:
+                text = "\u00e9" * 32768 + "a" * 16384   # 64 KiB of UTF-8
+                big = '{"id":"1","text":"%s"}' % text
+                assert len(big.encode()) > 65536
+                rc, err = pub_file(d.port, big, pw)
+                assert rc == 0, err
+                s.wait(1)
+                pub_file(d.port, "x" * (300 * 1024), pw)
+                import time
+                time.sleep(1)
+                assert [len(p.encode()) for _, p in s.messages()] == [len(big.encode())]
+        finally:
+            b.stop()
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--write"]:
+        for name, text in render().items():
+            path = os.path.join(SHIPPED, name)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w") as f:
+                f.write(text)
+            print("wrote", path)
+        sys.exit(0)
+    run([v for k, v in list(globals().items()) if k.startswith("test_")])
