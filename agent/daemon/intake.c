@@ -68,14 +68,30 @@ static void reject(struct agent *a, struct command *c, const struct cmd_error *e
 	agent_publish_result(a, c, &ri);
 }
 
+/* The id of a JSON command that is refused before it is parsed (retained),
+ * so that its one result can still echo it. */
+static void take_id_only(struct agent *a, struct command *c, const struct mqtt_inbound *m)
+{
+	struct command *tmp = command_new();
+	struct cmd_error ignored = { 0 };
+
+	command_parse_json(tmp, m->payload, m->len, atomic_load(&a->layout), &a->limits, &ignored);
+	c->id = tmp->id;
+	tmp->id = NULL;
+	command_free(tmp);
+}
+
 static int parse(struct agent *a, struct command *c, enum topic_kind k, const struct mqtt_inbound *m,
 		 struct cmd_error *err)
 {
 	const struct layout *l = atomic_load(&a->layout);
 
-	if (m->retained)
+	if (m->retained) {
+		if (k == TOPIC_CMD)
+			take_id_only(a, c, m);
 		return cmd_fail(err, "retained", "retained command messages are never typed; clear it with "
 				"mosquitto_pub -r -n -t %.100s", m->topic);
+	}
 	if (m->len > a->limits.max_payload)
 		return cmd_fail(err, "too_large", "%zu bytes; the limit is %zu", m->len, a->limits.max_payload);
 	switch (k) {
@@ -159,7 +175,8 @@ void intake_message(struct agent *a, const struct mqtt_inbound *m)
 	enum topic_kind k = classify(a, m->topic);
 	struct cmd_error err = { 0 };
 
-	if (k == TOPIC_OTHER)
+	/* An empty retained publish only clears a retained message: no command. */
+	if (k == TOPIC_OTHER || (m->retained && m->len == 0))
 		return;
 	if (k == TOPIC_HA_STATUS) {
 		if (m->len == 6 && !memcmp(m->payload, "online", 6))
