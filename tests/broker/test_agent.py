@@ -1,0 +1,165 @@
+# SPDX-License-Identifier: MIT
+"""The real keymime-agent against the shipped broker configuration, each run
+from the agent.conf that keymime-broker wrote for it (HID paths are the only
+options added): over plain MQTT and over TLS with the generated CA and client
+certificate, with the broker enforcing its groups, Home Assistant discovery
+allowed, and remove-device taking it off the broker. Skipped (77) when the
+agent is not built."""
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+from brokerlib import SKIP, BrokerDir, Sub, pub, run, wait_for
+import harness
+
+AGENT = harness.agent_binary()
+if not os.access(AGENT, os.X_OK):
+    print("skip: no agent binary at %s" % AGENT)
+    sys.exit(SKIP)
+
+D = BrokerDir()
+D.kb("ca")
+D.kb("server-cert", "localhost", "127.0.0.1")
+OP = D.add("operator", "op")
+HA = D.add("homeassistant", "ha")
+D.add_device("pi1", "--groups", "kitchen", "--broker", "tcp://127.0.0.1:%d" % D.port)
+D.add_device("pi2", "--broker", "ssl://localhost:%d" % D.tls_port)
+D.kb("client-cert", "pi2")
+D.add_device("pi3", "--broker", "tcp://127.0.0.1:%d" % D.port)
+B = D.start()
+
+
+class RunAgent:
+    """keymime-agent --config <generated agent.conf> + HID files."""
+
+    def __init__(self, dev, *extra):
+        self.dev = dev
+        self.tmp = tempfile.mkdtemp(prefix="keymime-bagent-")
+        self.hid = os.path.join(self.tmp, "hidg0")
+        open(self.hid, "wb").close()
+        open(self.hid + "c", "wb").close()
+        self.log = os.path.join(self.tmp, "agent.log")
+        self.conf = os.path.join(D.device_dir(dev), "agent.conf")
+        self.proc = subprocess.Popen(
+            [AGENT, "--config", self.conf, "--hid-keyboard", self.hid,
+             "--hid-consumer", self.hid + "c"] + list(extra),
+            stdout=open(self.log, "wb"), stderr=subprocess.STDOUT)
+
+    def logtext(self):
+        return open(self.log, "rb").read().decode("utf-8", "replace")
+
+    def online(self, timeout=15):
+        t = "keymime/%s/availability" % self.dev
+
+        def up():
+            if self.proc.poll() is not None:
+                raise AssertionError("agent exited %s: %s" % (self.proc.returncode, self.logtext()))
+            return B.retained(t, user="op", timeout=1) == "online"
+        wait_for(up, timeout, "%s online" % self.dev)
+        return self
+
+    def typed(self):
+        return os.path.getsize(self.hid)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def test_agent_online_with_generated_config_and_types():
+    with RunAgent("pi1") as a:
+        a.online()
+        assert pub(D.port, "keymime/pi1/type", "hi", "op", OP)[0] == 0
+        wait_for(lambda: a.typed() >= 4 * 8, 10, "reports for 'hi'")
+        st = wait_for(lambda: B.retained("keymime/pi1/status", user="op", timeout=1), 5, "status")
+        assert '"kitchen"' in st, st
+
+
+def test_broker_enforces_groups_even_if_agent_claims_more():
+    # The agent is told it is in "office" too; the broker knows better.
+    with RunAgent("pi1", "--groups", "kitchen,office") as a:
+        a.online()
+        before = a.typed()
+        pub(D.port, "keymime/group/office/type", "nope", "op", OP)
+        time.sleep(1.5)
+        assert a.typed() == before, "typed a command of a group it is not in"
+        pub(D.port, "keymime/group/kitchen/type", "ok", "op", OP)
+        wait_for(lambda: a.typed() >= before + 4 * 8, 10, "group kitchen typed")
+
+
+def test_home_assistant_discovery_allowed():
+    with Sub(D.port, "homeassistant/#", "ha", HA) as s:
+        with RunAgent("pi1", "--ha-discovery", "on") as a:
+            a.online()
+            s.wait(1)
+            topics = [t for t, _ in s.messages()]
+            assert topics and all("/keymime_pi1/" in t and t.endswith("/config")
+                                  for t in topics), topics
+
+
+def test_agent_over_tls_with_client_certificate():
+    conf = open(os.path.join(D.device_dir("pi2"), "agent.conf")).read()
+    assert "ssl://" in conf and "cafile" in conf and "certfile" in conf
+    with RunAgent("pi2") as a:
+        a.online()
+        pub(D.port, "keymime/pi2/keys", "enter", "op", OP)
+        wait_for(lambda: a.typed() >= 2 * 8, 10, "enter typed over TLS")
+
+
+def test_agent_with_wrong_password_stays_offline():
+    bad = os.path.join(D.tmp, "wrong-password")
+    with open(bad, "w") as f:
+        f.write("not-the-password\n")
+    os.chmod(bad, 0o600)
+    with RunAgent("pi3", "--password-file", bad) as a:
+        time.sleep(3)
+        assert B.retained("keymime/pi3/availability", user="op") is None
+        print("  agent with a refused password: %s" %
+              ("still running (retrying)" if a.proc.poll() is None
+               else "exited %d" % a.proc.returncode))
+
+
+def test_agent_refuses_readable_password_file():
+    loose = os.path.join(D.tmp, "loose-password")
+    with open(loose, "w") as f:
+        f.write(D.accounts["pi3"] + "\n")
+    os.chmod(loose, 0o644)
+    with RunAgent("pi3", "--password-file", loose) as a:
+        wait_for(lambda: a.proc.poll() is not None, 10, "agent to refuse a 0644 password file")
+        assert a.proc.returncode != 0
+        assert B.retained("keymime/pi3/availability", user="op") is None
+
+
+def test_remove_device_takes_agent_off():
+    with RunAgent("pi3") as a:
+        a.online()
+        D.kb("remove-device", "pi3")
+        time.sleep(3)   # the agent keeps retrying with credentials that no longer work
+        assert B.retained("keymime/pi3/availability", user="op") is None
+        assert B.retained("keymime/pi3/status", user="op") is None
+        before = a.typed()
+        pub(D.port, "keymime/pi3/type", "after removal", "op", OP)
+        time.sleep(1)
+        assert a.typed() == before
+
+
+if __name__ == "__main__":
+    try:
+        run([v for k, v in list(globals().items()) if k.startswith("test_")])
+    finally:
+        B.stop()
+        D.cleanup()
