@@ -4,9 +4,11 @@ laid out by keymime-broker (add-site on the central, bridge-conf on the site).
 Commands flow central -> site, state flows site -> central, and the central
 ACL confines the site to its own devices in both directions."""
 import os
+import subprocess
 import time
 
 from brokerlib import BrokerDir, Sub, pub, run, wait_for
+import harness  # noqa: E402 (brokerlib puts tests/lib on the path)
 
 # central: TLS, an operator, a site account for the devices of "kitchen"
 C = BrokerDir(prefix="keymime-central-")
@@ -20,7 +22,7 @@ C.accounts["op"] = COP
 
 # site: its devices, a local operator, the bridge to the central TLS port
 S = BrokerDir(prefix="keymime-site-")
-S.add_device("pi1", "--groups", "kitchen")
+S.add_device("pi1", "--groups", "kitchen", "--broker", "tcp://127.0.0.1:%d" % S.port)
 S.add_device("pi5")                      # on the site, but not granted centrally
 SOP = S.add("operator", "siteop")
 S.kb("bridge-conf", "kitchen", "--address", "127.0.0.1:%d" % C.tls_port,
@@ -103,6 +105,35 @@ def test_central_bridge_outage_drops_commands():
         assert dev.messages() == [], dev.messages()
         pub(C.port, "keymime/pi1/type", "after", **c_op())
         assert dev.wait(1) == [("keymime/pi1/type", "after")]
+
+
+def test_real_agent_on_site_gets_central_command():
+    agent = harness.agent_binary()
+    if not os.access(agent, os.X_OK):
+        print("  (no agent binary: covered by mosquitto_sub above)")
+        return
+    hid = os.path.join(S.tmp, "hidg0")
+    open(hid, "wb").close()
+    log = open(os.path.join(S.tmp, "agent.log"), "wb")
+    p = subprocess.Popen([agent, "--config", os.path.join(S.device_dir("pi1"), "agent.conf"),
+                          "--hid-keyboard", hid, "--hid-consumer", hid + "c"],
+                         stdout=log, stderr=subprocess.STDOUT)
+    try:
+        # its availability, published on the site, shows up on the central broker
+        wait_for(lambda: p.poll() is None and
+                 CB.retained("keymime/pi1/availability", user="op", timeout=1) == "online",
+                 15, "pi1 online as seen on the central broker")
+        wait_for(lambda: '"groups":["all","kitchen"]' in
+                 (CB.retained("keymime/pi1/status", user="op", timeout=1) or ""), 10,
+                 "pi1 status on central")
+        with Sub(C.port, "keymime/pi1/result", **c_op()) as res:
+            pub(C.port, "keymime/pi1/cmd", '{"id":"via-central","text":"hi"}', **c_op())
+            wait_for(lambda: os.path.getsize(hid) >= 4 * 8, 10, "reports typed on the site")
+            got = res.wait(1)
+            assert '"via-central"' in got[0][1] and '"ok":true' in got[0][1], got
+    finally:
+        p.terminate()
+        p.wait(5)
 
 
 if __name__ == "__main__":
