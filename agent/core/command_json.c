@@ -191,8 +191,17 @@ static json_object *parse_root(const char *payload, size_t len, struct cmd_error
 	json_object *root = json_tokener_parse_ex(tok, payload, (int)len);
 	enum json_tokener_error e = json_tokener_get_error(tok);
 	size_t end = json_tokener_get_parse_end(tok);
+	/* json-c finishes a bare number or literal at the end of the input only
+	 * once it sees the terminating NUL (json_tokener.h), so feed it one. */
+	if (!root && e == json_tokener_continue) {
+		root = json_tokener_parse_ex(tok, "", 1);
+		if (root || json_tokener_get_error(tok) == json_tokener_success)
+			e = json_tokener_success, end = len;
+	}
 	json_tokener_free(tok);
-	if (!root && e == json_tokener_continue)
+	if (!root && e == json_tokener_success)   /* the literal null */
+		cmd_fail(err, "bad_command", "a command is a JSON object, not null");
+	else if (!root && e == json_tokener_continue)
 		cmd_fail(err, "bad_json", "the JSON ends too early");
 	else if (!root && e == json_tokener_error_depth)
 		cmd_fail(err, "bad_json", "JSON nested deeper than %d levels", MAX_JSON_DEPTH);
