@@ -201,6 +201,10 @@ static int load_config(struct config *cfg, int argc, char **argv, struct config_
 
 static int check_files(const struct config *c)
 {
+	if (!KEYMIME_TLS && (!strncmp(c->broker, "ssl://", 6) || !strncmp(c->broker, "mqtts://", 8) ||
+			     !strncmp(c->broker, "wss://", 6)))
+		return log_error("broker %s: this keymime-agent was built without TLS (KEYMIME_TLS=OFF)",
+				 c->broker), -EINVAL;
 	if (*c->keyfile && check_secret_file("keyfile", c->keyfile))
 		return -EPERM;
 	if (*c->password_file && check_secret_file("password_file", c->password_file))

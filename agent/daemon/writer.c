@@ -52,6 +52,7 @@ static void sync_link(struct writer *w)
 	struct agent_state *st = &w->a->st;
 	const char *h = link_name(&w->kbd);
 
+	w->reported_link = w->kbd.link;
 	pthread_mutex_lock(&st->lock);
 	if (strcmp(st->host, h)) {
 		log_info("host %s", h);
@@ -80,8 +81,8 @@ static int write_report(struct writer *w, struct hid_device *d, const uint8_t *r
 			break;
 		}
 	}
-	if (d == &w->kbd)
-		sync_link(w);
+	if (d == &w->kbd && d->link != w->reported_link)
+		sync_link(w);   /* only on a change: this is the typing loop */
 	return e;
 }
 

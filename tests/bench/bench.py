@@ -1,0 +1,394 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""keymime benchmarks: keystroke latency (with its floors), text throughput,
+footprint (RSS, instructions per keystroke, binary size) and a fleet of agents
+on one broker. Prints what it measured, with the machine and the method.
+
+    tests/bench/bench.py            full run (numbers for docs/performance.md)
+    tests/bench/bench.py --short    a quick run that keeps the suite working (CI)
+
+No pass/fail on timings: the exit status says only whether the benchmark ran.
+"""
+import argparse
+import json
+import os
+import platform
+import select
+import shutil
+import signal
+import socket
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from harness import Agent, Broker, agent_binary, build_dir, wait_for  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+# ---- a minimal MQTT 3.1.1 client (QoS 0), so the publisher adds ~µs, not a process
+
+
+def _enc_str(s):
+    b = s.encode()
+    return struct.pack("!H", len(b)) + b
+
+
+def _packet(ptype, body):
+    n, out = len(body), bytearray([ptype])
+    while True:
+        d, n = n % 128, n // 128
+        out.append(d | (0x80 if n else 0))
+        if not n:
+            break
+    return bytes(out) + body
+
+
+class RawMqtt:
+    def __init__(self, port, user, password, client_id):
+        self.s = socket.create_connection(("127.0.0.1", port))
+        self.s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        body = (_enc_str("MQTT") + bytes([4, 0xC2]) + struct.pack("!H", 60) + _enc_str(client_id)
+                + _enc_str(user) + _enc_str(password))
+        self.s.sendall(_packet(0x10, body))
+        ack = self._read_packet()
+        assert ack[0] == 0x20 and ack[1][1] == 0, "CONNACK refused: %r" % (ack,)
+
+    def _read_exact(self, n):
+        b = b""
+        while len(b) < n:
+            chunk = self.s.recv(n - len(b))
+            if not chunk:
+                raise EOFError
+            b += chunk
+        return b
+
+    def _read_packet(self):
+        h = self._read_exact(1)[0]
+        mult, n = 1, 0
+        while True:
+            d = self._read_exact(1)[0]
+            n += (d & 0x7F) * mult
+            mult *= 128
+            if not d & 0x80:
+                break
+        return h, self._read_exact(n)
+
+    def publish(self, topic, payload):
+        self.s.sendall(_packet(0x30, _enc_str(topic) + payload))
+
+    def subscribe(self, topic):
+        self.s.sendall(_packet(0x82, struct.pack("!H", 1) + _enc_str(topic) + b"\x00"))
+        assert self._read_packet()[0] == 0x90
+
+    def receive(self):
+        h, body = self._read_packet()
+        tl = struct.unpack("!H", body[:2])[0]
+        return body[2:2 + tl].decode(), body[2 + tl:]
+
+
+# ---- helpers
+
+
+def pct(values, p):
+    v = sorted(values)
+    return v[min(len(v) - 1, int(round(p / 100.0 * (len(v) - 1))))]
+
+
+def summary(name, us):
+    return {"name": name, "n": len(us), "p50_us": round(pct(us, 50), 1), "p90_us": round(pct(us, 90), 1),
+            "p99_us": round(pct(us, 99), 1), "max_us": round(max(us), 1), "mean_us": round(statistics.mean(us), 1)}
+
+
+def read_n(fd, n, timeout=5.0):
+    buf, end = b"", time.monotonic() + timeout
+    while len(buf) < n:
+        r, _, _ = select.select([fd], [], [], max(0, end - time.monotonic()))
+        if not r:
+            raise TimeoutError("waited for %d bytes, got %d" % (n, len(buf)))
+        buf += os.read(fd, n - len(buf))
+    return buf
+
+
+def rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def memory_kib(pid):
+    """RSS, PSS (shared pages divided among their users) and private (USS) in KiB."""
+    out = {"rss": 0, "pss": 0, "private": 0}
+    with open("/proc/%d/smaps_rollup" % pid) as f:
+        for line in f:
+            k, _, v = line.partition(":")
+            if k == "Rss":
+                out["rss"] = int(v.split()[0])
+            elif k == "Pss":
+                out["pss"] = int(v.split()[0])
+            elif k in ("Private_Clean", "Private_Dirty"):
+                out["private"] += int(v.split()[0])
+    return out
+
+
+def bench_idle_memory(b, binary, label):
+    env_agent = os.environ.get("KEYMIME_AGENT")
+    os.environ["KEYMIME_AGENT"] = binary
+    try:
+        with Agent(b, "mem-%d" % len(label)) as a:
+            a.wait_online()
+            time.sleep(1)
+            m = memory_kib(a.proc.pid)
+    finally:
+        if env_agent is None:
+            del os.environ["KEYMIME_AGENT"]
+        else:
+            os.environ["KEYMIME_AGENT"] = env_agent
+    m["build"] = label
+    return m
+
+
+def machine():
+    cpu = "?"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mosq = subprocess.run(["mosquitto", "-h"], capture_output=True, text=True).stdout.splitlines()
+    return {"cpu": cpu, "cores": os.cpu_count(), "kernel": platform.release(),
+            "python": platform.python_version(), "mosquitto": mosq[0] if mosq else "?"}
+
+
+def fifo_reader(path):
+    os.mkfifo(path)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    return fd
+
+
+def bench_latency(b, n):
+    d = tempfile.mkdtemp(prefix="keymime-bench-")
+    fifo = os.path.join(d, "hidg0")
+    fd = fifo_reader(fifo)
+    with Agent(b, "bench", keyboard=fifo) as a:
+        a.wait_online()
+        read_n(fd, 8, 10)   # the release every agent sends at start
+        pub = RawMqtt(b.port, "test", b.users["test"], "bench-pub")
+        out = []
+        for i in range(n + 200):
+            t0 = time.perf_counter_ns()
+            pub.publish("keymime/bench/keys", b"a")
+            read_n(fd, 8)
+            t1 = time.perf_counter_ns()
+            read_n(fd, 8)
+            if i >= 200:   # warm-up
+                out.append((t1 - t0) / 1000.0)
+    os.close(fd)
+    shutil.rmtree(d, ignore_errors=True)
+    return summary("agent: publish -> first report on the device (FIFO)", out)
+
+
+def bench_floor_c(n):
+    d = tempfile.mkdtemp(prefix="keymime-floor-")
+    exe = os.path.join(d, "floor_writer")
+    subprocess.run(["cc", "-O2", "-o", exe, os.path.join(HERE, "floor_writer.c")], check=True)
+    fifo = os.path.join(d, "fifo")
+    fd = fifo_reader(fifo)
+    p = subprocess.Popen([exe, fifo], stdin=subprocess.PIPE)
+    out = []
+    for i in range(n + 200):
+        t0 = time.perf_counter_ns()
+        p.stdin.write(b"x")
+        p.stdin.flush()
+        read_n(fd, 8)
+        t1 = time.perf_counter_ns()
+        read_n(fd, 8)
+        if i >= 200:
+            out.append((t1 - t0) / 1000.0)
+    p.stdin.close()
+    p.wait()
+    os.close(fd)
+    shutil.rmtree(d, ignore_errors=True)
+    return summary("floor: minimal C loop, pipe -> report on the FIFO", out)
+
+
+def bench_mqtt_rtt(b, n):
+    sub = RawMqtt(b.port, "test", b.users["test"], "bench-sub")
+    sub.subscribe("bench/rtt")
+    pub = RawMqtt(b.port, "test", b.users["test"], "bench-pub2")
+    out = []
+    for i in range(n + 200):
+        t0 = time.perf_counter_ns()
+        pub.publish("bench/rtt", b"a")
+        sub.receive()
+        t1 = time.perf_counter_ns()
+        if i >= 200:
+            out.append((t1 - t0) / 1000.0)
+    return summary("floor: bare MQTT publish -> receive through mosquitto", out)
+
+
+def text_of(n):
+    base = "The quick brown fox jumps over the lazy dog; THE QUICK BROWN FOX! 0123456789 (ok?)\n"
+    return (base * (n // len(base) + 1))[:n]
+
+
+def wait_result(sub, rid, timeout=120):
+    end = time.monotonic() + timeout
+    sub.s.settimeout(timeout)
+    while time.monotonic() < end:
+        t, p = sub.receive()
+        r = json.loads(p)
+        if r.get("id") == rid:
+            return r
+    raise TimeoutError(rid)
+
+
+def bench_throughput(b, chars):
+    with Agent(b, "tput") as a:
+        a.wait_online()
+        sub = RawMqtt(b.port, "test", b.users["test"], "bench-tput")
+        sub.subscribe("keymime/tput/result")
+        a.wait_reports(1)
+        idle = rss_kib(a.proc.pid)
+        a.clear()
+        text = text_of(chars)
+        peak = [idle]
+        t0 = time.perf_counter()
+        b.pub("keymime/tput/cmd", json.dumps({"id": "t", "text": text}))
+        r = wait_result(sub, "t")
+        wall = time.perf_counter() - t0
+        peak.append(rss_kib(a.proc.pid))
+        with open("/proc/%d/status" % a.proc.pid) as f:
+            hwm = [int(l.split()[1]) for l in f if l.startswith("VmHWM:")][0]
+        reports = len(a.raw()) // 8
+    return {"chars": r["chars"], "agent_ms": r["ms"], "wall_s": round(wall, 3),
+            "chars_per_s_agent": round(r["chars"] / max(r["ms"], 1) * 1000),
+            "chars_per_s_wall": round(r["chars"] / wall), "reports_per_char": round(reports / r["chars"], 3),
+            "rss_idle_kib": idle, "rss_after_kib": peak[-1], "rss_peak_kib": hwm}
+
+
+def callgrind_total(b, keys):
+    out = tempfile.mktemp(prefix="keymime-callgrind-")
+    os.environ["KEYMIME_AGENT_WRAPPER"] = "valgrind --tool=callgrind --callgrind-out-file=%s" % out
+    try:
+        with Agent(b, "cg") as a:
+            a.wait_online(60)
+            a.wait_reports(1, 30)
+            for _ in range(keys // 100):
+                b.pub("keymime/cg/keys", " ".join(["a"] * 100))
+            if keys:
+                a.wait_reports(1 + 2 * keys, 120)
+            a.stop(timeout=60)
+    finally:
+        del os.environ["KEYMIME_AGENT_WRAPPER"]
+    total = 0
+    with open(out) as f:
+        for line in f:
+            if line.startswith("summary:") or line.startswith("totals:"):
+                total = int(line.split()[1])
+    os.unlink(out)
+    return total
+
+
+def bench_instructions(b, keys):
+    base = callgrind_total(b, 0)
+    withk = callgrind_total(b, keys)
+    return {"keystrokes": keys, "instructions_idle_run": base, "instructions_with_keys": withk,
+            "instructions_per_keystroke": round((withk - base) / keys)}
+
+
+def bench_fleet(b, n):
+    import resource
+    agents = []
+    try:
+        for i in range(n):
+            a = Agent(b, "f%04d" % i, conf={"keepalive_s": "60"})
+            a.start()
+            agents.append(a)
+        t_start = time.monotonic()
+        want = {"keymime/%s/availability" % a.device_id for a in agents}
+        # Earlier benchmarks' devices are retained too (offline): ask for more
+        # than n and let -W end the wait.
+        wait_for(lambda: len([1 for t, p in b.sub("keymime/+/availability", n + 10, 2, "test",
+                                                  "--retained-only") if p == "online" and t in want]) >= n,
+                 120 + n / 5, "%d agents online" % n, 0.5)
+        online_s = time.monotonic() - t_start
+        wait_for(lambda: all(os.path.getsize(a.keyboard) >= 8 for a in agents), 60, "initial reports")
+        for a in agents:
+            a.clear()
+        rss = [rss_kib(a.proc.pid) for a in agents]
+        t0 = time.perf_counter()
+        b.pub("keymime/group/all/type", "fleet")
+        done = {}
+        while len(done) < n and time.perf_counter() - t0 < 60:
+            for a in agents:
+                if a.device_id not in done and os.path.getsize(a.keyboard) >= 80:
+                    done[a.device_id] = (time.perf_counter() - t0) * 1000
+            time.sleep(0.0005)
+        ms = list(done.values())
+        return {"agents": n, "reached": len(done), "online_after_start_s": round(online_s, 1),
+                "p50_ms": round(pct(ms, 50), 1) if ms else None, "p99_ms": round(pct(ms, 99), 1) if ms else None,
+                "max_ms": round(max(ms), 1) if ms else None,
+                "rss_per_agent_kib_mean": round(statistics.mean(rss))}
+    finally:
+        for a in agents:
+            try:
+                a.__exit__(None, None, None)
+            except Exception:  # noqa: BLE001 - a benchmark cleans up what it can
+                pass
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--short", action="store_true", help="a quick run (CI): fewer samples, small fleet")
+    ap.add_argument("--fleet", type=int, nargs="*", help="fleet sizes (default 100 1000; short: 20)")
+    ap.add_argument("--json", help="also write the results to this file")
+    ap.add_argument("--notls-agent", help="also measure the idle memory of this agent binary "
+                    "(built with -DKEYMIME_TLS=OFF)")
+    args = ap.parse_args()
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))   # a broker for 1000 agents
+    n = 1000 if args.short else 10000
+    fleets = args.fleet if args.fleet is not None else ([20] if args.short else [100, 1000])
+    res = {"machine": machine(), "agent": agent_binary(),
+           "binary_bytes": os.path.getsize(agent_binary())}
+    with Broker(extra="max_connections -1\n") as b:
+        print("machine:", json.dumps(res["machine"]))
+        res["latency"] = [bench_latency(b, n), bench_floor_c(n), bench_mqtt_rtt(b, n)]
+        for r in res["latency"]:
+            print("latency  %-58s n=%d p50=%.1fus p90=%.1fus p99=%.1fus max=%.1fus" %
+                  (r["name"], r["n"], r["p50_us"], r["p90_us"], r["p99_us"], r["max_us"]))
+        res["memory_idle"] = [bench_idle_memory(b, agent_binary(), "default (TLS)")]
+        notls = args.notls_agent
+        if notls:
+            res["memory_idle"].append(bench_idle_memory(b, os.path.abspath(notls), "KEYMIME_TLS=OFF"))
+        for m in res["memory_idle"]:
+            print("memory   idle agent, %-16s RSS %d KiB, PSS %d KiB, private %d KiB" %
+                  (m["build"], m["rss"], m["pss"], m["private"]))
+        res["throughput"] = bench_throughput(b, 65536 if not args.short else 8192)
+        print("text     %s" % json.dumps(res["throughput"]))
+        res["instructions"] = bench_instructions(b, 200 if args.short else 2000)
+        print("cpu      %s" % json.dumps(res["instructions"]))
+        print("binary   %d bytes (%s)" % (res["binary_bytes"], res["agent"]))
+        res["fleet"] = []
+        for f in fleets:
+            r = bench_fleet(b, f)
+            res["fleet"].append(r)
+            print("fleet    %s" % json.dumps(r))
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(res, fh, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
