@@ -10,6 +10,7 @@
 //   S <eventN>                  a device session starts (first open, or after rebind)
 //   K <sec.usec> <code> <value> EV_KEY (value 1 down, 0 up, 2 autorepeat)
 //   L <sec.usec> <code> <value> EV_LED (code 0 num, 1 caps, 2 scroll)
+//   D <sec.usec>                SYN_DROPPED: the kernel's buffer overflowed, events lost
 //   E <eventN> <errno>          the device went away (unbind, unplug)
 //
 // When the device goes away it looks again, for ever; the test kills it. Built
@@ -64,7 +65,7 @@ static void nap_ms(long ms)
 static void follow(const char *ev, FILE *out)
 {
     char path[64];
-    struct input_event ie;
+    struct input_event ev_buf[64];
     int fd = -1;
 
     snprintf(path, sizeof path, "/dev/input/%s", ev);
@@ -77,17 +78,25 @@ static void follow(const char *ev, FILE *out)
         return;             // listed but already gone: a removal in progress
     fprintf(out, "S %s\n", ev);
     for (;;) {
-        ssize_t n = read(fd, &ie, sizeof ie);
-        if (n != (ssize_t)sizeof ie) {
+        // Many events per read: under software emulation a slow reader makes
+        // evdev overflow (and drop) its per-client buffer.
+        ssize_t n = read(fd, ev_buf, sizeof ev_buf);
+        if (n <= 0 || n % (ssize_t)sizeof ev_buf[0]) {
             if (n < 0 && errno == EINTR)
                 continue;
             fprintf(out, "E %s %d\n", ev, n < 0 ? errno : 0);
             break;
         }
-        if (ie.type == EV_KEY || ie.type == EV_LED)
-            fprintf(out, "%c %ld.%06ld %u %d\n", ie.type == EV_KEY ? 'K' : 'L',
-                    (long)ie.input_event_sec, (long)ie.input_event_usec,
-                    ie.code, ie.value);
+        for (size_t i = 0; i < (size_t)n / sizeof ev_buf[0]; i++) {
+            const struct input_event *ie = &ev_buf[i];
+            if (ie->type == EV_KEY || ie->type == EV_LED)
+                fprintf(out, "%c %ld.%06ld %u %d\n", ie->type == EV_KEY ? 'K' : 'L',
+                        (long)ie->input_event_sec, (long)ie->input_event_usec,
+                        ie->code, ie->value);
+            else if (ie->type == EV_SYN && ie->code == SYN_DROPPED)
+                fprintf(out, "D %ld.%06ld\n", (long)ie->input_event_sec,
+                        (long)ie->input_event_usec);
+        }
     }
     close(fd);
 }
