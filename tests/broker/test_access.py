@@ -150,6 +150,19 @@ def test_homeassistant_commands_and_discovery():
         assert_nothing(s, "operator reading homeassistant/#")
 
 
+def test_borrowed_client_id_gains_nothing():
+    """mosquitto lets any account take over a connected client id (a DoS we
+    document), but the thief receives nothing of the victim's: neither live
+    commands nor those queued in the victim's persistent session."""
+    cid = ["-i", "keymime-pi2", "-c"]
+    victim = Sub(P, "keymime/pi2/type", **as_("pi2"), extra=cid)
+    victim.close()                        # a persistent session, now offline
+    pub(P, "keymime/pi2/type", "queued for pi2", **as_("op"))
+    with Sub(P, "keymime/pi2/type", **as_("pi1"), extra=cid) as thief:
+        pub(P, "keymime/pi2/type", "live for pi2", **as_("op"))
+        assert_nothing(thief, "pi1 using pi2's client id")
+
+
 def test_passwords_never_stored_in_clear():
     passwd = open(os.path.join(D.dir, "passwd")).read()
     for name, pw in A.items():
