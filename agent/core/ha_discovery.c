@@ -12,7 +12,7 @@
 
 #include <json.h>
 
-#include "keymap.h"
+#include "command.h"
 #include "layout.h"
 
 #ifndef KEYMIME_VERSION
@@ -106,36 +106,23 @@ static bool valid_prefix(const char *p)
 
 /* ---- ha_combos --------------------------------------------------------- */
 
-/* Every key name of a `keys` payload ("ctrl+alt+delete", "ctrl+c ctrl+v")
- * must be known, or the button would only ever produce an error result. */
+/* A button's keys go out as a `keys` payload: check them with the agent's
+ * own parser, so that a button never exists that could only ever answer
+ * with an error result (unknown key, media key in a chord, too many keys). */
 static int check_chord(const char *s, size_t len, size_t idx, char *err, size_t errlen)
 {
-	size_t i = 0;
+	const struct cmd_limits lim = {
+		.max_payload = HA_MAX_CHORD, .max_chars = HA_MAX_CHORD,
+		.max_steps = HA_MAX_CHORD, .max_delay_ms = 0,
+	};
+	struct command *c = command_new();
+	struct cmd_error e = { 0 };
+	int r = command_parse_keys(c, s, len, &lim, &e);
 
-	while (i < len) {
-		size_t start = i;
-
-		while (i < len && s[i] != '+' && !is_space(s[i]))
-			i++;
-		if (i == start) {
-			set_err(err, errlen, "combo %zu: empty key name in '%.*s'",
-				idx, (int)len, s);
-			return -EINVAL;
-		}
-		if (!keymap_lookup(s + start, i - start)) {
-			set_err(err, errlen, "combo %zu: no key named '%.*s'",
-				idx, (int)(i - start), s + start);
-			return -EINVAL;
-		}
-		if (i < len && s[i] == '+')
-			i++;                  /* "a+" ends in an empty name: caught above */
-		else
-			while (i < len && is_space(s[i]))
-				i++;
-		if (i == len && s[len - 1] == '+') {
-			set_err(err, errlen, "combo %zu: '%.*s' ends with '+'", idx, (int)len, s);
-			return -EINVAL;
-		}
+	command_free(c);
+	if (r < 0) {
+		set_err(err, errlen, "combo %zu: %s", idx, e.detail);
+		return -EINVAL;
 	}
 	return 0;
 }
