@@ -36,6 +36,21 @@ def test_discovery_appears_on_connect_and_passes_the_schema():
         assert not problems, "\n".join(problems)
 
 
+def test_state_topics_are_ones_the_agent_really_publishes():
+    with Broker() as b, Agent(b, "pi1", conf=ON) as a, \
+            harness.Subscriber(b, "keymime/pi1/#") as seen:
+        a.wait_online()
+        configs = wait_configs(b, len(expected()))
+        b.pub("keymime/pi1/keys", "shift")          # so that a result is published
+        seen.wait(1, topic_suffix="/result")
+        published = {t for t, _ in seen.messages()}
+        for topic, payload in configs.items():
+            cfg, _ = ha_schema.expand(json.loads(payload))
+            for key in ("state_topic", "json_attributes_topic", "availability_topic"):
+                if key in cfg:
+                    assert cfg[key] in published, (topic, key, cfg[key], published)
+
+
 def test_home_assistant_restart_brings_the_configs_back():
     with Broker() as b, Agent(b, "pi1", conf=ON) as a:
         a.wait_online()
