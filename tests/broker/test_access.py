@@ -183,8 +183,13 @@ def test_secret_files_not_group_or_world_readable():
 
 
 def test_rotate_replaces_password():
+    old_session = Sub(P, "keymime/+/status", **as_("view"))
     new = D.kb("rotate", "view").stdout.strip()
     assert new and new != A["view"]
+    # the reload drops the client that is still logged in with the old password
+    wait_for(lambda: "not authorised" in old_session.stderr().lower() or not old_session.alive(),
+             5, "the old session to be dropped")
+    old_session.close()
     wait_for(lambda: pub(P, "keymime/x", "x", user="view", password=A["view"])[0] != 0,
              5, "old password refused")
     assert pub(P, "keymime/x", "x", user="view", password=new)[0] == 0
