@@ -475,7 +475,7 @@ ParameterizedTestParameters(command_text, every_layout_char)
 	return cr_make_param_array(size_t, idx, n, NULL);
 }
 
-ParameterizedTest(size_t *li, command_text, every_layout_char, .init = setup, .fini = teardown)
+ParameterizedTest(size_t *li, command_text, every_layout_char)
 {
 	const struct layout *l = layout_at(*li);
 	size_t n = layout_entry_count(l);
@@ -516,7 +516,7 @@ ParameterizedTestParameters(command_text, every_layout_gap)
 	return cr_make_param_array(size_t, idx, n, NULL);
 }
 
-ParameterizedTest(size_t *li, command_text, every_layout_gap, .init = setup, .fini = teardown)
+ParameterizedTest(size_t *li, command_text, every_layout_gap)
 {
 	const struct layout *l = layout_at(*li);
 	char buf[16];
