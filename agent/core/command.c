@@ -97,12 +97,16 @@ static int untypable_error(struct cmd_error *err, const struct layout *l)
 	return -EINVAL;
 }
 
-static void push_entry(struct command *c, const struct layout_entry *e)
+static void push_entry(struct command *c, const struct layout *l, const struct layout_entry *e)
 {
+	bool blocked = !layout_entry_caps_ok(l, e);
+
 	for (uint8_t i = 0; i < e->n; i++) {
 		struct action *a = command_push_action(c, ACT_TAP);
 		a->u.tap = e->s[i];
+		a->start_of_char = (i == 0);
 		a->end_of_char = (i + 1 == e->n);
+		a->caps_blocked = blocked;
 	}
 	c->chars++;
 	c->strokes += e->n;
@@ -132,7 +136,7 @@ int command_compile_text_step(struct command *c, const char *s, size_t len, cons
 		if (!e)
 			note_untypable(err, cp, *pos - 1);
 		else if (!err->n_bad_total)
-			push_entry(c, e);
+			push_entry(c, l, e);
 	}
 	return 0;
 }

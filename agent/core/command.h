@@ -32,6 +32,9 @@ struct chord {
 struct action {
 	uint8_t kind;                /* enum act_kind */
 	bool end_of_char;            /* ACT_TAP: the stroke that completes a character */
+	bool start_of_char;          /* ACT_TAP: the first stroke of a character */
+	bool caps_blocked;           /* ACT_TAP: the character cannot be typed while
+				      * Caps Lock is on (layout_entry_caps_ok) */
 	union {
 		struct layout_stroke tap;
 		struct chord chord;      /* ACT_CHORD, ACT_DOWN, ACT_UP (one key) */

@@ -122,6 +122,8 @@ static int hold(struct seq *s, const struct seq_sink *k, const struct chord *ch,
 		int e = emit_consumer(s, k, u, p);
 		if (!e)
 			s->consumer_held = u;
+		if (!e && down)
+			p->strokes++;   /* a down is a key press, as command.h counts it */
 		return e;
 	}
 	if (down) {
@@ -135,20 +137,55 @@ static int hold(struct seq *s, const struct seq_sink *k, const struct chord *ch,
 			hid_kbd_release(&want, ch->keys[i]);
 	}
 	s->held = want;
-	return emit(s, k, &want, p);
+	int e = emit(s, k, &want, p);
+	if (!e && down)
+		p->strokes++;
+	return e;
+}
+
+/* Tap the Caps Lock key (usage 0x39) with nothing else down but held keys. */
+static int caps_tap(struct seq *s, const struct seq_sink *k, struct seq_progress *p)
+{
+	struct layout_stroke caps = { 0x39, 0, 0 };
+	int e = tap(s, k, &caps, p);
+
+	if (!e)
+		p->strokes--;   /* not a keystroke the command asked for */
+	return e;
+}
+
+/* A character that no modifiers can type while Caps Lock is on (fr: é) is
+ * typed with Caps Lock tapped off before it and on again after it. */
+static int text_stroke(struct seq *s, const struct action *a, const struct seq_sink *k,
+		       struct seq_progress *p)
+{
+	int e;
+
+	if (a->caps_blocked && a->start_of_char && s->caps_lock) {
+		if ((e = caps_tap(s, k, p)))
+			return e;
+		s->caps_lock = false;
+		s->caps_suspended = true;
+	}
+	if ((e = tap(s, k, &a->u.tap, p)))
+		return e;
+	if (a->end_of_char)
+		p->chars++;
+	if (a->end_of_char && s->caps_suspended) {
+		if ((e = caps_tap(s, k, p)))
+			return e;
+		s->caps_lock = true;
+		s->caps_suspended = false;
+	}
+	return 0;
 }
 
 static int run_action(struct seq *s, const struct action *a, const struct seq_sink *k,
 		      struct seq_progress *p)
 {
-	int e;
-
 	switch (a->kind) {
 	case ACT_TAP:
-		e = tap(s, k, &a->u.tap, p);
-		if (!e && a->end_of_char)
-			p->chars++;
-		return e;
+		return text_stroke(s, a, k, p);
 	case ACT_CHORD:
 		return chord(s, k, &a->u.chord, p);
 	case ACT_DELAY:

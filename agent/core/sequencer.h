@@ -28,6 +28,7 @@ struct seq {
 	struct hid_kbd sent;         /* what the host was last told */
 	uint16_t consumer_sent;
 	bool caps_lock;              /* the host's Caps Lock LED */
+	bool caps_suspended;         /* we tapped Caps Lock off for one character */
 };
 
 struct seq_progress {
