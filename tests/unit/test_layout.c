@@ -2,7 +2,6 @@
 /* test_layout: every row of every generated layout table, the name look-up,
  * and known key positions of real layouts. */
 #include <criterion/criterion.h>
-#include <criterion/parameterized.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,73 +12,62 @@
 /* The only modifiers a layout may ask for: Shift and AltGr. */
 #define ALLOWED_MODS (HID_MOD_LSHIFT | HID_MOD_RALT)
 
-static void free_params(struct criterion_test_params *p)
-{
-	cr_free(p->params);
-}
-
-/* One test case per layout: the layout's index. */
-ParameterizedTestParameters(layout, table)
-{
-	size_t n = layout_count();
-	size_t *idx = cr_malloc(n * sizeof *idx);
-
-	for (size_t i = 0; i < n; i++)
-		idx[i] = i;
-	return cr_make_param_array(size_t, idx, n, free_params);
-}
-
+/* Plain tests with cr_expect(false, …) on failure only: the tables have ~20,000 rows
+ * and a Criterion assertion per check would take seconds. */
 static void check_stroke(const char *name, uint32_t cp, const struct layout_stroke *s)
 {
 	const struct keymap_key *k = keymap_by_usage(KEYMAP_PAGE_KEYBOARD, s->usage);
 
-	cr_expect_not_null(k, "%s U+%04X: usage 0x%02X unknown to keymap", name, cp, s->usage);
-	if (k)
-		cr_expect_not(keymap_is_modifier(k), "%s U+%04X: stroke is a modifier key", name, cp);
-	cr_expect_eq(s->mods & ~ALLOWED_MODS, 0, "%s U+%04X: mods 0x%02X", name, cp, s->mods);
-	cr_expect_eq(s->caps_mods & ~ALLOWED_MODS, 0, "%s U+%04X: caps_mods 0x%02X", name, cp,
-		     s->caps_mods);
+	if (!k)
+		cr_expect(false, "%s U+%04X: usage 0x%02X unknown to keymap", name, cp, s->usage);
+	else if (keymap_is_modifier(k))
+		cr_expect(false, "%s U+%04X: stroke is a modifier key", name, cp);
+	if (s->mods & ~ALLOWED_MODS)
+		cr_expect(false, "%s U+%04X: mods 0x%02X", name, cp, s->mods);
+	if (s->caps_mods & ~ALLOWED_MODS)
+		cr_expect(false, "%s U+%04X: caps_mods 0x%02X", name, cp, s->caps_mods);
 }
 
-ParameterizedTest(size_t *i, layout, table)
+static void check_entry(const struct layout *l, size_t j)
 {
-	const struct layout *l = layout_at(*i);
 	const char *name = layout_name(l);
-	size_t n = layout_entry_count(l);
+	const struct layout_entry *e = layout_entry_at(l, j);
+	const struct layout_entry *prev = j ? layout_entry_at(l, j - 1) : NULL;
 
-	cr_assert_gt(n, 0, "%s: empty table", name);
-	cr_expect_gt(strlen(layout_description(l)), 0, "%s: no description", name);
-	for (size_t j = 0; j < n; j++) {
-		const struct layout_entry *e = layout_entry_at(l, j);
+	if (e->n < 1 || e->n > LAYOUT_MAX_STROKES)
+		cr_expect(false, "%s U+%04X: n=%d", name, e->cp, e->n);
+	if (prev && prev->cp >= e->cp)
+		cr_expect(false, "%s: not sorted/unique at %zu (U+%04X)", name, j, e->cp);
+	for (int s = 0; s < e->n && s < LAYOUT_MAX_STROKES; s++)
+		check_stroke(name, e->cp, &e->s[s]);
+	/* The binary search finds every row, and nothing between rows. */
+	if (layout_lookup(l, e->cp) != e)
+		cr_expect(false, "%s: lookup U+%04X", name, e->cp);
+	if (prev && prev->cp + 1 < e->cp && layout_lookup(l, e->cp - 1))
+		cr_expect(false, "%s: U+%04X found but not in the table", name, e->cp - 1);
+	/* Caps-blocked rows use the plain mods under Caps Lock. */
+	if (!layout_entry_caps_ok(l, e) && e->s[0].caps_mods != e->s[0].mods)
+		cr_expect(false, "%s U+%04X: caps-blocked but caps_mods differ", name, e->cp);
+}
 
-		cr_expect(e->n >= 1 && e->n <= LAYOUT_MAX_STROKES, "%s U+%04X: n=%d", name, e->cp, e->n);
-		if (j > 0)
-			cr_expect_gt(e->cp, layout_entry_at(l, j - 1)->cp, "%s: not sorted/unique at %zu",
-				     name, j);
-		for (int s = 0; s < e->n && s < LAYOUT_MAX_STROKES; s++)
-			check_stroke(name, e->cp, &e->s[s]);
-		/* The binary search finds every row, and nothing between rows. */
-		cr_expect_eq(layout_lookup(l, e->cp), e, "%s: lookup U+%04X", name, e->cp);
-		if (j > 0 && layout_entry_at(l, j - 1)->cp + 1 < e->cp)
-			cr_expect_null(layout_lookup(l, e->cp - 1), "%s: U+%04X", name, e->cp - 1);
+/* Every row of every layout. */
+Test(layout, every_row)
+{
+	for (size_t i = 0; i < layout_count(); i++) {
+		const struct layout *l = layout_at(i);
+		size_t n = layout_entry_count(l);
+
+		cr_expect_gt(n, 0, "%s: empty table", layout_name(l));
+		cr_expect_gt(strlen(layout_description(l)), 0, "%s: no description", layout_name(l));
+		for (size_t j = 0; j < n; j++)
+			check_entry(l, j);
+		cr_expect_null(layout_entry_at(l, n));
 	}
-	cr_expect_null(layout_entry_at(l, n));
 }
 
 /* Enter, Tab and space are the same single key on every layout. */
-ParameterizedTestParameters(layout, fixed_keys)
+static void check_fixed_keys(const struct layout *l)
 {
-	size_t n = layout_count();
-	size_t *idx = cr_malloc(n * sizeof *idx);
-
-	for (size_t i = 0; i < n; i++)
-		idx[i] = i;
-	return cr_make_param_array(size_t, idx, n, free_params);
-}
-
-ParameterizedTest(size_t *i, layout, fixed_keys)
-{
-	const struct layout *l = layout_at(*i);
 	static const struct { uint32_t cp; uint8_t usage; } fixed[] = {
 		{ '\n', 0x28 }, { '\t', 0x2B }, { ' ', 0x2C },
 	};
@@ -93,10 +81,16 @@ ParameterizedTest(size_t *i, layout, fixed_keys)
 		cr_expect_eq(e->s[0].mods, 0, "%s U+%04X", layout_name(l), fixed[j].cp);
 	}
 	/* Control characters other than \t and \n are never typed as text. */
-	cr_expect_null(layout_lookup(l, '\r'));
-	cr_expect_null(layout_lookup(l, 0x1B));
-	cr_expect_null(layout_lookup(l, 0x7F));
-	cr_expect_null(layout_lookup(l, 0));
+	cr_expect_null(layout_lookup(l, '\r'), "%s", layout_name(l));
+	cr_expect_null(layout_lookup(l, 0x1B), "%s", layout_name(l));
+	cr_expect_null(layout_lookup(l, 0x7F), "%s", layout_name(l));
+	cr_expect_null(layout_lookup(l, 0), "%s", layout_name(l));
+}
+
+Test(layout, fixed_keys)
+{
+	for (size_t i = 0; i < layout_count(); i++)
+		check_fixed_keys(layout_at(i));
 }
 
 Test(layout, find_every_name_any_case)
@@ -212,6 +206,18 @@ Test(layout, known_positions)
 			cr_expect_eq(e->s[e->n - 1].caps_mods, k->caps, "%s U+%04X: caps_mods 0x%02X",
 				     k->layout, k->cp, e->s[e->n - 1].caps_mods);
 	}
+}
+
+Test(layout, caps_blocked)
+{
+	const struct layout *de = layout_find("de"), *us = layout_find("us");
+
+	cr_expect_not(layout_entry_caps_ok(de, layout_lookup(de, 0xB5)));   /* µ → Μ */
+	cr_expect(layout_entry_caps_ok(de, layout_lookup(de, 'a')));
+	cr_expect(layout_entry_caps_ok(de, layout_lookup(de, '@')));
+	cr_expect(layout_entry_caps_ok(de, layout_lookup(de, 0xEA)));      /* ê via dead key */
+	for (size_t i = 0; i < layout_entry_count(us); i++)
+		cr_expect(layout_entry_caps_ok(us, layout_entry_at(us, i)));
 }
 
 Test(layout, what_cannot_be_typed)

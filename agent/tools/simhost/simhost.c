@@ -592,7 +592,7 @@ static int print_repertoire(const char *name)
 	for (size_t i = 0; i < layout_entry_count(l); i++) {
 		const struct layout_entry *e = layout_entry_at(l, i);
 
-		printf("%04x %d\n", (unsigned)e->cp, e->n);
+		printf("%04x %d %d\n", (unsigned)e->cp, e->n, layout_entry_caps_ok(l, e));
 	}
 	return 0;
 }
@@ -626,8 +626,9 @@ static void usage(FILE *f)
 	      "      --xkb-root DIR    XKB data (default " DEFAULT_XKB_ROOT ")\n"
 	      "      --compose FILE    Compose table (default " DEFAULT_COMPOSE ")\n"
 	      "      --list-layouts    print the agent's layouts: name, characters, description\n"
-	      "      --repertoire NAME print the agent's table for a layout: code point (hex)\n"
-	      "                        and strokes, one per line\n"
+	      "      --repertoire NAME print the agent's table for a layout, one character a\n"
+	      "                        line: code point (hex), strokes, 1 if it can be typed\n"
+	      "                        with Caps Lock on (else 0)\n"
 	      "  -h, --help            this help\n"
 	      "\n"
 	      "Exit status: 0 done, 1 I/O error, 2 usage, 3 keys were still held when the\n"
