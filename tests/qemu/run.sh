@@ -131,7 +131,7 @@ pick_accel() {
     if [ -n "${KEYMIME_QEMU_ACCEL:-}" ]; then echo "$KEYMIME_QEMU_ACCEL"; return; fi
     # /dev/kvm can exist and still hang (nested virtualisation): boot the kernel
     # to its no-root panic with a short timeout and trust KVM only if that works.
-    if [ -w /dev/kvm ] && timeout 15 qemu-system-x86_64 -accel kvm -nographic -no-reboot -m 256 \
+    if [ -w /dev/kvm ] && timeout 8 qemu-system-x86_64 -accel kvm -nographic -no-reboot -m 256 \
             -kernel "$VMLINUZ" -append 'console=ttyS0 panic=-1 quiet' </dev/null 2>/dev/null |
             grep -q 'Kernel panic'; then
         echo kvm
