@@ -202,6 +202,11 @@ def test_invalid_names_refused():
         assert r.returncode != 0, "accepted device id %r" % bad
     r = D.kb("add-device", "pi9", "--groups", "a/b", check=False)
     assert r.returncode != 0
+    r = D.kb("add-device", "pi9", "--broker", "tcp://x y\npassword_file = /tmp/x", check=False)
+    assert r.returncode != 0
+    # a refused command changes nothing
+    assert "pi9" not in D.kb("list").stdout
+    assert not os.path.exists(D.device_dir("pi9"))
 
 
 def test_remove_device_kicks_it_and_clears_retained():
