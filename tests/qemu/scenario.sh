@@ -246,6 +246,27 @@ phase_stop() {
     check agent-offline "availability offline after stop" wait_for 5 sh -c "tail -n 5 $MQ | grep -q '^$T/availability offline'"
 }
 
+# ---------------------------------------------------------------- phase 3
+# NO_OUT_ENDPOINT=1 (BIOS/Mac quirk): LED reports come by SET_REPORT on ep0 and
+# must still be readable on /dev/hidg0.
+phase_no_out_ep() {
+    if [ ! -e "$G/functions/hid.usb0/report_desc" ] && ! keymime-gadget up >/dev/null 2>&1; then return; fi
+    keymime-gadget down >/dev/null 2>&1
+    s=$(sessions "$KBD")
+    check noout-up "NO_OUT_ENDPOINT=1 keymime-gadget up" env NO_OUT_ENDPOINT=1 keymime-gadget up
+    check noout-attr "no_out_endpoint is 1" test "$(cat $G/functions/hid.usb0/no_out_endpoint 2>/dev/null)" = 1
+    check noout-enumerated "keyboard enumerates without an OUT endpoint" wait_for 15 more_sessions "$KBD" "$s"
+    led=$(timeout 5 dd if=/dev/hidg0 bs=8 count=1 2>/dev/null | hexof)
+    check noout-led-enumeration "LED report by SET_REPORT after enumeration: '$led'" test -n "$led"
+    report '\000\000\071\000\000\000\000\000'; report '\000\000\000\000\000\000\000\000'   # Caps Lock
+    led=$(timeout 5 dd if=/dev/hidg0 bs=8 count=1 2>/dev/null | hexof)
+    check noout-led-caps "Caps Lock LED report by SET_REPORT: '$led'" test "$led" = 02
+    report '\000\000\071\000\000\000\000\000'; report '\000\000\000\000\000\000\000\000'
+    led=$(timeout 5 dd if=/dev/hidg0 bs=8 count=1 2>/dev/null | hexof)
+    check noout-led-caps-off "Caps Lock off again: '$led'" test "$led" = 00
+    keymime-gadget down >/dev/null 2>&1
+}
+
 dump() {
     for f in /tmp/agent.log "$MQ"; do
         [ -s "$f" ] || continue
@@ -260,6 +281,7 @@ if phase_raw; then
     else
         info "no keymime-agent in the initramfs: phase 2 skipped"
     fi
+    phase_no_out_ep
 fi
 [ "$NFAIL" = 0 ] || dump
 [ "$NFAIL" = 0 ] || { info "kernel log:"; dmesg | tail -n 30 | sed 's/^/KEYMIME-TEST: INFO dmesg: /'; }
