@@ -205,12 +205,12 @@ int config_parse_text(struct config *c, const char *text, size_t len, const char
 	return r;
 }
 
-enum { CLI_CONFIG = 1000, CLI_CHECK, CLI_HELP, CLI_VERSION, CLI_BASE = 2000 };
+enum { CLI_CONFIG = 1000, CLI_CHECK, CLI_HELP, CLI_VERSION, CLI_PASSWORD, CLI_BASE = 2000 };
 
 /* getopt_long's table: every option under its dashed and its underscored name. */
 static struct option *long_options(char names[][64])
 {
-	struct option *lo = xcalloc(2 * N_OPTIONS + 5, sizeof *lo);
+	struct option *lo = xcalloc(2 * N_OPTIONS + 6, sizeof *lo);
 	size_t n = 0;
 
 	for (size_t i = 0; i < N_OPTIONS; i++) {
@@ -223,6 +223,9 @@ static struct option *long_options(char names[][64])
 	lo[n++] = (struct option){ "check-config", no_argument, NULL, CLI_CHECK };
 	lo[n++] = (struct option){ "help", no_argument, NULL, CLI_HELP };
 	lo[n++] = (struct option){ "version", no_argument, NULL, CLI_VERSION };
+	/* An exact entry, or getopt_long would take --password as an abbreviation
+	 * of --password-file and the secret would be used as a file name. */
+	lo[n++] = (struct option){ "password", required_argument, NULL, CLI_PASSWORD };
 	return lo;
 }
 
@@ -232,6 +235,9 @@ static int one_option(struct config *c, int opt, bool apply, struct config_cli *
 	switch (opt) {
 	case CLI_CONFIG: cli->config_path = optarg; return 0;
 	case CLI_CHECK: cli->check_only = true; return 0;
+	case CLI_PASSWORD:
+		snprintf(err, CONFIG_ERR_LEN, "--password: secrets are read from files, use --password-file");
+		return -EINVAL;
 	case 'h':
 	case CLI_HELP: cli->help = true; return 0;
 	case 'V':
