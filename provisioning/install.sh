@@ -31,7 +31,8 @@ BUILD=""
 DEVICE_ID="" BROKER="" USERNAME="" USERNAME_SET=0
 PASSWORD_FILE="" PASSWORD_STDIN=0
 DO_APT=1 DO_BUILD=1 DO_OTG=0 DO_START=0 DRY=0 YES=0
-APT_PACKAGES="build-essential cmake pkg-config libpaho-mqtt-dev libjson-c-dev libssl-dev libsystemd-dev mosquitto-clients"
+# What building the agent needs on the Pi (no broker, no layout generator).
+APT_PACKAGES="build-essential cmake pkg-config libpaho-mqtt-dev libjson-c-dev libssl-dev mosquitto-clients"
 
 usage() { sed -n '3,24p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do

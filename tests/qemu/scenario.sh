@@ -77,6 +77,8 @@ phase_raw() {
     wait_for 10 grep -q '^S ' "$CC" || fail enumerated-consumer "no consumer evdev"
     grep -A9 'keymime' /proc/bus/input/devices | sed 's/^/KEYMIME-TEST: INFO input: /' | grep -E 'Name|Phys|Handlers'
     keymime-gadget status | sed 's/^/KEYMIME-TEST: INFO status: /'
+    check proc-devices-hidg "char major named 'hidg' (keymime-agent.service: DeviceAllow=char-hidg)" \
+        grep -Eq '^ *[0-9]+ hidg$' /proc/devices
     perms=$(stat -c %G:%a /dev/hidg0 /dev/hidg1 | tr '\n' ' ')
     check device-perms "/dev/hidg0 /dev/hidg1 group keymime, mode 660: $perms" \
         test "$perms" = "keymime:660 keymime:660 "
