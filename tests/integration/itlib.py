@@ -31,11 +31,13 @@ def hexes(reports):
     return [r.hex() for r in reports]
 
 
-def started(agent, timeout=10):
+def started(agent, timeout=10, media=True):
     """Start-up: wait until the agent is online and has written its first
-    all-zero reports (the host's state is unknown), then empty both files."""
+    all-zero reports (the host's state is unknown), then empty both files.
+    media: the agent has a consumer-control device (hid_consumer)."""
     agent.wait_online(timeout)
-    wait_for(lambda: agent.reports() == [RELEASE] and agent.consumer_reports() == [b"\0\0"],
+    cons = [b"\0\0"] if media else []
+    wait_for(lambda: agent.reports() == [RELEASE] and agent.consumer_reports() == cons,
              timeout, "the start-up release reports")
     agent.clear()
     return agent
