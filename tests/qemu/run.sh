@@ -48,11 +48,20 @@ done
 if ldd "$file_busybox" >/dev/null 2>&1; then die "$file_busybox is dynamic: install busybox-static"; fi
 
 # ------------------------------------------------------------------ kernel
+current_kernel_pkg() {
+    apt-cache depends linux-image-amd64 2>/dev/null |
+        awk '/Depends: linux-image-[0-9]/ {print $2; exit}' || true
+}
+
 # fetch_kernel: sets KVER and KROOT (an extracted linux-image package with modules.dep)
 fetch_kernel() {
     local pkg
-    pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
-          awk '/Depends: linux-image-[0-9]/ {print $2; exit}') || true
+    pkg=$(current_kernel_pkg)
+    if [ -z "$pkg" ] && [ "$(id -u)" = 0 ]; then
+        log "apt-cache knows no linux-image-amd64: apt-get update (package lists only)"
+        apt-get update -q >&2 || true
+        pkg=$(current_kernel_pkg)
+    fi
     if [ -z "$pkg" ]; then
         # No apt lists (apt-get update not run): fall back to what the cache has.
         pkg=$(ls -d "$CACHE"/linux-image-*/ 2>/dev/null | sort -V | tail -1 | xargs -r basename) || true
@@ -70,6 +79,8 @@ fetch_kernel() {
         depmod -b "$KROOT.tmp" "$KVER"
         rm -rf "$KROOT" && mv "$KROOT.tmp" "$KROOT"
         rm -f "$CACHE"/dl/"${pkg}"_*.deb
+        # Older kernels are not needed any more: the test follows the current one.
+        find "$CACHE" -maxdepth 1 -name 'linux-image-*' ! -name "$pkg" -exec rm -rf {} +
     fi
     VMLINUZ=$KROOT/boot/vmlinuz-$KVER
     [ -r "$VMLINUZ" ] || die "no $VMLINUZ"
