@@ -499,6 +499,19 @@ ParameterizedTest(size_t *li, command_text, every_layout_char)
 	cr_expect_eq(cmd->chars, n, "%s", layout_name(l));
 	cr_expect_eq(cmd->strokes, strokes, "%s", layout_name(l));
 	cr_expect_eq(cmd->layout, l);
+	/* Each stroke knows where its character starts and whether Caps Lock must be
+	 * lifted for it. */
+	size_t a = 0;
+	for (size_t j = 0; j < n && a < cmd->n_acts; j++) {
+		const struct layout_entry *e = layout_entry_at(l, j);
+		bool blocked = !layout_entry_caps_ok(l, e);
+		for (int k = 0; k < e->n && a < cmd->n_acts; k++, a++) {
+			const struct action *act = &cmd->acts[a];
+			if (act->start_of_char != (k == 0) || act->caps_blocked != blocked)
+				cr_expect_fail("%s U+%04X stroke %d: start %d blocked %d", layout_name(l),
+					       e->cp, k, act->start_of_char, act->caps_blocked);
+		}
+	}
 	free(got);
 	free(want.s);
 	free(buf);

@@ -369,40 +369,117 @@ ParameterizedTestParameters(seq, every_layout_char)
 	return cr_make_param_array(size_t, idx, n, NULL);
 }
 
+/* What a host makes of the keyboard reports in log: every key press but Caps
+ * Lock as "usage.mods.caps" (caps: the host's Caps Lock at that moment,
+ * toggled by each press of 0x39), space separated; *caps is updated. */
+static void host_strokes(const char *log, bool *caps, char *out, size_t outlen)
+{
+	uint8_t prev[6] = { 0 };
+	size_t o = 0;
+
+	out[0] = '\0';
+	for (const char *p = log; (p = strstr(p, "k ")); p += 2) {
+		unsigned b[8];
+		cr_assert_eq(sscanf(p + 2, "%x %x %x %x %x %x %x %x", &b[0], &b[1], &b[2], &b[3], &b[4],
+				    &b[5], &b[6], &b[7]), 8);
+		for (int i = 2; i < 8; i++) {
+			uint8_t u = (uint8_t)b[i];
+			if (!u || memchr(prev, u, sizeof prev))
+				continue;
+			if (u == 0x39)
+				*caps = !*caps;
+			else
+				o += (size_t)snprintf(out + o, outlen - o, "%s%02x.%02x.%d", o ? " " : "", u,
+						      b[0], *caps);
+		}
+		for (int i = 0; i < 6; i++)
+			prev[i] = (uint8_t)b[i + 2];
+	}
+}
+
+/* One character of l from a fresh state with the host's Caps Lock as given:
+ * the exact reports (press with mods or caps_mods, release, per stroke), or
+ * for a character no modifiers can type under Caps Lock (layout_entry_caps_ok),
+ * its strokes pressed while the host's Caps Lock is off and Caps Lock on again
+ * at the end. */
+static void check_char(const struct layout *l, const struct layout_entry *e, bool caps,
+		       struct rec *want)
+{
+	char text[8], got[128], exp[128];
+	struct cmd_error err = { 0 };
+	struct command *c = command_new();
+	bool blocked = caps && !layout_entry_caps_ok(l, e);
+
+	utf8_encode(e->cp, text);
+	cr_assert_eq(command_parse_text(c, text, strlen(text), l, &limits, &err), 0);
+	clear_log();
+	want->len = 0;
+	seq_init(&seq);
+	seq.caps_lock = caps;
+	int r = seq_run(&seq, c, 0, &sink, &prog);
+	command_free(c);
+	if (r)
+		cr_expect_fail("%s caps %d U+%04X: seq_run %d", layout_name(l), caps, e->cp, r);
+	if (prog.chars != 1 || prog.strokes != e->n)
+		cr_expect_fail("%s caps %d U+%04X: progress %zu chars %zu strokes", layout_name(l), caps,
+			       e->cp, prog.chars, prog.strokes);
+	if (blocked) {
+		bool host_caps = true;
+		size_t o = 0;
+		host_strokes(log_str(), &host_caps, got, sizeof got);
+		for (int i = 0; i < e->n; i++)
+			o += (size_t)snprintf(exp + o, sizeof exp - o, "%s%02x.%02x.0", i ? " " : "",
+					      e->s[i].usage, e->s[i].mods);
+		if (strcmp(got, exp) || !host_caps || !seq.caps_lock)
+			cr_expect_fail("%s U+%04X (caps-blocked): host saw %s, want %s, caps after %d/%d\n"
+				       "  reports %s", layout_name(l), e->cp, got, exp, host_caps,
+				       seq.caps_lock, log_str());
+		return;
+	}
+	for (int i = 0; i < e->n; i++) {
+		uint8_t m = caps ? e->s[i].caps_mods : e->s[i].mods;
+		rec_add(want, "k %02x 00 %02x 00 00 00 00 00", m, e->s[i].usage);
+		rec_add(want, "k 00 00 " Z);
+	}
+	if (strcmp(log_str(), want->log))
+		cr_expect_fail("%s caps %d U+%04X:\n  got  %s\n  want %s", layout_name(l), caps, e->cp,
+			       log_str(), want->log);
+}
+
 ParameterizedTest(size_t *pi, seq, every_layout_char)
 {
 	const struct layout *l = layout_at(*pi / 2);
-	bool caps = *pi % 2;
-	size_t n = layout_entry_count(l);
 	struct rec want = { 0 };
 
-	for (size_t j = 0; j < n; j++) {
-		const struct layout_entry *e = layout_entry_at(l, j);
-		char text[8];
-		struct cmd_error err = { 0 };
-		struct command *c = command_new();
-
-		utf8_encode(e->cp, text);
-		cr_assert_eq(command_parse_text(c, text, strlen(text), l, &limits, &err), 0);
-		clear_log();
-		want.len = 0;
-		seq_init(&seq);
-		seq.caps_lock = caps;
-		int r = seq_run(&seq, c, 0, &sink, &prog);
-		command_free(c);
-		for (int s = 0; s < e->n; s++) {
-			uint8_t m = caps ? e->s[s].caps_mods : e->s[s].mods;
-			rec_add(&want, "k %02x 00 %02x 00 00 00 00 00", m, e->s[s].usage);
-			rec_add(&want, "k 00 00 " Z);
-		}
-		if (r || strcmp(log_str(), want.log))
-			cr_expect_fail("%s caps %d U+%04X: r=%d\n  got  %s\n  want %s", layout_name(l), caps,
-				       e->cp, r, log_str(), want.log);
-		if (prog.chars != 1 || prog.strokes != e->n)
-			cr_expect_fail("%s U+%04X: progress %zu/%zu", layout_name(l), e->cp, prog.chars,
-				       prog.strokes);
-	}
+	for (size_t j = 0; j < layout_entry_count(l); j++)
+		check_char(l, layout_entry_at(l, j), *pi % 2, &want);
 	free(want.log);
+}
+
+/* fr é under Caps Lock: Caps Lock tapped off, é, Caps Lock tapped on again. */
+Test(seq, caps_blocked_exact)
+{
+	const struct layout *fr = layout_find("fr");
+	const struct layout_entry *e = layout_lookup(fr, 0xE9);
+	char want[256];
+
+	cr_assert_not_null(e);
+	cr_assert_not(layout_entry_caps_ok(fr, e), "fr é should be caps-blocked");
+	cr_assert_eq(e->n, 1);
+	snprintf(want, sizeof want, "k 00 00 39 00 00 00 00 00|k 00 00 " Z "|k %02x 00 %02x 00 00 00 00 00"
+		 "|k 00 00 " Z "|k 00 00 39 00 00 00 00 00|k 00 00 " Z, e->s[0].mods, e->s[0].usage);
+	seq.caps_lock = true;
+	cr_expect_eq(run("T:fr:\xC3\xA9"), 0);
+	expect_log(want, "fr é under Caps Lock");
+	cr_expect(seq.caps_lock, "Caps Lock is on again");
+	cr_expect_eq(prog.strokes, 1, "the Caps Lock taps are not the command's keystrokes");
+	cr_expect_eq(prog.chars, 1);
+	clear_log();
+	seq.caps_lock = false;
+	cr_expect_eq(run("T:fr:\xC3\xA9"), 0);
+	snprintf(want, sizeof want, "k %02x 00 %02x 00 00 00 00 00|k 00 00 " Z, e->s[0].mods,
+		 e->s[0].usage);
+	expect_log(want, "fr é, Caps Lock off: no taps");
 }
 
 /* ---- media keys ----------------------------------------------------------------- */
