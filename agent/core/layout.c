@@ -95,3 +95,8 @@ const struct layout_entry *layout_entry_at(const struct layout *l, size_t i)
 {
 	return i < l->n_entries ? &l->entries[i] : NULL;
 }
+
+bool layout_caps_key_locks(const struct layout *l)
+{
+	return l->caps_key_locks;
+}

@@ -74,4 +74,10 @@ const struct layout_entry *layout_entry_at(const struct layout *l, size_t i);
  * CapsLock before and after). */
 bool layout_entry_caps_ok(const struct layout *l, const struct layout_entry *e);
 
+/* False when the layout's Caps Lock key (usage 0x39) does not toggle Caps
+ * Lock on the host (us-colemak: it is a second Backspace). Tapping it there
+ * would delete text, so caps-blocked characters cannot be typed while the
+ * host's Caps Lock is on. */
+bool layout_caps_key_locks(const struct layout *l);
+
 #endif

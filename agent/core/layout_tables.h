@@ -15,6 +15,7 @@ struct layout {
 	size_t n_entries;
 	const uint32_t *caps_blocked;   /* sorted: no modifiers type these under Caps Lock */
 	size_t n_caps_blocked;
+	bool caps_key_locks;            /* usage 0x39 toggles Caps Lock (not on colemak) */
 };
 
 /* All layouts; layout_table[0] is the default ("us"). */

@@ -218,6 +218,9 @@ Test(layout, caps_blocked)
 	cr_expect(layout_entry_caps_ok(de, layout_lookup(de, 0xEA)));      /* ê via dead key */
 	for (size_t i = 0; i < layout_entry_count(us); i++)
 		cr_expect(layout_entry_caps_ok(us, layout_entry_at(us, i)));
+	cr_expect(layout_caps_key_locks(us));
+	cr_expect(layout_caps_key_locks(de));
+	cr_expect_not(layout_caps_key_locks(layout_find("us-colemak")));   /* Backspace */
 }
 
 Test(layout, what_cannot_be_typed)

@@ -26,6 +26,7 @@
 #define EVDEV_OFFSET 8            /* XKB keycode = evdev code + 8 */
 #define KC_LEFTSHIFT (42 + EVDEV_OFFSET)
 #define KC_RIGHTALT  (100 + EVDEV_OFFSET)
+#define KC_CAPSLOCK  (58 + EVDEV_OFFSET)
 #define DEFAULT_XKB_ROOT "/usr/share/X11/xkb"
 #define DEFAULT_COMPOSE "/usr/share/X11/locale/en_US.UTF-8/Compose"
 
@@ -89,6 +90,20 @@ static xkb_mod_mask_t mods_of_key(struct xkb_keymap *km, xkb_keycode_t kc)
 	m = xkb_state_serialize_mods(s, XKB_STATE_MODS_DEPRESSED);
 	xkb_state_unref(s);
 	return m;
+}
+
+/* True when tapping the Caps Lock key (evdev 58) locks the Lock modifier;
+ * us-colemak puts Backspace there. */
+static bool caps_key_locks(struct xkb_keymap *km)
+{
+	struct xkb_state *s = xkb_state_new(km);
+	bool locks;
+
+	xkb_state_update_key(s, KC_CAPSLOCK, XKB_KEY_DOWN);
+	xkb_state_update_key(s, KC_CAPSLOCK, XKB_KEY_UP);
+	locks = xkb_state_mod_name_is_active(s, XKB_MOD_NAME_CAPS, XKB_STATE_MODS_LOCKED) > 0;
+	xkb_state_unref(s);
+	return locks;
 }
 
 static xkb_mod_mask_t mod_bit(struct xkb_keymap *km, const char *name)
@@ -537,7 +552,8 @@ static void put_registry_row(FILE *out, const struct xkb_name *xn, const struct 
 	put_ident(out, xn->name);
 	fputs("_entries / sizeof (struct layout_entry),\n\t  ", out);
 	put_ident(out, xn->name);
-	fprintf(out, "_caps_blocked, %zu },\n", caps_blocked_count(g));
+	fprintf(out, "_caps_blocked, %zu, %s },\n", caps_blocked_count(g),
+		caps_key_locks(g->keymap) ? "true" : "false");
 }
 
 static void put_markdown_row(FILE *out, const struct xkb_name *xn, const struct gen *g)
