@@ -156,6 +156,32 @@ def test_client_cert_identity_mode():
         assert s.messages() == [], s.messages()
 
 
+def test_revoked_certificate_refused_after_reload():
+    # still in identity mode: a device that only has a certificate
+    D.kb("add-device", "pi6", "--no-password")
+    D.kb("client-cert", "pi6")
+    keep = os.path.join(D.tmp, "pi6-cert")
+    shutil.copytree(D.device_dir("pi6"), keep)
+    rc, err = pub(T, "keymime/pi6/status", "ok", extra=tls(*cert(keep)))
+    assert rc == 0, err
+    # The device stays; its certificate goes on the CRL, which a reload re-reads.
+    D.kb("revoke-cert", "pi6")
+    crl = subprocess.run(["openssl", "crl", "-in", os.path.join(D.dir, "certs", "keymime-crl.pem"),
+                          "-noout", "-text"], capture_output=True, text=True).stdout
+    assert "Serial Number" in crl, crl
+    wait_for(lambda: pub(T, "keymime/pi6/status", "x", extra=tls(*cert(keep)))[0] != 0, 5,
+             "the revoked certificate to be refused")
+    # A new certificate for the same device works, and replacing it revokes it.
+    D.kb("client-cert", "pi6")
+    rc, err = pub(T, "keymime/pi6/status", "ok", extra=tls(*cert(D.device_dir("pi6"))))
+    assert rc == 0, err
+    keep2 = os.path.join(D.tmp, "pi6-cert2")
+    shutil.copytree(D.device_dir("pi6"), keep2)
+    D.kb("client-cert", "pi6")
+    wait_for(lambda: pub(T, "keymime/pi6/status", "x", extra=tls(*cert(keep2)))[0] != 0, 5,
+             "the replaced certificate to be refused")
+
+
 if __name__ == "__main__":
     try:
         run([v for k, v in list(globals().items()) if k.startswith("test_")])
