@@ -143,13 +143,21 @@ def test_client_cert_identity_mode():
     # Another CA's certificate for the same name gets nothing.
     rc, _ = pub(T, "keymime/pi1/status", "x", extra=tls(*cert(ODEV)))
     assert rc != 0
-    # Revocation without a CRL: remove-device takes every ACL right away, so
-    # the still-valid certificate connects to an empty topic tree.
+    # Removal without a CRL entry: remove-device takes every ACL right away,
+    # so the still-valid certificate connects to an empty topic tree.
+    # (The CA key is moved away, as if kept offline: no CRL entry is made.)
     keep = os.path.join(D.tmp, "pi4-cert")
     shutil.copytree(dev4, keep)
-    D.kb("remove-device", "pi4")
+    ca_key = os.path.join(D.dir, "keymime", "ca", "ca.key")
+    os.rename(ca_key, ca_key + ".offline")
+    try:
+        D.kb("remove-device", "pi4")
+    finally:
+        os.rename(ca_key + ".offline", ca_key)
     assert not os.path.exists(dev4)
     dev4 = keep
+    rc, err = pub(T, "keymime/pi4/status", "probe", extra=tls(*cert(dev4)))
+    assert rc == 0, "expected the unrevoked certificate to still connect: %s" % err
     with Sub(D.port, "keymime/#", "op", OP) as s:
         pub(T, "keymime/pi4/status", "after removal", extra=tls(*cert(dev4)))
         time.sleep(1)
