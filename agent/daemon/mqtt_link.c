@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <MQTTAsync.h>
 
@@ -24,6 +25,7 @@ struct mqtt_link {
 	atomic_uint_fast64_t retry_at_ms;  /* when to try connecting again */
 	unsigned backoff_s;                /* main thread only */
 	atomic_bool failed;                /* last attempt failed: back off */
+	atomic_int stop_done;              /* stop requests answered (offline, disconnect) */
 };
 
 static bool uses_tls(const char *uri)
@@ -324,20 +326,61 @@ int mqtt_link_reply(struct mqtt_link *l, const char *topic, const void *correlat
 	return r;
 }
 
-void mqtt_link_stop(struct mqtt_link *l, int timeout_ms)
+/* Answers to the stop requests. Paho's waitForCompletion() polls in 100 ms
+ * steps, which alone would make a stop take 100 ms longer than the broker
+ * needs to answer: count the answers and poll finely instead. */
+static void on_stop(void *ctx, MQTTAsync_successData *r) { (void)r; atomic_fetch_add(&((struct mqtt_link *)ctx)->stop_done, 1); }
+static void on_stop5(void *ctx, MQTTAsync_successData5 *r) { (void)r; atomic_fetch_add(&((struct mqtt_link *)ctx)->stop_done, 1); }
+static void on_stop_fail(void *ctx, MQTTAsync_failureData *r) { (void)r; atomic_fetch_add(&((struct mqtt_link *)ctx)->stop_done, 1); }
+static void on_stop_fail5(void *ctx, MQTTAsync_failureData5 *r) { (void)r; atomic_fetch_add(&((struct mqtt_link *)ctx)->stop_done, 1); }
+
+/* Wait until `want` stop requests were answered; false on timeout. */
+static bool wait_stop(struct mqtt_link *l, int want, uint64_t deadline_ms)
 {
+	struct timespec ms = { 0, 1000000L };
+
+	while (atomic_load(&l->stop_done) < want) {
+		if (agent_now_ms() >= deadline_ms)
+			return false;
+		nanosleep(&ms, NULL);
+	}
+	return true;
+}
+
+int mqtt_link_stop(struct mqtt_link *l, int timeout_ms)
+{
+	MQTTAsync_responseOptions ro = MQTTAsync_responseOptions_initializer;
+	MQTTAsync_message m = MQTTAsync_message_initializer;
 	MQTTAsync_disconnectOptions d = MQTTAsync_disconnectOptions_initializer;
 	MQTTAsync_disconnectOptions d5 = MQTTAsync_disconnectOptions_initializer5;
-	MQTTAsync_token tok = 0;
+	MQTTAsync_disconnectOptions *o = l->v5 ? &d5 : &d;
+	uint64_t deadline = agent_now_ms() + (uint64_t)timeout_ms;
 
-	if (atomic_exchange(&l->state, ST_STOPPED) == ST_CONNECTED) {
-		/* The will covers crashes; a clean stop says offline itself. */
-		if (!send(l, l->a->topics.availability, "offline", 7, 1, true, NULL, &tok))
-			MQTTAsync_waitForCompletion(l->client, tok, (unsigned long)timeout_ms);
-		MQTTAsync_disconnectOptions *o = l->v5 ? &d5 : &d;
-		o->timeout = timeout_ms;
-		MQTTAsync_disconnect(l->client, o);
-	}
+	if (atomic_exchange(&l->state, ST_STOPPED) != ST_CONNECTED)
+		return -ENOTCONN;
+	/* The will covers crashes; a clean stop says offline itself. */
+	m.payload = "offline";
+	m.payloadlen = 7;
+	m.qos = 1;
+	m.retained = 1;
+	ro.context = l;
+	if (l->v5)
+		ro.onSuccess5 = on_stop5, ro.onFailure5 = on_stop_fail5;
+	else
+		ro.onSuccess = on_stop, ro.onFailure = on_stop_fail;
+	if (MQTTAsync_sendMessage(l->client, l->a->topics.availability, &m, &ro) == MQTTASYNC_SUCCESS)
+		wait_stop(l, 1, deadline);
+	else
+		atomic_fetch_add(&l->stop_done, 1);
+	o->timeout = timeout_ms;
+	o->context = l;
+	if (l->v5)
+		o->onSuccess5 = on_stop5, o->onFailure5 = on_stop_fail5;
+	else
+		o->onSuccess = on_stop, o->onFailure = on_stop_fail;
+	if (MQTTAsync_disconnect(l->client, o) != MQTTASYNC_SUCCESS)
+		return -EIO;
+	return wait_stop(l, 2, deadline) ? 0 : -ETIMEDOUT;
 }
 
 /* ---- life cycle ---------------------------------------------------------- */

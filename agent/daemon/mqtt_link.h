@@ -46,8 +46,10 @@ int mqtt_link_publish(struct mqtt_link *l, const char *topic, const char *payloa
 int mqtt_link_reply(struct mqtt_link *l, const char *topic, const void *correlation,
 		    size_t correlation_len, const char *payload, size_t len);
 
-/* Publish `offline` (retained) and disconnect, waiting at most timeout_ms. */
-void mqtt_link_stop(struct mqtt_link *l, int timeout_ms);
+/* Publish `offline` (retained) and disconnect, waiting at most timeout_ms.
+ * Returns 0 when the broker took both, -ENOTCONN if not connected, or
+ * -ETIMEDOUT / -EIO. */
+int mqtt_link_stop(struct mqtt_link *l, int timeout_ms);
 
 void mqtt_link_destroy(struct mqtt_link *l);
 
