@@ -1,0 +1,199 @@
+# SPDX-License-Identifier: MIT
+"""docs/protocol.md is run, word for word: every ```sh block marked
+<!-- test: NAME --> is extracted and run by /bin/sh against a real mosquitto
+and a real keymime-agent (device pi1), with the mosquitto clients configured
+the way the doc tells a user to (its "setup" block, run first, writes the
+clients' options files into $XDG_CONFIG_HOME from KEYMIME_HOST/PORT/USER/
+PASSWORD). The ```text block right after an example states its effect, and
+that is checked:
+
+    keyboard: <8-byte reports in hex, space separated>   exactly what was written
+    keyboard: nothing                                   (or consumer: …)
+    result:   {json}    one line per result (in any order: the results of
+                        separate commands may overtake each other); every field
+                        shown must match (fields left out, like "ms", are not
+                        checked), and there must be exactly as many results
+    prints:   text      a line the block printed; text before a '{' must match
+                        exactly, a JSON object after it field by field
+    status:   {json}    the retained status afterwards, field by field
+
+Also: the key table in the doc is what tests/integration/keynames.py makes of
+agent/core/keymap.c, and every name in it types the HID usage it lists.
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import keynames  # noqa: E402
+from itlib import RELEASE, Results, hexes, kbd, started, wait_for  # noqa: E402
+from harness import Agent, Broker  # noqa: E402
+
+DOC = keynames.DOC
+MARK = re.compile(r"<!-- test: ([\w-]+)((?: [\w=-]+)*) -->\n```sh\n(.*?)```\n"
+                  r"(?:\s*```text\n(.*?)```\n)?", re.S)
+
+
+def examples(text):
+    """[(name, options, script, expectation lines)] in document order."""
+    out = []
+    for m in MARK.finditer(text):
+        opts = dict((o.split("=", 1) + [True])[:2] for o in m.group(2).split())
+        expect = [l for l in (m.group(4) or "").splitlines() if l.strip()]
+        out.append((m.group(1), opts, m.group(3), expect))
+    return out
+
+
+def subset(want, got, where=""):
+    """Every field of want is in got with the same value (objects recursively)."""
+    if isinstance(want, dict) and isinstance(got, dict):
+        for k, v in want.items():
+            if k not in got:
+                raise AssertionError("%s: no field %r in %s" % (where, k, got))
+            subset(v, got[k], where + "." + k)
+    elif want != got:
+        raise AssertionError("%s: want %r, got %r" % (where, want, got))
+
+
+def parse_expect(lines):
+    e = {"result": [], "prints": []}
+    for line in lines:
+        kind, _, value = line.partition(":")
+        value = value.strip()
+        if kind in ("result", "prints"):
+            e[kind].append(value)
+        elif kind in ("keyboard", "consumer", "status"):
+            e[kind] = value
+        else:
+            raise AssertionError("unknown expectation %r" % line)
+    return e
+
+
+def reports_of(value):
+    return [] if value == "nothing" else value.split()
+
+
+class ProtocolDoc(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.text = open(DOC, encoding="utf-8").read()
+        cls.broker = Broker().start()
+        cls.agent = Agent(cls.broker, "pi1").start()
+        started(cls.agent)
+        cls.home = tempfile.mkdtemp(prefix="keymime-doc-")
+        cls.env = dict(os.environ, HOME=cls.home, XDG_CONFIG_HOME=os.path.join(cls.home, "cfg"),
+                       KEYMIME_HOST="127.0.0.1", KEYMIME_PORT=str(cls.broker.port),
+                       KEYMIME_USER="test", KEYMIME_PASSWORD=cls.broker.users["test"])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.agent.__exit__(None, None, None)
+        cls.broker.__exit__(None, None, None)
+        shutil.rmtree(cls.home, ignore_errors=True)
+
+    def run_sh(self, script, timeout=30):
+        return subprocess.run(["sh", "-e", "-c", script], env=self.env, cwd=self.home,
+                              capture_output=True, timeout=timeout)
+
+    def test_examples(self):
+        found = examples(self.text)
+        names = [n for n, _, _, _ in found]
+        self.assertEqual(len(names), len(set(names)), "example names are unique")
+        self.assertGreaterEqual(len(found), 25)
+        self.assertEqual(names[0], "setup")
+        n_blocks = self.text.count("```sh\n")
+        self.assertEqual(n_blocks, len(found), "every sh block is marked as a test")
+        for name, opts, script, expect in found:
+            with self.subTest(example=name):
+                self.check_example(name, opts, script, parse_expect(expect))
+
+    def check_example(self, name, opts, script, e):
+        self.agent.clear()
+        with Results(self.broker) as res:
+            r = self.run_sh(script)
+            rc = int(opts.get("rc", 0))
+            self.assertEqual(r.returncode, rc, "%s: exit %d: %s" % (name, r.returncode, r.stderr))
+            if e["result"]:
+                res.wait_n(len(e["result"]), 15)
+            time.sleep(0.3)
+            got = res.all()
+            self.assertEqual(len(got), len(e["result"]), "%s: results %s" % (name, got))
+            left = list(got)   # results of separate commands may come in any order
+            for want in e["result"]:
+                match = [h for h in left if self.fits(json.loads(want), h)]
+                self.assertTrue(match, "%s: no result like %s in %s" % (name, want, got))
+                left.remove(match[0])
+        if "keyboard" in e:
+            self.assertEqual(hexes(self.agent.reports()), reports_of(e["keyboard"]), name)
+        if "consumer" in e:
+            self.assertEqual([c.hex() for c in self.agent.consumer_reports()],
+                             reports_of(e["consumer"]), name)
+        out = r.stdout.decode().splitlines()
+        for want in e["prints"]:
+            self.assertTrue(any(self.printed(want, line) for line in out),
+                            "%s: %r not in output %r" % (name, want, out))
+        if "status" in e:
+            subset(json.loads(e["status"]), self.agent.status(), name)
+        if name == "setup":
+            conf = os.path.join(self.env["XDG_CONFIG_HOME"], "mosquitto_pub")
+            self.assertEqual(os.stat(conf).st_mode & 0o077, 0, "the options file is private")
+
+    @staticmethod
+    def fits(want, got):
+        try:
+            subset(want, got)
+            return True
+        except AssertionError:
+            return False
+
+    @staticmethod
+    def printed(want, line):
+        if "{" not in want:
+            return want == line
+        prefix = want[:want.index("{")]
+        if not line.startswith(prefix) or "{" not in line[len(prefix):]:
+            return False
+        try:
+            subset(json.loads(want[len(prefix):]), json.loads(line[len(prefix):]))
+            return True
+        except (AssertionError, ValueError):
+            return False
+
+    def test_key_table_is_generated_from_keymap_c(self):
+        table = keynames.doc_block(self.text)
+        self.assertIsNotNone(table, "key table markers in docs/protocol.md")
+        self.assertEqual(table, keynames.markdown(*keynames.load()),
+                         "run tests/integration/keynames.py --write")
+
+    def test_every_key_name_types_its_usage(self):
+        """The table's parse of keymap.c agrees with the agent binary."""
+        keys, aliases = keynames.load()
+        names, want_kbd, want_cons = [], [], []
+        for code, page, usage in keys:
+            for name in [code, code.lower(), code.upper()] + aliases.get(code, []):
+                names.append(name)
+                if page == "consumer":
+                    want_cons += [bytes([usage & 0xFF, usage >> 8]), b"\0\0"]
+                elif 0xE0 <= usage <= 0xE7:
+                    want_kbd += [kbd(1 << (usage - 0xE0)), RELEASE]
+                else:
+                    want_kbd += [kbd(0, usage), RELEASE]
+        self.agent.clear()
+        with Results(self.broker) as res:
+            for i in range(0, len(names), 500):
+                self.broker.pub("keymime/pi1/keys", " ".join(names[i:i + 500]))
+            got = res.wait_n(len(range(0, len(names), 500)), 20)
+        self.assertTrue(all(r["ok"] for r in got), got)
+        wait_for(lambda: len(self.agent.reports()) >= len(want_kbd), 20, "all reports")
+        self.assertEqual(hexes(self.agent.reports()), hexes(want_kbd))
+        self.assertEqual(self.agent.consumer_reports(), want_cons)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
