@@ -187,3 +187,12 @@ bool hid_device_writable(struct hid_device *d)
 
 	return d->fd >= 0 && poll(&p, 1, 0) == 1 && (p.revents & POLLOUT);
 }
+
+bool hid_device_replaced(const struct hid_device *d)
+{
+	struct stat now, open;
+
+	if (d->fd < 0 || (d->kind != HID_FILE && d->kind != HID_FIFO) || fstat(d->fd, &open))
+		return false;
+	return stat(d->path, &now) || now.st_dev != open.st_dev || now.st_ino != open.st_ino;
+}

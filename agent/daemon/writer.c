@@ -232,8 +232,22 @@ static const char *error_code(int e, const char **detail, struct writer *w)
 	}
 }
 
+/* A file or FIFO deleted (and maybe created again) under us: let the
+ * probe open the path anew. */
+static void reopen_if_replaced(struct hid_device *d)
+{
+	if (hid_device_replaced(d)) {
+		log_info("%s was deleted or replaced: reopening it", d->path);
+		hid_device_close(d);
+		d->link = LINK_DISCONNECTED;
+	}
+}
+
 static bool host_ready(struct writer *w)
 {
+	reopen_if_replaced(&w->kbd);
+	if (w->have_cons)
+		reopen_if_replaced(&w->cons);
 	if (w->kbd.fd < 0 || w->kbd.link == LINK_DISCONNECTED)
 		probe(w);
 	if (w->kbd.fd < 0)
