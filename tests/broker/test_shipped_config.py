@@ -100,6 +100,29 @@ def test_fresh_install_starts_without_certificates():
             b.stop()
 
 
+def test_reinit_keeps_accounts_and_tls():
+    """Re-running init (here: plaintext to loopback once TLS is on) keeps
+    the accounts, the client-certificate mode and the TLS listeners."""
+    with BrokerDir() as d:
+        pw = d.add("operator", "op")
+        d.kb("ca")
+        d.kb("server-cert", "localhost", "--client-certs", "required")
+        before = open(os.path.join(d.dir, "passwd")).read()
+        r = subprocess.run([KB, "init", d.dir, "--port", str(d.port), "--ws-port", str(d.ws_port),
+                            "--tls-port", str(d.tls_port), "--wss-port", str(d.wss_port),
+                            "--bind", "127.0.0.1", "--http-dir", d.http_dir],
+                           capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        assert open(os.path.join(d.dir, "passwd")).read() == before
+        tls = open(os.path.join(d.dir, "conf.d", "keymime-tls.conf")).read()
+        assert "listener %d\n" % d.tls_port in tls and "require_certificate true" in tls
+        b = d.start()
+        try:
+            assert pub(d.port, "keymime/pi1/type", "x", "op", pw)[0] == 0
+        finally:
+            b.stop()
+
+
 def pub_file(port, payload, pw):
     with tempfile.NamedTemporaryFile("w", encoding="utf-8") as f:
         f.write(payload)
