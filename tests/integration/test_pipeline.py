@@ -198,7 +198,7 @@ class Availability(unittest.TestCase):
     """Each test its own broker and agent: they end the agent."""
 
     def setUp(self):
-        self.broker = Broker(extra="log_type notice\n").start()
+        self.broker = Broker(extra="log_type all\n").start()
         self.agent = Agent(self.broker, "pi1", conf={"keepalive_s": KEEPALIVE}).start()
         started(self.agent)
 
@@ -220,10 +220,11 @@ class Availability(unittest.TestCase):
         self.agent.proc.kill()
         self.agent.proc.wait()
         self.offline_within(KEEPALIVE * 1.5)
+        self.assertNotIn("Received DISCONNECT from keymime-pi1", self.broker_log())
 
     def test_frozen_agent_is_offline_within_one_and_a_half_keepalives(self):
         # The agent asks for keepalive_s in its CONNECT (mosquitto logs it as k<n>).
-        log = open(os.path.join(self.broker.dir, "mosquitto.log")).read()
+        log = self.broker_log()
         self.assertRegex(log, r"as keymime-pi1 \(p5, c1, k%d, u'test'\)" % KEEPALIVE)
         # SIGSTOP keeps the TCP connection open: only the broker's keepalive
         # check can notice, after 1.5 × keepalive_s. mosquitto 2.0 checks in
@@ -241,8 +242,16 @@ class Availability(unittest.TestCase):
         self.assertEqual(self.agent.reports(), [kbd(SHIFT)])
         self.assertEqual(self.agent.stop(signal.SIGTERM), 0)
         self.assertEqual(self.agent.reports(), [kbd(SHIFT), RELEASE])
-        # A clean DISCONNECT discards the will: "offline" is the agent's own.
         self.assertEqual(self.broker.retained("keymime/pi1/availability"), "offline")
+        # It was the agent's own retained "offline", then a clean DISCONNECT
+        # (which discards the will).
+        log = self.broker_log()
+        self.assertRegex(log, r"Received PUBLISH from keymime-pi1 \(d0, q1, r1, m\d+, "
+                              r"'keymime/pi1/availability', \.\.\. \(7 bytes\)\)")
+        self.assertIn("Received DISCONNECT from keymime-pi1", log)
+
+    def broker_log(self):
+        return open(os.path.join(self.broker.dir, "mosquitto.log")).read()
 
 
 class RetainedAndOffline(unittest.TestCase):
