@@ -333,6 +333,42 @@ class RetainedAndOffline(unittest.TestCase):
         finally:
             proxy.close()
 
+    def test_a_result_finished_while_the_link_was_down_comes_later(self):
+        b = self.broker
+        proxy = TcpProxy(b.port)
+        a = Agent(b, "pi1", conf={"broker": proxy.uri, "keepalive_s": KEEPALIVE,
+                                  "reconnect_max_s": 1})
+        try:
+            with a, Results(b) as res:
+                started(a)
+                b.pub("keymime/pi1/cmd", json.dumps(
+                    {"id": "slow", "text": "abcdefghij", "delay_ms": 100}))
+                wait_for(lambda: a.reports(), 5, "typing to start")
+                proxy.cut()
+                wait_for(lambda: len(a.reports()) == 20, 5, "the text to be typed")
+                self.assertEqual(res.all(), [])
+                proxy.restore()
+                r = res.wait_id("slow", 15)
+                self.assertEqual((r["ok"], r["chars"]), (True, 10), r)
+                self.assertEqual(a.reports(), typed("abcdefghij"))
+                self.assertEqual(len(res.all()), 1)
+        finally:
+            proxy.close()
+
+    def test_broker_restart(self):
+        b = self.broker
+        with Agent(b, "pi1", conf={"reconnect_max_s": 1}) as a:
+            started(a)
+            b.stop()
+            b.start()   # same port; persistence off: retained messages are gone
+            a.wait_online(15)
+            st = wait_for(a.status, 5, "the status again")
+            self.assertEqual(st["layout"], "us")
+            with Results(b) as res:
+                b.pub("keymime/pi1/type", "ok")
+                self.assertTrue(res.wait_n(1)[0]["ok"])
+            self.assertEqual(a.reports(), typed("ok"))
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
