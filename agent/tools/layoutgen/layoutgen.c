@@ -190,12 +190,30 @@ static void caps_mods_for(struct gen *g, xkb_keycode_t kc, int combo, struct way
 	w->caps_ok = false;
 }
 
+/* Cross-check with the key type: the level the host picks in this state must
+ * list exactly the held modifiers among its modifier masks
+ * (xkb_keymap_key_get_mods_for_level). For text keys this agrees with the
+ * consumed-modifiers test in key_sym(); keeping both means a layout where
+ * they disagree loses the doubtful way instead of typing a guess. */
+static bool level_lists_mods(struct gen *g, struct xkb_state *s, xkb_keycode_t kc)
+{
+	xkb_mod_mask_t held = xkb_state_serialize_mods(s, XKB_STATE_MODS_DEPRESSED);
+	xkb_level_index_t level = xkb_state_key_get_level(s, kc, 0);
+	xkb_mod_mask_t masks[32];
+	size_t n = xkb_keymap_key_get_mods_for_level(g->keymap, kc, 0, level, masks, 32);
+
+	for (size_t i = 0; i < n; i++)
+		if (masks[i] == held)
+			return true;
+	return false;
+}
+
 static void way_add(struct gen *g, const struct keymap_key *k, xkb_keycode_t kc, int combo)
 {
 	xkb_keysym_t sym = key_sym(g->st[combo][0][0], kc);
 	struct way *w;
 
-	if (sym == XKB_KEY_NoSymbol)
+	if (sym == XKB_KEY_NoSymbol || !level_lists_mods(g, g->st[combo][0][0], kc))
 		return;
 	/* Keypad keys only where Num Lock, which we cannot see for sure, does not
 	 * change them (KP_Divide, KP_Add…), and only unmodified. */
