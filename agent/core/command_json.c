@@ -38,10 +38,19 @@ static int want(json_object *v, json_type t, const char *where, const char *fiel
 	return cmd_fail(err, "bad_type", "%s'%s' must be %s, not %s", where, field, what, type_name(v));
 }
 
+/* Integers beyond ±(2^53 - 1) do not survive JSON in most languages, and
+ * json-c saturates what does not fit 64 bits (18446744073709551616 becomes
+ * …615): such an id could not be echoed as sent. */
+#define MAX_INT_ID 9007199254740991LL
+
 /* id: a string of at most 128 bytes, or an integer (echoed as its decimal string). */
 static int take_id(struct command *c, json_object *v, struct cmd_error *err)
 {
 	if (json_object_is_type(v, json_type_int)) {
+		int64_t x = json_object_get_int64(v);
+		if (x > MAX_INT_ID || x < -MAX_INT_ID)
+			return cmd_fail(err, "bad_id", "a numeric 'id' must be within ±9007199254740991; "
+					"send a larger one as a string");
 		c->id = xstrdup(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
 		return 0;
 	}
