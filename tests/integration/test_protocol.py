@@ -175,8 +175,8 @@ class JsonForms(ProtocolCase):
             clock.close()
         gap = clock.times[2] - clock.times[1]
         self.assertGreaterEqual(gap, 0.38, "pause %.3fs" % gap)
-        self.assertLess(gap, 0.9, "pause %.3fs" % gap)
-        self.assertLess(clock.times[1] - clock.times[0], 0.2)
+        self.assertLess(gap, 1.5, "pause %.3fs" % gap)
+        self.assertLess(clock.times[1] - clock.times[0], 0.3)
         self.assertGreaterEqual(r["ms"], 400)
 
     def test_delay_ms_paces_keystrokes(self):
@@ -189,7 +189,7 @@ class JsonForms(ProtocolCase):
         for i in (2, 4, 6):   # between a release and the next press
             gap = clock.times[i] - clock.times[i - 1]
             self.assertGreaterEqual(gap, 0.14, "gap %d: %.3fs" % (i, gap))
-            self.assertLess(gap, 0.6, "gap %d: %.3fs" % (i, gap))
+            self.assertLess(gap, 1.0, "gap %d: %.3fs" % (i, gap))
         self.assertGreaterEqual(r["ms"], 450)
 
     def test_layout_override(self):
@@ -395,7 +395,7 @@ class Cancel(ProtocolCase):
         time.sleep(0.4)
         reports = self.agent.reports()
         self.assertLessEqual(len(reports) - n_at_result, 1, "stops within one report")
-        self.assertLess(took, 1.0)
+        self.assertLess(took, 2.0)
         long = res.wait_id("long")
         self.assertEqual((long["ok"], long["error"]), (False, "cancelled"), long)
         self.assertIn("cancelled", long["detail"])
@@ -459,15 +459,21 @@ class HoldTimeout(ProtocolCase):
         clock = ReportClock(self.agent)
         try:
             self.ok({"id": "h", "down": "ctrl+a"}, keys=1)
-            t_down = clock.times[-1] if clock.times else time.monotonic()
             wait_for(lambda: len(clock.times) >= 2, 3, "the release after the hold timeout")
         finally:
             clock.close()
         held = clock.times[1] - clock.times[0]
         self.assertEqual(self.agent.reports(), [kbd(CTRL, A), RELEASE])
         self.assertGreaterEqual(held, 0.28, "released after %.3fs" % held)
-        self.assertLess(held, 0.8, "released after %.3fs" % held)
-        self.assertTrue(t_down)
+        self.assertLess(held, 1.5, "released after %.3fs" % held)
+        # A command in between starts the wait again.
+        self.agent.clear()
+        self.ok({"down": "shift"}, [kbd(SHIFT)])
+        time.sleep(0.2)
+        self.ok({"keys": "b"}, [kbd(SHIFT, B), kbd(SHIFT)])
+        time.sleep(0.1)
+        self.assertEqual(self.agent.reports(), [], "still held more than 0.3 s after the down")
+        wait_for(lambda: self.agent.reports() == [RELEASE], 2, "the release")
 
 
 class NoMediaDevice(ProtocolCase):
