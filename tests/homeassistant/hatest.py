@@ -4,6 +4,7 @@ collecting retained discovery configs from a broker. Standard library only."""
 import os
 import subprocess
 import sys
+import threading
 import time
 import traceback
 
@@ -59,22 +60,61 @@ def discovery_filter(device_id="pi1", ha_prefix="homeassistant"):
     return "%s/+/keymime_%s/+/config" % (ha_prefix, device_id)
 
 
-def retained_configs(broker, device_id="pi1", ha_prefix="homeassistant", settle=0.5):
-    """Every retained discovery config of device_id now on the broker: {topic: payload}.
-    The broker sends retained messages right after the subscription; on loopback
-    `settle` seconds is plenty for a few dozen of them."""
-    args = (["mosquitto_sub"] + broker.auth_args() +
-            ["-t", discovery_filter(device_id, ha_prefix), "-v", "--retained-only"])
-    p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    time.sleep(settle)
-    p.terminate()
-    out = p.communicate(timeout=5)[0]
+def retained(auth_args, topic, settle=0.3, timeout=15):
+    """The retained messages on topic (a filter) now on the broker: {topic: payload}.
+    Waits for the broker's SUBACK (mosquitto_sub -d), after which it sends the
+    retained messages at once, so a slow machine cannot make this miss any."""
+    # stdbuf: mosquitto_sub flushes messages but not its -d lines.
+    args = (["stdbuf", "-oL", "mosquitto_sub"] + list(auth_args) +
+            ["-t", topic, "-v", "-d", "--retained-only"])
+    p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = []
+    reader = threading.Thread(target=lambda: lines.extend(p.stdout), daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + timeout
+        while not any("received SUBACK" in l for l in list(lines)):
+            if p.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError("mosquitto_sub did not subscribe: %s" % "".join(lines))
+            time.sleep(0.02)
+        time.sleep(settle)
+    finally:
+        p.terminate()
+        p.wait(5)
+        reader.join(5)
     got = {}
-    for line in out.splitlines():
-        t, _, payload = line.partition(" ")
+    for line in lines:
+        if line.startswith(("Client ", "Subscribed (")):
+            continue                       # -d chatter
+        t, _, payload = line.rstrip("\n").partition(" ")
         if payload:
             got[t] = payload
     return got
+
+
+PROBE = '{"probe":"keymime-test"}'
+
+
+def subscribe(broker, topic, probe_topic=None):
+    """A harness.Subscriber on topic that is known to be subscribed: a probe
+    message (on probe_topic, default topic itself) is published until it comes
+    back, so that no message published afterwards can be missed on a slow
+    machine. The probe stays in messages(): count from len(messages())."""
+    sub = harness.Subscriber(broker, topic)
+    probe_topic = probe_topic or topic
+
+    def back():
+        if any(t == probe_topic and p == PROBE for t, p in sub.messages()):
+            return True
+        broker.pub(probe_topic, PROBE)
+        return False
+    harness.wait_for(back, 20, "the subscription to %s" % topic, interval=0.3)
+    return sub
+
+
+def retained_configs(broker, device_id="pi1", ha_prefix="homeassistant"):
+    """Every retained discovery config of device_id on the broker: {topic: payload}."""
+    return retained(broker.auth_args(), discovery_filter(device_id, ha_prefix))
 
 
 def wait_configs(broker, n, device_id="pi1", ha_prefix="homeassistant", timeout=10):
@@ -83,7 +123,7 @@ def wait_configs(broker, n, device_id="pi1", ha_prefix="homeassistant", timeout=
 
     def enough():
         seen.clear()
-        seen.update(retained_configs(broker, device_id, ha_prefix, settle=0.3))
+        seen.update(retained_configs(broker, device_id, ha_prefix))
         return len(seen) == n
     harness.wait_for(enough, timeout, "%d retained discovery configs (have %d)" % (n, len(seen)),
                      interval=0.2)

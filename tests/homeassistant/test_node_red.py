@@ -69,17 +69,19 @@ def test_flow_payloads_work_on_a_real_agent():
     from hatest import harness
     paths = list(inject_paths(load()))
     assert len(paths) >= 2, paths
-    with harness.Broker() as b, harness.Agent(b, "pi1") as a, \
-            harness.Subscriber(b, "keymime/pi1/result") as results:
+    with harness.Broker() as b, harness.Agent(b, "pi1") as a:
         a.wait_online()
-        for i, (payload, topic) in enumerate(paths, 1):
+        results = hatest.subscribe(b, "keymime/pi1/result")
+        for payload, topic in paths:
             a.clear()
+            before = len(results.messages())
             b.pub(topic, payload)
-            results.wait(i, timeout=20)
-            r = json.loads(results.messages()[i - 1][1])
+            results.wait(before + 1, timeout=20)
+            r = json.loads(results.messages()[before][1])
             assert r["ok"], (topic, payload, r)
             reps = a.wait_reports(2)
             assert reps[-1] == harness.RELEASE, (topic, reps)
+        results.close()
 
 
 if __name__ == "__main__":

@@ -45,17 +45,10 @@ class Site:
         self.proc.terminate()
         self.proc.wait(10)
 
-    def as_ha(self, topic, settle=0.6):
+    def as_ha(self, topic):
         """Retained messages on topic as Home Assistant's account sees them."""
-        args = (["mosquitto_sub", "-h", "127.0.0.1", "-p", str(self.d.port), "-u", "ha",
-                 "-P", self.ha, "-t", topic, "-v", "--retained-only"])
-        p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        try:
-            p.wait(settle)
-        except subprocess.TimeoutExpired:
-            p.terminate()
-        out = p.communicate()[0]
-        return dict(l.split(" ", 1) for l in out.splitlines() if " " in l)
+        return hatest.retained(["-h", "127.0.0.1", "-p", str(self.d.port), "-u", "ha",
+                                "-P", self.ha], topic)
 
     def ha_pub(self, topic, payload, *extra):
         rc, err = pub(self.d.port, topic, payload, "ha", self.ha, extra)
