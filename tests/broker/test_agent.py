@@ -120,6 +120,55 @@ def test_agent_over_tls_with_client_certificate():
         wait_for(lambda: a.typed() >= 2 * 8, 10, "enter typed over TLS")
 
 
+def cli_tls(dev, cafile):
+    """Agent options alone, no config file: the TLS options by name."""
+    dd = D.device_dir(dev)
+    return ["--device-id", dev, "--broker", "ssl://localhost:%d" % D.tls_port,
+            "--username", dev, "--password-file", os.path.join(dd, "password"),
+            "--cafile", cafile, "--certfile", os.path.join(dd, "client.crt"),
+            "--keyfile", os.path.join(dd, "client.key"), "--ha-discovery", "off"]
+
+
+class CliAgent(RunAgent):
+    def __init__(self, dev, args):
+        self.dev = dev
+        self.tmp = tempfile.mkdtemp(prefix="keymime-bagent-")
+        self.hid = os.path.join(self.tmp, "hidg0")
+        open(self.hid, "wb").close()
+        self.log = os.path.join(self.tmp, "agent.log")
+        empty = os.path.join(self.tmp, "empty.conf")
+        open(empty, "w").close()
+        self.proc = subprocess.Popen(
+            [AGENT, "--config", empty, "--hid-keyboard", self.hid, "--hid-consumer", ""] + args,
+            stdout=open(self.log, "wb"), stderr=subprocess.STDOUT)
+
+
+def test_agent_tls_options_on_command_line():
+    before = connections("pi2")
+    with CliAgent("pi2", cli_tls("pi2", D.ca_file())) as a:
+        a.online()
+        assert connections("pi2") > before   # (the counter the next test relies on)
+        pub(D.port, "keymime/pi2/keys", "enter", "op", OP)
+        wait_for(lambda: a.typed() >= 2 * 8, 10, "enter typed")
+
+
+def connections(user):
+    return open(B.log.name).read().count("u'%s')" % user)
+
+
+def test_agent_refuses_server_from_another_ca():
+    other = BrokerDir(prefix="keymime-other-")
+    try:
+        other.kb("ca")
+        before = connections("pi2")
+        with CliAgent("pi2", cli_tls("pi2", other.ca_file())) as a:
+            time.sleep(3)
+            assert connections("pi2") == before, "agent connected to an untrusted server"
+            assert B.retained("keymime/pi2/availability", user="op") != "online"
+    finally:
+        other.cleanup()
+
+
 def test_agent_with_wrong_password_stays_offline():
     bad = os.path.join(D.tmp, "wrong-password")
     with open(bad, "w") as f:
