@@ -90,6 +90,19 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+/* SIGINT/SIGTERM end the loop (poll() returns EINTR), so a pending line is
+ * still printed; SIGPIPE is ignored so a closed stdout is a write error. */
+static void install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
 /* --- output ------------------------------------------------------------------ */
 
 static void out_write(const char *s, size_t n)
@@ -403,6 +416,8 @@ static int source_open(struct source *s)
 
 	if (strcmp(s->path, "-") == 0) {
 		s->fd = STDIN_FILENO;
+		if (fstat(s->fd, &st) == 0 && S_ISFIFO(st.st_mode))
+			fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) | O_NONBLOCK);
 	} else {
 		if (mkfifo(s->path, 0666) < 0 && errno != EEXIST)
 			return -errno;
@@ -443,6 +458,23 @@ static ssize_t source_read(struct host *h, struct source *s)
 	return n;
 }
 
+/* A followed file that shrank under us was truncated (a test clearing it):
+ * read it again from the start, like tail -F. */
+static int file_truncated(struct source *s)
+{
+	struct stat st;
+	off_t pos = lseek(s->fd, 0, SEEK_CUR);
+
+	if (pos < 0 || fstat(s->fd, &st) < 0)
+		return -errno;
+	if (st.st_size < pos) {
+		if (lseek(s->fd, 0, SEEK_SET) < 0)
+			return -errno;
+		s->have = 0;
+	}
+	return 0;
+}
+
 /* End of a source's data: a FIFO whose writer closed is reopened with
  * --follow (the next agent run writes again), otherwise it is done. */
 static int source_eof(const struct opts *o, struct source *s)
@@ -452,7 +484,7 @@ static int source_eof(const struct opts *o, struct source *s)
 		return 0;
 	}
 	if (!s->fifo)
-		return 0;   /* a regular file is polled for growth */
+		return file_truncated(s);   /* a regular file is polled for growth */
 	source_close(s);
 	s->have = 0;
 	return source_open(s);
@@ -738,9 +770,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "keymime-simhost: unknown layout '%s' (--list-layouts)\n", o.layout);
 		return EXIT_USAGE;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGPIPE, SIG_IGN);
+	install_signals();
 	rc = host_init(&h, &o, xn);
 	if (rc < 0)
 		fprintf(stderr, "keymime-simhost: cannot load XKB keymap %s or compose %s: %s\n",
