@@ -590,6 +590,39 @@ class RequestResponse(ProtocolCase):
         self.results.wait_id("nc")
 
 
+class Mqtt311(ProtocolCase):
+    """mqtt_version = 4: no response topics, results on the result topic only."""
+    conf = dict(LIMITS, mqtt_version=4)
+
+    def test_results_without_response_topics(self):
+        listener = sub_v5(self.broker, "replies/v4", "%p", count=1, timeout=2)
+        self.publish('{"id":"v4","text":"a"}', "cmd", "-V", "5",
+                     "-D", "publish", "response-topic", "replies/v4")
+        r = self.results.wait_id("v4")
+        self.assertEqual((r["ok"], r["chars"]), (True, 1))
+        self.assertEqual(self.agent.reports(), letters("a"))
+        out, _ = listener.communicate(timeout=10)
+        self.assertEqual(out, b"", "no reply on the response topic")
+
+    def test_retained_at_subscribe_is_still_refused(self):
+        self.publish({"id": "r4", "text": "a"}, "cmd", "-r")
+        # Delivered live, the retain flag is lost under 3.1.1, and it is typed:
+        # the limitation docs/protocol.md states (update it if this changes).
+        self.assertIs(self.results.wait_id("r4")["ok"], True)
+        self.agent.stop()
+        self.agent.clear()
+        self.agent.start()
+        started(self.agent)
+        self.sent += 1
+        wait_for(lambda: self.results.count_id("r4") == 2, 10, "the retained refusal")
+        r = [x for x in self.results.all() if x["id"] == "r4"][1]
+        self.assertEqual((r["ok"], r["error"]), (False, "retained"), r)
+        # Clearing it reaches a 3.1.1 agent as an empty command: one bad_json.
+        self.publish("", "cmd", "-r")
+        self.assertEqual(self.results.wait_n(3)[2]["error"], "bad_json")
+        self.assertEqual(self.agent.reports(), [])
+
+
 class Groups(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
