@@ -3,9 +3,8 @@
  * and parses `ha_combos`. Pure: no syscalls, no logging, no globals. */
 #include "ha_discovery.h"
 
-#include <ctype.h>
-#include <stdarg.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,7 +34,8 @@ struct combos {
 	struct combo c[HA_MAX_COMBOS];
 };
 
-/* Everything one publish/remove run needs, validated and formatted once. */
+/* Everything one publish/remove run needs, validated and formatted once.
+ * About 11 KiB, on the caller's stack: no allocation besides json-c's. */
 struct disc {
 	const char *ha;                  /* discovery prefix */
 	const char *version;
@@ -63,6 +63,12 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* ASCII only, whatever the process locale: ids and slugs are topic levels. */
+static bool is_alnum(unsigned char ch)
+{
+	return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+}
+
 static bool is_space(char ch)
 {
 	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
@@ -88,13 +94,13 @@ static bool valid_id(const char *id)
 	if (n == 0 || n > ID_MAX)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)id[i]) && id[i] != '_' && id[i] != '-')
+		if (!is_alnum((unsigned char)id[i]) && id[i] != '_' && id[i] != '-')
 			return false;
 	return true;
 }
 
 /* A topic prefix must be publishable: no wildcards, no empty levels at the
- * ends (HA rejects "homeassistant/" + "/light/…"), no NUL-length. */
+ * ends or in the middle (they would make the discovery topic invalid). */
 static bool valid_prefix(const char *p)
 {
 	size_t n = strlen(p);
@@ -138,10 +144,10 @@ static void slugify(const char *s, size_t len, char *out, size_t outlen)
 	for (size_t i = 0; i < len && o + 2 < outlen; i++) {
 		unsigned char ch = (unsigned char)s[i];
 
-		if (ch < 0x80 && isalnum(ch)) {
+		if (is_alnum(ch)) {
 			if (gap && o > 0)
 				out[o++] = '_';
-			out[o++] = (char)tolower(ch);
+			out[o++] = (char)(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
 			gap = false;
 		} else {
 			gap = true;
