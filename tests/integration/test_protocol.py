@@ -437,6 +437,11 @@ class Cancel(ProtocolCase):
         for cid in ("slow", "w0", "w1", "w2", "w3", "c"):
             self.results.wait_id(cid)
         self.assertEqual(self.results.wait_id("c")["dropped"], 4)
+        # The counters add up (docs/protocol.md, status).
+        c = wait_for(lambda: (lambda s: s if not s["busy"] else None)(self.agent.status()),
+                     5, "idle")["counters"]
+        self.assertEqual(c["commands"], c["ok"] + c["errors"] + c["rejected"] + c["dropped"], c)
+        self.assertGreaterEqual((c["rejected"], c["dropped"], c["errors"]), (1, 4, 1))
 
     def test_shutting_down(self):
         with Agent(self.broker, "pi2") as a:
