@@ -43,7 +43,7 @@ struct way {
 	uint32_t cp;                  /* 0 when the keysym is not text (dead keys) */
 	struct layout_stroke st;
 	int altgr;                    /* 1 when AltGr is held */
-	int penalty;                  /* 1: a key outside the main block */
+	int penalty;                  /* 0: main block, 1: keypad, 2: ISO/JIS key */
 	int shift;                    /* 1 when Shift is held */
 	bool caps_ok;                 /* caps_mods give sym with Caps Lock on */
 };
@@ -157,10 +157,11 @@ static bool key_is_keypad(const struct keymap_key *k)
 }
 
 /* The main block is usages 0x04..0x38 (letters, digits, punctuation, space).
- * Keys outside it - the keypad, and the keys only ISO (0x64) or Japanese and
- * Brazilian (0x87..0x8B) keyboards have - are a last resort: XKB's pc105
- * gives them symbols on every layout, but a target with an ANSI keyboard
- * under another OS may not. */
+ * Keys outside it are a last resort. First the keypad keys Num Lock does not
+ * change (/ * - +), which type the same on every OS and layout; then the keys
+ * only ISO (0x64) or Japanese and Brazilian (0x87..0x8B) keyboards have:
+ * XKB's pc105 gives them symbols on every layout, but a target with an ANSI
+ * keyboard under another OS may not. */
 static bool usage_is_extra(uint16_t usage)
 {
 	return usage > 0x38;
@@ -228,7 +229,7 @@ static void way_add(struct gen *g, const struct keymap_key *k, xkb_keycode_t kc,
 	w->st.mods = combo_hid[combo];
 	caps_mods_for(g, kc, combo, w);
 	w->altgr = (combo & COMBO_ALTGR) != 0;
-	w->penalty = usage_is_extra(k->usage);
+	w->penalty = key_is_keypad(k) ? 1 : usage_is_extra(k->usage) ? 2 : 0;
 	w->shift = (combo & COMBO_SHIFT) != 0;
 }
 
@@ -260,7 +261,7 @@ static int cost_cmp(int n, const int *a, const int *b)
 }
 
 /* Order: fewest strokes, then fewest AltGr, then the main block before the
- * keypad and the ISO/JIS keys, then fewest Shift, then lowest usages (so the
+ * keypad before the ISO/JIS keys, then fewest Shift, then lowest usages (so the
  * output is deterministic). AltGr ranks before the block because the ISO key
  * is the real home of some characters (gb: backslash), while XKB's AltGr
  * extras (gb: AltGr+minus) exist on Linux only; the block still keeps US
