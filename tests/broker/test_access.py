@@ -209,6 +209,36 @@ def test_invalid_names_refused():
     assert not os.path.exists(D.device_dir("pi9"))
 
 
+def test_set_groups_applies_live():
+    with Sub(P, "keymime/group/+/type", **as_("pi2")) as dev:
+        pub(P, "keymime/group/kitchen/type", "before", **as_("op"))
+        time.sleep(0.5)
+        D.kb("set-groups", "pi2", "kitchen")   # office is dropped, kitchen added
+        time.sleep(0.5)
+        pub(P, "keymime/group/kitchen/type", "after", **as_("op"))
+        pub(P, "keymime/group/office/type", "office", **as_("op"))
+        pub(P, "keymime/group/all/type", "everyone", **as_("op"))
+        dev.wait(2)
+        time.sleep(QUIET)
+        assert dev.messages() == [("keymime/group/kitchen/type", "after"),
+                                  ("keymime/group/all/type", "everyone")], dev.messages()
+    assert "groups = kitchen\n" in open(os.path.join(D.device_dir("pi2"), "agent.conf")).read()
+    D.kb("set-groups", "pi2", "office")
+
+
+def test_retained_state_of_removed_device_is_not_served():
+    """Even when remove-device could not clear them (no reload at the time),
+    check_retain_source stops the broker serving a removed device's retained
+    messages once it reloads."""
+    D.add_device("pi7")
+    pub(P, "keymime/pi7/status", "stale", "pi7", A["pi7"], extra=["-r"])
+    assert B.retained("keymime/pi7/status", user="op") == "stale"
+    D.kb("--no-reload", "remove-device", "pi7")
+    D.kb("reload")
+    wait_for(lambda: B.retained("keymime/pi7/status", user="op", timeout=1) is None, 5,
+             "the stale status to be withheld")
+
+
 def test_remove_device_kicks_it_and_clears_retained():
     D.add_device("pi3")
     pw = A["pi3"]
