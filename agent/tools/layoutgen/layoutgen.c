@@ -238,7 +238,12 @@ static void ways_collect(struct gen *g)
 	xkb_keycode_t lo = xkb_keymap_min_keycode(g->keymap);
 	xkb_keycode_t hi = xkb_keymap_max_keycode(g->keymap);
 
-	for (xkb_keycode_t kc = lo; kc <= hi && kc >= EVDEV_OFFSET; kc++) {
+	/* evdev codes fit in 16 bits; nothing below keycode 8 maps to one. */
+	if (lo < EVDEV_OFFSET)
+		lo = EVDEV_OFFSET;
+	if (hi > 0xFFFF)
+		hi = 0xFFFF;
+	for (xkb_keycode_t kc = lo; kc <= hi; kc++) {
 		const struct keymap_key *k = keymap_by_evdev((uint16_t)(kc - EVDEV_OFFSET));
 
 		if (!k || k->page != KEYMAP_PAGE_KEYBOARD || k->usage > 0xFF ||
@@ -561,10 +566,18 @@ static size_t caps_blocked_count(const struct gen *g)
 	return n;
 }
 
+/* XKB's description of the layout ("German (Switzerland)"). */
+static const char *description(const struct xkb_name *xn, const struct gen *g)
+{
+	const char *d = xkb_keymap_layout_get_name(g->keymap, 0);
+
+	return d && *d ? d : xn->name;
+}
+
 static void put_registry_row(FILE *out, const struct xkb_name *xn, const struct gen *g)
 {
 	fprintf(out, "\t{ \"%s\", \"", xn->name);
-	put_c_string(out, xkb_keymap_layout_get_name(g->keymap, 0));
+	put_c_string(out, description(xn, g));
 	fputs("\",\n\t  ", out);
 	put_ident(out, xn->name);
 	fputs("_entries, sizeof ", out);
@@ -584,7 +597,7 @@ static void put_markdown_row(FILE *out, const struct xkb_name *xn, const struct 
 	fprintf(out, "| `%s` | `%s%s%s%s`%s | %s | %zu | %zu | %zu |\n", xn->name, xn->layout,
 		*xn->variant ? "(" : "", xn->variant, *xn->variant ? ")" : "",
 		strcmp(xn->model, "pc105") ? " (model `jp106`)" : "",
-		xkb_keymap_layout_get_name(g->keymap, 0), g->n_cands, dead, caps_blocked_count(g));
+		description(xn, g), g->n_cands, dead, caps_blocked_count(g));
 }
 
 struct opts {
