@@ -100,6 +100,24 @@ def test_fresh_install_starts_without_certificates():
             b.stop()
 
 
+def test_missing_dashboard_does_not_stop_the_broker():
+    """mosquitto 2.0.11 refuses to start when http_dir does not exist; init
+    creates it empty so a broker without the dashboard installed starts."""
+    with BrokerDir() as d:
+        web = os.path.join(d.tmp, "not-yet", "web")
+        r = subprocess.run([KB, "init", d.dir, "--port", str(d.port), "--ws-port", str(d.ws_port),
+                            "--http-dir", web], capture_output=True, text=True)
+        assert r.returncode == 0 and os.path.isdir(web), r.stderr
+        pw = d.add("operator", "op")
+        b = d.start()
+        try:
+            c = WSMqtt(d.ws_port)
+            assert c.connect("op", pw) == 0
+            c.close()
+        finally:
+            b.stop()
+
+
 def test_reinit_keeps_accounts_and_tls():
     """Re-running init (here: plaintext to loopback once TLS is on) keeps
     the accounts, the client-certificate mode and the TLS listeners."""
