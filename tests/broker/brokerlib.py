@@ -6,6 +6,7 @@ MQTT-over-WebSockets client in the standard library.
 
 Kept here rather than in tests/lib: only the broker suite needs them.
 """
+import atexit
 import base64
 import os
 import shutil
@@ -46,6 +47,7 @@ class BrokerDir:
 
     def __init__(self, prefix="keymime-bdir-", http_dir=None):
         self.tmp = tempfile.mkdtemp(prefix=prefix)
+        atexit.register(self.cleanup)   # also when a test module fails while setting up
         # The broker re-reads its files after dropping root; see keymime-broker.
         os.chmod(self.tmp, 0o711)
         self.dir = os.path.join(self.tmp, "broker")

@@ -6,6 +6,7 @@ certificate, with the broker enforcing its groups, Home Assistant discovery
 allowed, and remove-device taking it off the broker. Skipped (77) when the
 agent is not built."""
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -78,6 +79,7 @@ class RunAgent:
 
     def __exit__(self, *exc):
         self.stop()
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 def test_agent_online_with_generated_config_and_types():
