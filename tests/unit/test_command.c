@@ -566,6 +566,9 @@ static const struct json_case {
 	{ "{\"id\":43, \"keys\":\"enter\"}", "43", CMD_RUN, "c00[28]", -1 },
 	{ "{\"id\":-7, \"keys\":\"enter\"}", "-7", CMD_RUN, "c00[28]", -1 },
 	{ "{\"id\":0, \"keys\":\"enter\"}", "0", CMD_RUN, "c00[28]", -1 },
+	{ "{\"id\":9007199254740991, \"keys\":\"enter\"}", "9007199254740991", CMD_RUN, "c00[28]", -1 },
+	{ "{\"id\":-9007199254740991, \"keys\":\"enter\"}", "-9007199254740991", CMD_RUN, "c00[28]",
+	  -1 },
 	{ "{\"id\":\"\", \"keys\":\"enter\"}", "", CMD_RUN, "c00[28]", -1 },
 	{ "{\"keys\":\"enter\", \"id\":\"after\"}", "after", CMD_RUN, "c00[28]", -1 },
 	{ "{\"id\":\"44\", \"seq\":[{\"text\":\"ro\"},{\"keys\":\"enter\"},{\"delay_ms\":800},"
@@ -746,6 +749,11 @@ static const struct { const char *in, *code; } json_bad[] = {
 	{ "{\"release_all\":false}", "bad_value" },
 	/* bad_id */
 	{ "{\"id\":\"a\\u0000b\",\"keys\":\"a\"}", "bad_id" },
+	/* numeric ids must survive JSON everywhere: within ±(2^53 - 1) */
+	{ "{\"id\":9007199254740992,\"keys\":\"a\"}", "bad_id" },
+	{ "{\"id\":-9007199254740992,\"keys\":\"a\"}", "bad_id" },
+	{ "{\"id\":18446744073709551616,\"keys\":\"a\"}", "bad_id" },
+	{ "{\"id\":-99999999999999999999,\"keys\":\"a\"}", "bad_id" },
 	/* no action, two actions, a step with two actions */
 	{ "{}", "bad_command" },
 	{ "{\"id\":\"1\"}", "bad_command" },
