@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: MIT
 # Build the libFuzzer targets (clang, ASan+UBSan) and run each for SECONDS
 # (default 60) over a scratch copy of its seed corpus.
-#   tests/fuzz/run.sh [SECONDS] [TARGET...]      targets: fuzz_command fuzz_chord fuzz_text
-# Environment: BUILD_DIR (default <repo>/build-fuzz), JOBS (build jobs, default 2),
-# FUZZ_ARGS (extra libFuzzer options, e.g. -jobs=4).
+#   tests/fuzz/run.sh [SECONDS] [BUILD_DIR] [TARGET...]
+# targets: fuzz_command fuzz_chord fuzz_text (default: all); BUILD_DIR (also
+# from the environment) defaults to <repo>/build-fuzz. Environment: JOBS
+# (build jobs, default 2), FUZZ_ARGS (extra libFuzzer options, e.g. -jobs=4).
 # A crash or leak leaves its input in $BUILD_DIR/fuzz-run/<target>/artifacts/ and
 # exits non-zero; reproduce with: $BUILD_DIR/tests/fuzz/<target> <artifact>.
 set -eu
@@ -14,7 +15,14 @@ repo=$(cd "$here/../.." && pwd)
 build=${BUILD_DIR:-$repo/build-fuzz}
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
-targets=${*:-fuzz_command fuzz_chord fuzz_text}
+targets=
+for arg in "$@"; do
+	case $arg in
+		fuzz_command|fuzz_chord|fuzz_text) targets="$targets $arg" ;;
+		*) build=$arg ;;
+	esac
+done
+targets=${targets:-fuzz_command fuzz_chord fuzz_text}
 
 case $seconds in
 	''|*[!0-9]*) echo "usage: $0 [SECONDS] [TARGET...]" >&2; exit 2 ;;
@@ -33,13 +41,13 @@ for t in $targets; do
 	cp "$here/corpus/$t"/* "$work/corpus/"
 	dict=
 	[ -f "$here/$t.dict" ] && dict="-dict=$here/$t.dict"
-	echo "== $t: ${seconds}s over $(ls "$work/corpus" | wc -l) seeds"
+	echo "== $t: ${seconds}s over $(find "$work/corpus" -type f | wc -l) seeds"
 	# shellcheck disable=SC2086
 	if "$build/tests/fuzz/$t" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 \
 		-print_final_stats=1 -artifact_prefix="$work/artifacts/" $dict ${FUZZ_ARGS:-} \
 		"$work/corpus" >"$work/log" 2>&1; then
 		grep -E '^stat::number_of_executed_units|^#[0-9]+ *DONE' "$work/log" | tail -2
-		echo "== $t: ok ($(ls "$work/corpus" | wc -l) inputs in the corpus now)"
+		echo "== $t: ok ($(find "$work/corpus" -type f | wc -l) inputs in the corpus now)"
 	else
 		tail -40 "$work/log"
 		echo "== $t: FAILED, see $work/log and $work/artifacts/" >&2
