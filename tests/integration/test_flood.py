@@ -1,0 +1,200 @@
+# SPDX-License-Identifier: MIT
+"""Floods (issue #10): 100,000 commands as fast as the broker takes them. The
+agent's memory and queue stay bounded, surplus commands are refused with
+queue_full, nothing crashes, and it types normally afterwards. And the
+per-device rate limit, measured from report arrival times.
+"""
+import json
+import os
+import sys
+import threading
+import time
+import unittest
+from collections import Counter
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from faults_lib import (RELEASE, Agent, Broker, FifoHost, Results, assert_alive,  # noqa: E402
+                        cleanup, pub_lines, rss_kib, tempdir, typed_text, wait_for, wrapped)
+
+FLOOD = 100000
+RSS_LIMIT_KIB = 64 * 1024
+
+
+class Sampler:
+    """Samples a process's VmRSS every 50 ms in a thread."""
+
+    def __init__(self, pid):
+        self.pid, self.samples, self.stop_flag = pid, [], False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while not self.stop_flag:
+            r = rss_kib(self.pid)
+            if r:
+                self.samples.append((time.monotonic(), r))
+            time.sleep(0.05)
+
+    def stop(self):
+        self.stop_flag = True
+        self.thread.join()
+        return max(r for _, r in self.samples)
+
+
+class Flood(unittest.TestCase):
+
+    def test_flood_100k(self):
+        with Broker() as b, Results(b) as res:
+            with Agent(b, "pi1", conf={"delay_ms": 2}) as a:
+                a.wait_online()
+                a.wait_reports(1)
+                rss0 = rss_kib(a.proc.pid)
+                sampler = Sampler(a.proc.pid)
+                lines = [json.dumps({"id": "f%d" % i, "text": "ab"}) for i in range(FLOOD)]
+                t0 = time.monotonic()
+                pub_lines(b, "keymime/pi1/cmd", lines, qos=0)
+                t_pub = time.monotonic() - t0
+                # Typing is over when the report file stops growing; the status
+                # has caught up when it accounts for every command typed.
+                last = [-1, time.monotonic()]
+
+                def typing_done():
+                    n = len(a.raw())
+                    if n != last[0]:
+                        last[0], last[1] = n, time.monotonic()
+                    return time.monotonic() - last[1] > 1.5
+                wait_for(typing_done, 60, "typing to end", interval=0.1)
+                t_typed = time.monotonic() - t0
+                typed_ok = (len(a.reports()) - 1) // 4
+                st = wait_for(lambda: (lambda s: s and s["counters"]["ok"] == typed_ok and
+                                       s["queue"] == 0 and not s["busy"] and s)(a.status()),
+                              60, "a status accounting for %d typed commands" % typed_ok, interval=0.2)
+                print("typing ended %.1f s after the flood began; the status caught up %.1f s later"
+                      % (t_typed, time.monotonic() - t0 - t_typed))
+                t_settled = time.monotonic() - t0
+                rss_max = sampler.stop()
+                assert_alive(a, "after the flood")
+                c = st["counters"]
+                print("published %d commands in %.1f s; settled after %.1f s" % (FLOOD, t_pub, t_settled))
+                print("agent: commands %d, ok %d, rejected %d, errors %d" %
+                      (c["commands"], c["ok"], c["rejected"], c["errors"]))
+                print("VmRSS: %d KiB before, max %d KiB during the flood (%d samples)" %
+                      (rss0, rss_max, len(sampler.samples)))
+                self.assertLess(rss_max, RSS_LIMIT_KIB)
+                self.assertGreater(c["commands"], FLOOD // 2, c)
+                self.assertGreater(c["rejected"], 0, c)
+                self.assertEqual(c["commands"], c["ok"] + c["rejected"] + c["errors"], c)
+                # The queue never grew past its size.
+                queues = [s["queue"] for s in res.statuses()]
+                self.assertLessEqual(max(queues), st["queue_size"], max(queues))
+                # Results: refusals say queue_full, and no command got two.
+                rs = res.results()
+                codes = Counter(r.get("error", "ok") for r in rs)
+                print("results received so far: %d %s" % (len(rs), dict(codes)))
+                self.assertGreater(codes["queue_full"], 0, codes)
+                self.assertLessEqual(set(codes), {"ok", "queue_full"}, codes)
+                ids = Counter(r["id"] for r in rs)
+                self.assertEqual([i for i, n in ids.items() if n > 1], [])
+                # Exactly what was accepted was typed: 2 characters each.
+                reps = a.reports()
+                self.assertEqual(len(reps), 1 + 4 * c["ok"])
+                self.assertEqual(typed_text(reps), "ab" * c["ok"])
+                self.assertEqual(reps[-1], RELEASE)
+                # And it still works.
+                a.clear()
+                b.pub("keymime/pi1/type", "still here")
+                self.assertEqual(typed_text(a.wait_reports(20, timeout=10)), "still here")
+                assert_alive(a)
+
+    def test_flood_of_bad_payloads(self):
+        """Invalid messages on every command topic, from three publishers at once."""
+        n = 10000
+        with Broker() as b:
+            with Agent(b, "pi1") as a:
+                a.wait_online()
+                a.wait_reports(1)
+                sampler = Sampler(a.proc.pid)
+                jobs = [("keymime/pi1/cmd", ['{"id":%d,"text":5}' % i for i in range(n)]),
+                        ("keymime/pi1/keys", ["nosuchkey+%d" % i for i in range(n)]),
+                        ("keymime/group/all/cmd", ["[" * (i % 50 + 1) for i in range(n)])]
+                threads = [threading.Thread(target=pub_lines, args=(b, t, l)) for t, l in jobs]
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join()
+                st = wait_for(lambda: (lambda s: s and s["counters"]["rejected"] >= 3 * n * 0.5 and
+                                       s)(a.status()), 60, "the rejections to be counted")
+                time.sleep(1)
+                rss_max = sampler.stop()
+                print("bad-payload flood: rejected %d; max VmRSS %d KiB"
+                      % (a.status()["counters"]["rejected"], rss_max))
+                self.assertLess(rss_max, RSS_LIMIT_KIB)
+                self.assertEqual(st["counters"]["ok"], 0)
+                self.assertEqual(a.reports(), [RELEASE])
+                assert_alive(a)
+                b.pub("keymime/pi1/type", "ok")
+                self.assertEqual(typed_text(a.wait_reports(5)), "ok")
+
+
+class RateLimit(unittest.TestCase):
+
+    def setUp(self):
+        self.dir = tempdir("rate")
+        self.fifo = os.path.join(self.dir, "hidg0")
+
+    def tearDown(self):
+        cleanup(self.dir)
+
+    def press_times(self, host):
+        prev, out = RELEASE, []
+        for t, r in host.timed():
+            if r[2] and r != prev:
+                out.append(t)
+            prev = r
+        return out
+
+    def test_rate_limit_50(self):
+        rate, chars = 50, 100
+        with Broker() as b, Results(b) as res, FifoHost(self.fifo) as host:
+            with Agent(b, "pi1", keyboard=self.fifo, conf={"rate_limit": rate}) as a:
+                a.wait_online()
+                host.wait_count(1)
+                text = "".join("abcdefghij"[i % 10] for i in range(chars))
+                b.pub("keymime/pi1/cmd", json.dumps({"id": "r", "text": text}))
+                r = res.wait_id("r", 20)
+                self.assertTrue(r["ok"], r)
+                host.wait_count(1 + 2 * chars)
+                presses = self.press_times(host)
+                self.assertEqual(len(presses), chars)
+                took = presses[-1] - presses[0]
+                want = (chars - 1) / rate
+                print("%d keystrokes at rate_limit %d: %.2f s (at least %.2f s)" % (chars, rate, took, want))
+                self.assertGreaterEqual(took, want * 0.95)
+                self.assertLess(took, want * 1.5 + (2 if wrapped() else 0.5))
+                gaps = [y - x for x, y in zip(presses, presses[1:])]
+                # Paced evenly, not in bursts: no gap much below 1/rate.
+                self.assertGreater(min(gaps), 0.5 / rate, min(gaps))
+                self.assertEqual(typed_text(host.reports()), text)
+
+    def test_rate_limit_across_commands(self):
+        rate, n_cmds, per = 50, 10, 5
+        with Broker() as b, Results(b) as res, FifoHost(self.fifo) as host:
+            with Agent(b, "pi1", keyboard=self.fifo, conf={"rate_limit": rate}) as a:
+                a.wait_online()
+                host.wait_count(1)
+                for i in range(n_cmds):
+                    b.pub("keymime/pi1/cmd", json.dumps({"id": "c%d" % i, "text": "x" * per}))
+                for i in range(n_cmds):
+                    self.assertTrue(res.wait_id("c%d" % i, 20)["ok"])
+                host.wait_count(1 + 2 * n_cmds * per)
+                presses = self.press_times(host)
+                took = presses[-1] - presses[0]
+                want = (n_cmds * per - 1) / rate
+                print("%d keystrokes in %d commands at rate_limit %d: %.2f s (at least %.2f s)"
+                      % (len(presses), n_cmds, rate, took, want))
+                self.assertEqual(len(presses), n_cmds * per)
+                self.assertGreaterEqual(took, want * 0.95)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2, warnings=False)
