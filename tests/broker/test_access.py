@@ -12,6 +12,7 @@ D = BrokerDir()
 D.add_device("pi1", "--groups", "kitchen")
 D.add_device("pi2", "--groups", "office")
 OP = D.add("operator", "op")
+D.add("operator", "labop", "--devices", "pi1", "--groups", "kitchen")
 HA = D.add("homeassistant", "ha")
 VIEW = D.add("viewer", "view")
 A = D.accounts
@@ -132,6 +133,24 @@ def test_operator_drives_every_device_and_group():
         assert s1.messages() == [("keymime/pi1/type", "one"), ("keymime/group/all/keys", "enter")]
         assert s2.messages() == [("keymime/pi2/cmd", '{"text":"two"}'),
                                  ("keymime/group/all/keys", "enter")]
+
+
+def test_scoped_operator():
+    with Sub(P, "keymime/#", **as_("pi1")) as s1, Sub(P, "keymime/#", **as_("pi2")) as s2, \
+            Sub(P, "keymime/#", **as_("labop"), extra=["-R"]) as seen:
+        pub(P, "keymime/pi1/type", "mine", **as_("labop"))
+        pub(P, "keymime/group/kitchen/keys", "enter", **as_("labop"))
+        pub(P, "keymime/pi2/type", "not mine", **as_("labop"))
+        pub(P, "keymime/group/all/type", "not mine either", **as_("labop"))
+        pub(P, "keymime/pi1/status", "{}", **as_("pi1"))
+        pub(P, "keymime/pi2/status", "{}", **as_("pi2"))
+        s1.wait(2)
+        time.sleep(QUIET)
+        assert s1.messages() == [("keymime/pi1/type", "mine"),
+                                 ("keymime/group/kitchen/keys", "enter")], s1.messages()
+        assert s2.messages() == [], s2.messages()
+        assert ("keymime/pi1/status", "{}") in seen.messages()
+        assert not [t for t, _ in seen.messages() if "pi2" in t], seen.messages()
 
 
 def test_operator_cannot_fake_device_state():
