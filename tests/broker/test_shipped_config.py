@@ -43,6 +43,8 @@ def render():
         for role, name in (("operator", "alice"), ("homeassistant", "homeassistant"),
                            ("viewer", "wallboard")):
             kb(d, "add-" + role, name, "--password-file", os.path.join(tmp, name))
+        kb(d, "add-operator", "bob", "--devices", "pi1", "--groups", "lab",
+           "--password-file", os.path.join(tmp, "bob"))
         kb(d, "add-site", "kitchen", "--devices", "pi1,pi2", "--groups", "kitchen",
            "--password-file", os.path.join(tmp, "site.pw"))
         kb(d, "bridge-conf", "kitchen", "--address", "central.example.net:8883",
