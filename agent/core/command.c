@@ -18,6 +18,9 @@ int cmd_fail(struct cmd_error *err, const char *code, const char *fmt, ...)
 	va_list ap;
 
 	err->code = code;
+	/* Untypable characters noted before another error are not that error's:
+	 * results list them only with code untypable (untypable_error restores them). */
+	err->n_bad = err->n_bad_total = 0;
 	va_start(ap, fmt);
 	vsnprintf(err->detail, sizeof err->detail, fmt, ap);
 	va_end(ap);
