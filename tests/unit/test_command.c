@@ -833,6 +833,30 @@ Test(command_json, untypable_positions_across_steps)
 	cr_expect(err.bad[1].cp == 0x20AC && err.bad[1].pos == 3);
 }
 
+/* Untypable characters belong to the untypable error only: another error
+ * after them (a later step, too much text) carries no list. */
+Test(command_json, untypable_list_only_with_untypable)
+{
+	expect_err(json("{\"seq\":[{\"text\":\"\\u00e9\"},{\"keys\":\"ctl\"}]}"), "unknown_key",
+		   "é then a bad key");
+	cr_expect_eq(err.n_bad, 0);
+	cr_expect_eq(err.n_bad_total, 0);
+	fresh();
+	expect_err(json("{\"seq\":[{\"text\":\"\\u00e9\"},{\"text\":1}]}"), "bad_type",
+		   "é then a bad step");
+	cr_expect_eq(err.n_bad, 0);
+	fresh();
+	struct cmd_limits lim = default_limits;
+	lim.max_chars = 3;
+	expect_err(command_parse_text(cmd, "\xC3\xA9" "abcd", 6, layout_default(), &lim, &err),
+		   "too_long", "é then too much");
+	cr_expect_eq(err.n_bad, 0);
+	cr_expect_eq(err.n_bad_total, 0);
+	fresh();
+	expect_err(text_on("\xC3\xA9\xFF", 3, "us"), "bad_utf8", "é then bad UTF-8");
+	cr_expect_eq(err.n_bad, 0);
+}
+
 /* A raw NUL byte is refused before parsing (json-c would stop at it). */
 Test(command_json, nul_byte)
 {
