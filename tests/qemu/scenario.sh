@@ -26,7 +26,7 @@ info() { say "INFO $*"; }
 # check NAME DETAIL COMMAND... : PASS if the command succeeds
 check() {
     local name=$1 detail=$2; shift 2
-    if "$@"; then pass "$name" "$detail"; else fail "$name" "$detail"; fi
+    if "$@"; then pass "$name" "$detail"; else fail "$name" "$detail"; return 1; fi
 }
 now_ms() { awk '{printf "%d", $1 * 1000}' /proc/uptime; }
 # wait_for SECONDS COMMAND... : poll every 0.1 s until the command succeeds
@@ -61,6 +61,9 @@ start_loggers() {
     # Something must hold tty1 open so the line discipline echoes onto the screen.
     printf '\033[H\033[2J' > /dev/tty1
     cat /dev/tty1 > /tmp/tty1.out &
+    # No signal keys: ^C would flush echoes still pending in the line discipline
+    # (a fast "A" right before it vanished from the screen); echoctl shows it as ^C.
+    usleep 100000; stty -F /dev/tty1 -isig
 }
 
 # ---------------------------------------------------------------- phase 1
@@ -97,7 +100,8 @@ phase_raw() {
     check raw-decode "k, shift+m, F13, Intl1, Enter -> '$got'" test "$got" = "kM<183><89>|"
     check raw-usage-above-0x65 "F13 (0x68) reached the host as KEY_F13" \
         test "$(key_events "$KBD" "$n" 183 1)" = 1
-    check raw-screen "tty1 shows kM" sh -c 'tr -s " " < /dev/vcs1 | grep -q kM'
+    check raw-screen "tty1 shows kM" wait_for 3 sh -c 'tr -s " " < /dev/vcs1 | grep -q kM' ||
+        info "screen: $(screen)"
 
     n=$(lines "$CC")
     ccreport '\351\000'; ccreport '\000\000'        # Volume Up 0x0e9
@@ -117,7 +121,7 @@ start_agent() {
         test "$rc" = 0
     # As on a Pi: an unprivileged user that reaches /dev/hidg* through its group.
     set -- --broker tcp://127.0.0.1:1883 --device-id "$DEV" \
-        --hid-keyboard /dev/hidg0 --hid-consumer /dev/hidg1 --layout us
+        --hid-keyboard /dev/hidg0 --hid-consumer /dev/hidg1 --layout us --log-level debug
     start-stop-daemon -S -c keymime:keymime -x /usr/bin/keymime-agent -- "$@" > /tmp/agent.log 2>&1 &
     AGENT=$!
     usleep 200000
@@ -170,9 +174,11 @@ phase_agent() {
 
     screen_before=$(screen)
     type_and_check type-text type 'Hello, World! 123' 'Hello, World! 123'
-    check type-screen "tty1 shows the text" sh -c 'tr -s " " < /dev/vcs1 | grep -qF "Hello, World! 123"'
+    check type-screen "tty1 shows the text" wait_for 3 sh -c 'tr -s " " < /dev/vcs1 | grep -qF "Hello, World! 123"' ||
+        info "screen: $(screen)"
     type_and_check keys-chords keys 'shift+a ctrl+c' 'A<C-c>'
-    check keys-screen "tty1 shows A^C" sh -c 'tr -s " " < /dev/vcs1 | grep -qF "A^C"'
+    check keys-screen "tty1 shows A^C" wait_for 3 sh -c 'tr -s " " < /dev/vcs1 | grep -qF "A^C"' ||
+        info "screen: $(screen)"
 
     n=$(lines "$CC"); r=$(results)
     publish keys AudioVolumeUp
@@ -184,6 +190,7 @@ phase_agent() {
 
     phase_caps
     phase_unbind
+    phase_replug
     phase_stop
 }
 
@@ -235,6 +242,58 @@ phase_unbind() {
     stale=$(since "$KBD" "$n" | awk '$1=="K" && $4==1' | wc -l)
     check rebind-no-stale-keys "no key pressed in the new session before a new command ($stale)" test "$stale" = 0
     type_and_check rebind-type type 'ok' 'ok'
+}
+
+agent_diag() {
+    info "$1: $(stat -c '%n %U:%G %a' /dev/hidg0 /dev/hidg1 2>&1 | tr '\n' ' '); agent fds: $(ls -l /proc/$AGENT/fd 2>/dev/null | grep -o 'hidg[0-9].*' | tr '\n' ' '); sessions $(sessions "$KBD"); last status host: $(grep "^$T/status " "$MQ" | tail -1 | grep -o '"host":"[a-z]*"')"
+}
+
+# agent_has_fd NAME: the agent has /dev/NAME open (and the node is not deleted)
+agent_has_fd() { ls -l /proc/$AGENT/fd 2>/dev/null | grep -q "/dev/$1\$"; }
+
+# status_since M PATTERN: a status message after the Mth one matches PATTERN
+status_since() { grep "^$T/status " "$MQ" | tail -n +$(($1 + 1)) | grep -Eq "$2"; }
+status_count() { grep -c "^$T/status " "$MQ"; }
+
+# The other ways a host goes away: soft disconnect (closest to pulling the
+# cable: the nodes stay) and `keymime-gadget restart` (= systemctl reload
+# keymime-gadget: the functions and their /dev nodes are destroyed and made anew).
+phase_replug() {
+    udc=$(cat $G/UDC)
+    sc=/sys/class/udc/$udc/soft_connect
+    if [ -w "$sc" ]; then
+        m=$(status_count)
+        echo disconnect > "$sc"
+        r=$(results); publish type 'y'; res=$(await_result "$r" 15)
+        check softdisc-fails-fast "typing while soft-disconnected fails: $res" \
+            sh -c "echo '$res' | grep -Eq '\"ok\" *: *false'"
+        check softdisc-status "status host disconnected" wait_for 10 status_since "$m" '"host" *: *"disconnected"'
+        # Reconnect with a gadget restart: dummy_hcd on Debian's 6.1 never
+        # re-enumerates after soft_connect disconnect/connect (the host gets -71,
+        # "device not accepting address"), a limit of the emulation.
+        # The nodes stay while soft-disconnected: give the agent time to reopen
+        # them (as it would during a long unplug) before they are re-created.
+        wait_for 5 agent_has_fd hidg0 || info "agent holds no open /dev/hidg0 while soft-disconnected"
+        m=$(status_count); s=$(sessions "$KBD")
+        check softdisc-restart "keymime-gadget restart while soft-disconnected" keymime-gadget restart
+        wait_for 15 more_sessions "$KBD" "$s" || info "no new keyboard session after the restart"
+        usleep 1000000
+        agent_diag "restart after soft disconnect"
+        check softdisc-restart-status "status host connected again" wait_for 10 status_since "$m" '"host" *: *"connected"'
+        type_and_check softdisc-restart-type type 'sc' 'sc'
+    else
+        info "no $sc: soft disconnect not tested"
+    fi
+    # A restart while the agent thinks the host is there: the first command after
+    # it must be typed, not lost on the old nodes.
+    s=$(sessions "$KBD")
+    check restart-gadget "keymime-gadget restart under a running agent" keymime-gadget restart
+    wait_for 15 more_sessions "$KBD" "$s" || info "no new keyboard session after the restart"
+    usleep 1000000
+    agent_diag "after gadget restart"
+    type_and_check restart-type type 'rs' 'rs'
+    check restart-status "status host connected" wait_for 10 sh -c \
+        "grep '^$T/status ' $MQ | tail -n 1 | grep -Eq '\"host\" *: *\"connected\"'"
 }
 
 phase_stop() {
