@@ -313,9 +313,14 @@ phase_stop() {
 # must still be readable on /dev/hidg0.
 phase_no_out_ep() {
     if [ ! -e "$G/functions/hid.usb0/report_desc" ] && ! keymime-gadget up >/dev/null 2>&1; then return; fi
+    udc=$(ls /sys/class/udc | head -n 1)
     keymime-gadget down >/dev/null 2>&1
+    check gadget-bad-udc "UDC=nope: up fails" sh -c '! UDC=nope keymime-gadget up 2>/dev/null'
+    check gadget-bad-udc-clean "... and leaves no gadget behind" test ! -e "$G"
+    check gadget-bad-function "FUNCTIONS=keyboard mouse: up fails, nothing left" \
+        sh -c "! FUNCTIONS='keyboard mouse' keymime-gadget up 2>/dev/null && test ! -e $G"
     s=$(sessions "$KBD")
-    check noout-up "NO_OUT_ENDPOINT=1 keymime-gadget up" env NO_OUT_ENDPOINT=1 keymime-gadget up
+    check noout-up "NO_OUT_ENDPOINT=1 UDC=$udc keymime-gadget up" env NO_OUT_ENDPOINT=1 UDC="$udc" keymime-gadget up
     check noout-attr "no_out_endpoint is 1" test "$(cat $G/functions/hid.usb0/no_out_endpoint 2>/dev/null)" = 1
     check noout-enumerated "keyboard enumerates without an OUT endpoint" wait_for 15 more_sessions "$KBD" "$s"
     led=$(timeout 5 dd if=/dev/hidg0 bs=8 count=1 2>/dev/null | hexof)
