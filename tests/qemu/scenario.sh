@@ -190,6 +190,7 @@ phase_agent() {
 
     phase_caps
     phase_unbind
+    phase_host_asleep
     phase_replug
     phase_stop
 }
@@ -246,6 +247,31 @@ phase_unbind() {
 
 agent_diag() {
     info "$1: $(stat -c '%n %U:%G %a' /dev/hidg0 /dev/hidg1 2>&1 | tr '\n' ' '); agent fds: $(ls -l /proc/$AGENT/fd 2>/dev/null | grep -o 'hidg[0-9].*' | tr '\n' ' '); sessions $(sessions "$KBD"); last status host: $(grep "^$T/status " "$MQ" | tail -1 | grep -o '"host":"[a-z]*"')"
+}
+
+# The host stops reading without any unplug (asleep, a KVM switch looking
+# elsewhere): the host's usbhid driver lets go of the keyboard interface, so
+# nothing polls the interrupt endpoint any more; then it takes it back.
+phase_host_asleep() {
+    drv=/sys/bus/usb/drivers/usbhid
+    intf=$(ls -d $drv/*:1.0 2>/dev/null | head -n 1); intf=${intf##*/}
+    if [ -z "$intf" ]; then info "no usbhid keyboard interface: host-asleep not tested"; return; fi
+    m=$(status_count); r=$(results); s=$(sessions "$KBD")
+    echo "$intf" > $drv/unbind
+    t=$(now_ms); publish type 'zz'; res=$(await_result "$r" 15); dt=$(( $(now_ms) - t ))
+    check asleep-error-result "host not reading: result in $dt ms: $res" \
+        sh -c "echo '$res' | grep -Eq '\"ok\" *: *false' && [ $dt -le 5000 ]"
+    check asleep-status "status host disconnected" wait_for 10 status_since "$m" '"host" *: *"disconnected"'
+    check asleep-agent-alive "agent still running" kill -0 "$AGENT"
+    m=$(status_count); n=$(lines "$KBD")
+    echo "$intf" > $drv/bind
+    check asleep-woke "the host reads the keyboard again" wait_for 15 more_sessions "$KBD" "$s"
+    check asleep-status-back "status host connected again without a command" \
+        wait_for 10 status_since "$m" '"host" *: *"connected"'
+    usleep 1500000
+    stale=$(decoded "$n")
+    check asleep-no-stale "nothing of the refused command typed after the host woke: '$stale'" test -z "$stale"
+    type_and_check asleep-type type 'aw' 'aw'
 }
 
 # agent_has_fd NAME: the agent has /dev/NAME open (and the node is not deleted)
