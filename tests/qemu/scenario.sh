@@ -189,6 +189,7 @@ phase_agent() {
         test "$(since "$CC" "$n" | awk '$1=="K"{printf "%s:%s ", $3, $4}')" = "115:1 115:0 "
 
     phase_caps
+    phase_hold
     phase_unbind
     phase_host_asleep
     phase_replug
@@ -205,6 +206,21 @@ phase_caps() {
     publish keys CapsLock
     check caps-status-off "status caps_lock false again" wait_for 10 sh -c \
         "grep '^$T/status ' $MQ | tail -n +$((m + 1)) | grep -Eq '\"caps_lock\" *: *false'"
+}
+
+# Held keys ({"down"}) are released by release_all and by the hold timeout
+# (5 s by default): the host must see the release.
+phase_hold() {
+    n=$(lines "$KBD")
+    publish cmd '{"id":"h1","down":"ShiftLeft"}'
+    check hold-down "host sees ShiftLeft held" wait_for 5 seen_key "$KBD" "$n" 42 1
+    publish cmd '{"id":"h2","release_all":true}'
+    check hold-release-all "release_all: host sees ShiftLeft released" wait_for 5 seen_key "$KBD" "$n" 42 0
+    n=$(lines "$KBD")
+    publish cmd '{"id":"h3","down":"ControlLeft"}'
+    wait_for 5 seen_key "$KBD" "$n" 29 1; t=$(now_ms)
+    check hold-timeout "hold timeout: host sees ControlLeft released" wait_for 12 seen_key "$KBD" "$n" 29 0
+    info "ControlLeft released by the hold timeout after $(( $(now_ms) - t )) ms"
 }
 
 phase_unbind() {
