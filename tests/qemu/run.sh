@@ -8,11 +8,12 @@
 #
 #   tests/qemu/run.sh [--build DIR] [--agent BINARY] [--no-agent] [--keep]
 #
-# Environment: KEYMIME_CACHE (default /var/cache/keymime-test) holds the kernel
-# and the last initramfs; KEYMIME_QEMU_ACCEL=tcg|kvm forces an accelerator;
+# Environment: KEYMIME_CACHE (default /var/cache/keymime-test, or ~/.cache/…
+# when that is not writable) holds the kernel and the last console log; KEYMIME_QEMU_ACCEL=tcg|kvm forces an accelerator;
 # KEYMIME_QEMU_TIMEOUT (seconds, default 240) bounds the VM.
 # Needs the packages in apt-packages.txt beside this file; installs nothing.
 set -euo pipefail
+export PATH=$PATH:/usr/sbin:/sbin        # depmod, modprobe, mosquitto as a user
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
