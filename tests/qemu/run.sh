@@ -161,7 +161,10 @@ main() {
         [ -x "$AGENT" ] || die "no $AGENT: build the project first"
     fi
     mkdir -p "$CACHE"
+    exec 9>"$CACHE/.lock"
+    flock 9                  # one download/extract at a time (parallel ctest runs)
     fetch_kernel
+    flock -u 9
     WORK=$(mktemp -d "${TMPDIR:-/tmp}/keymime-qemu.XXXXXX")
     [ "$KEEP" = 1 ] || trap 'rm -rf "$WORK"' EXIT
     build_initramfs
