@@ -96,6 +96,21 @@ const struct layout_entry *layout_entry_at(const struct layout *l, size_t i)
 	return i < l->n_entries ? &l->entries[i] : NULL;
 }
 
+const struct layout_entry *layout_lookup_caps_only(const struct layout *l, uint32_t cp)
+{
+	return find_cp(l->caps_only, l->n_caps_only, sizeof l->caps_only[0], cp);
+}
+
+size_t layout_caps_only_count(const struct layout *l)
+{
+	return l->n_caps_only;
+}
+
+const struct layout_entry *layout_caps_only_at(const struct layout *l, size_t i)
+{
+	return i < l->n_caps_only ? &l->caps_only[i] : NULL;
+}
+
 bool layout_caps_key_locks(const struct layout *l)
 {
 	return l->caps_key_locks;

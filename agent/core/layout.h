@@ -80,4 +80,16 @@ bool layout_entry_caps_ok(const struct layout *l, const struct layout_entry *e);
  * host's Caps Lock is on. */
 bool layout_caps_key_locks(const struct layout *l);
 
+/* Characters the layout types only while the host's Caps Lock is on (fr: Ç
+ * is the ç key under Caps Lock). layout_lookup() does not return them, so
+ * code that does not handle them rejects them. To type one: its single
+ * stroke with caps_mods, with Caps Lock tapped on before it and off after it
+ * when the host's Caps Lock is off. Only on layouts where
+ * layout_caps_key_locks(). Returns NULL when cp is not such a character. */
+const struct layout_entry *layout_lookup_caps_only(const struct layout *l, uint32_t cp);
+
+/* Iterate over those characters (sorted by code point). */
+size_t layout_caps_only_count(const struct layout *l);
+const struct layout_entry *layout_caps_only_at(const struct layout *l, size_t i);
+
 #endif

@@ -106,6 +106,9 @@ static const struct layout_entry us_entries[] = {
 	{0x007e, 1, {{0x35, 0x02, 0x02}}},
 };
 static const uint32_t us_caps_blocked[] = { 0 };   /* none; an empty array is not C */
+static const struct layout_entry us_caps_only[] = {
+	{ 0 }   /* none; an empty array is not C */
+};
 
 /* us-intl: XKB layout us(intl), model pc105 */
 static const struct layout_entry us_intl_entries[] = {
@@ -757,6 +760,9 @@ static const struct layout_entry us_intl_entries[] = {
 };
 static const uint32_t us_intl_caps_blocked[] = {
 	0x00b5, 0x00df, 0x00e7, 0x1e09,
+};
+static const struct layout_entry us_intl_caps_only[] = {
+	{ 0 }   /* none; an empty array is not C */
 };
 
 /* gb: XKB layout gb, model pc105 */
@@ -1438,6 +1444,9 @@ static const struct layout_entry gb_entries[] = {
 static const uint32_t gb_caps_blocked[] = {
 	0x00b5, 0x0111, 0x017f, 0x1e9b,
 };
+static const struct layout_entry gb_caps_only[] = {
+	{0x0110, 1, {{0x09, 0x40, 0x40}}},
+};
 
 /* de: XKB layout de, model pc105 */
 static const struct layout_entry de_entries[] = {
@@ -1986,6 +1995,9 @@ static const struct layout_entry de_entries[] = {
 };
 static const uint32_t de_caps_blocked[] = {
 	0x00b5, 0x00df, 0x0111,
+};
+static const struct layout_entry de_caps_only[] = {
+	{0x0110, 1, {{0x09, 0x40, 0x40}}},
 };
 
 /* de-ch: XKB layout ch(de), model pc105 */
@@ -2640,6 +2652,10 @@ static const uint32_t de_ch_caps_blocked[] = {
 	0x0111, 0x017f, 0x01df, 0x022b, 0x1e09, 0x1e15, 0x1e17, 0x1e4f,
 	0x1e9b, 0x1ea7, 0x1eb1, 0x1ebf, 0x1ec1,
 };
+static const struct layout_entry de_ch_caps_only[] = {
+	{0x00c7, 1, {{0x21, 0x02, 0x02}}},
+	{0x0110, 1, {{0x09, 0x40, 0x40}}},
+};
 
 /* fr: XKB layout fr, model pc105 */
 static const struct layout_entry fr_entries[] = {
@@ -3251,6 +3267,10 @@ static const struct layout_entry fr_entries[] = {
 static const uint32_t fr_caps_blocked[] = {
 	0x00b5, 0x00e0, 0x00e7, 0x00e8, 0x00e9, 0x00f9, 0x0111, 0x01dc,
 	0x1e09, 0x1e15, 0x1e17, 0x1ea7, 0x1eb1, 0x1ebf, 0x1ec1, 0x1eeb,
+};
+static const struct layout_entry fr_caps_only[] = {
+	{0x00c7, 1, {{0x26, 0x00, 0x00}}},
+	{0x0110, 1, {{0x09, 0x40, 0x40}}},
 };
 
 /* fr-ch: XKB layout ch(fr), model pc105 */
@@ -3905,6 +3925,10 @@ static const uint32_t fr_ch_caps_blocked[] = {
 	0x0111, 0x017f, 0x01df, 0x022b, 0x1e09, 0x1e15, 0x1e17, 0x1e4f,
 	0x1e9b, 0x1ea7, 0x1eb1, 0x1ebf, 0x1ec1,
 };
+static const struct layout_entry fr_ch_caps_only[] = {
+	{0x00c7, 1, {{0x21, 0x02, 0x02}}},
+	{0x0110, 1, {{0x09, 0x40, 0x40}}},
+};
 
 /* be: XKB layout be, model pc105 */
 static const struct layout_entry be_entries[] = {
@@ -4522,6 +4546,9 @@ static const uint32_t be_caps_blocked[] = {
 	0x00b5, 0x00e0, 0x00e7, 0x00e8, 0x00e9, 0x00f9, 0x0111, 0x017f,
 	0x01dc, 0x1e09, 0x1e15, 0x1e17, 0x1e9b, 0x1ea7, 0x1eb1, 0x1ebf,
 	0x1ec1, 0x1eeb,
+};
+static const struct layout_entry be_caps_only[] = {
+	{0x0110, 1, {{0x09, 0x40, 0x40}}},
 };
 
 /* es: XKB layout es, model pc105 */
@@ -5201,6 +5228,9 @@ static const struct layout_entry es_entries[] = {
 static const uint32_t es_caps_blocked[] = {
 	0x00b5, 0x0111, 0x017f, 0x1e9b,
 };
+static const struct layout_entry es_caps_only[] = {
+	{0x0110, 1, {{0x09, 0x40, 0x40}}},
+};
 
 /* it: XKB layout it, model pc105 */
 static const struct layout_entry it_entries[] = {
@@ -5715,6 +5745,9 @@ static const uint32_t it_caps_blocked[] = {
 	0x00b5, 0x00e0, 0x00e7, 0x00e8, 0x00e9, 0x00ec, 0x00f2, 0x00f9,
 	0x0111, 0x017f, 0x1e09, 0x1e15, 0x1e17, 0x1e51, 0x1ea7, 0x1eb1,
 	0x1ebf, 0x1ec1, 0x1ed3, 0x1edd, 0x1eeb,
+};
+static const struct layout_entry it_caps_only[] = {
+	{0x0110, 1, {{0x09, 0x40, 0x40}}},
 };
 
 /* pt: XKB layout pt, model pc105 */
@@ -6393,6 +6426,9 @@ static const struct layout_entry pt_entries[] = {
 static const uint32_t pt_caps_blocked[] = {
 	0x00b5, 0x0111, 0x017f, 0x1e9b,
 };
+static const struct layout_entry pt_caps_only[] = {
+	{0x0110, 1, {{0x09, 0x40, 0x40}}},
+};
 
 /* pt-br: XKB layout br, model pc105 */
 static const struct layout_entry pt_br_entries[] = {
@@ -7031,6 +7067,9 @@ static const struct layout_entry pt_br_entries[] = {
 static const uint32_t pt_br_caps_blocked[] = {
 	0x00b5, 0x0111,
 };
+static const struct layout_entry pt_br_caps_only[] = {
+	{0x0110, 1, {{0x09, 0x40, 0x40}}},
+};
 
 /* nl: XKB layout nl, model pc105 */
 static const struct layout_entry nl_entries[] = {
@@ -7568,6 +7607,9 @@ static const struct layout_entry nl_entries[] = {
 };
 static const uint32_t nl_caps_blocked[] = {
 	0x00ff, 0x017f, 0x03bc, 0x1e9b,
+};
+static const struct layout_entry nl_caps_only[] = {
+	{0x039c, 1, {{0x10, 0x40, 0x40}}},
 };
 
 /* se: XKB layout se, model pc105 */
@@ -8181,6 +8223,9 @@ static const struct layout_entry se_entries[] = {
 static const uint32_t se_caps_blocked[] = {
 	0x00b5, 0x0111, 0x017f, 0x1e9b,
 };
+static const struct layout_entry se_caps_only[] = {
+	{0x0110, 1, {{0x09, 0x40, 0x40}}},
+};
 
 /* no: XKB layout no, model pc105 */
 static const struct layout_entry no_entries[] = {
@@ -8703,6 +8748,9 @@ static const struct layout_entry no_entries[] = {
 };
 static const uint32_t no_caps_blocked[] = {
 	0x00b5, 0x0111, 0x017f,
+};
+static const struct layout_entry no_caps_only[] = {
+	{0x0110, 1, {{0x09, 0x40, 0x40}}},
 };
 
 /* dk: XKB layout dk, model pc105 */
@@ -9309,6 +9357,9 @@ static const struct layout_entry dk_entries[] = {
 };
 static const uint32_t dk_caps_blocked[] = {
 	0x00b5, 0x0111, 0x017f, 0x1e9b,
+};
+static const struct layout_entry dk_caps_only[] = {
+	{0x0110, 1, {{0x09, 0x40, 0x40}}},
 };
 
 /* fi: XKB layout fi, model pc105 */
@@ -10101,6 +10152,9 @@ static const struct layout_entry fi_entries[] = {
 static const uint32_t fi_caps_blocked[] = {
 	0x00b5,
 };
+static const struct layout_entry fi_caps_only[] = {
+	{ 0 }   /* none; an empty array is not C */
+};
 
 /* pl: XKB layout pl, model pc105 */
 static const struct layout_entry pl_entries[] = {
@@ -10756,6 +10810,9 @@ static const struct layout_entry pl_entries[] = {
 static const uint32_t pl_caps_blocked[] = {
 	0x00b5, 0x00df,
 };
+static const struct layout_entry pl_caps_only[] = {
+	{ 0 }   /* none; an empty array is not C */
+};
 
 /* cz: XKB layout cz, model pc105 */
 static const struct layout_entry cz_entries[] = {
@@ -11293,6 +11350,9 @@ static const uint32_t cz_caps_blocked[] = {
 	0x0142, 0x0159, 0x0161, 0x016f, 0x017e, 0x01fb, 0x1e17, 0x1e2f,
 	0x1e67, 0x1e79, 0x1ea5, 0x1eaf, 0x1ebf, 0x1ee9,
 };
+static const struct layout_entry cz_caps_only[] = {
+	{ 0 }   /* none; an empty array is not C */
+};
 
 /* hu: XKB layout hu, model pc105 */
 static const struct layout_entry hu_entries[] = {
@@ -11809,6 +11869,9 @@ static const struct layout_entry hu_entries[] = {
 static const uint32_t hu_caps_blocked[] = {
 	0x0142,
 };
+static const struct layout_entry hu_caps_only[] = {
+	{ 0 }   /* none; an empty array is not C */
+};
 
 /* tr: XKB layout tr, model pc105 */
 static const struct layout_entry tr_entries[] = {
@@ -12260,6 +12323,9 @@ static const struct layout_entry tr_entries[] = {
 static const uint32_t tr_caps_blocked[] = {
 	0x00b5, 0x00df, 0x00e9, 0x1e17,
 };
+static const struct layout_entry tr_caps_only[] = {
+	{ 0 }   /* none; an empty array is not C */
+};
 
 /* us-dvorak: XKB layout us(dvorak), model pc105 */
 static const struct layout_entry us_dvorak_entries[] = {
@@ -12362,6 +12428,9 @@ static const struct layout_entry us_dvorak_entries[] = {
 	{0x007e, 1, {{0x35, 0x02, 0x02}}},
 };
 static const uint32_t us_dvorak_caps_blocked[] = { 0 };   /* none; an empty array is not C */
+static const struct layout_entry us_dvorak_caps_only[] = {
+	{ 0 }   /* none; an empty array is not C */
+};
 
 /* us-colemak: XKB layout us(colemak), model pc105 */
 static const struct layout_entry us_colemak_entries[] = {
@@ -12899,6 +12968,9 @@ static const uint32_t us_colemak_caps_blocked[] = {
 	0x00f0, 0x00f5, 0x00f6, 0x00fe, 0x0127, 0x022b, 0x022d, 0x1e4d,
 	0x1e4f, 0x1ed7,
 };
+static const struct layout_entry us_colemak_caps_only[] = {
+	{ 0 }   /* none; an empty array is not C */
+};
 
 /* ca: XKB layout ca, model pc105 */
 static const struct layout_entry ca_entries[] = {
@@ -13184,6 +13256,9 @@ static const struct layout_entry ca_entries[] = {
 };
 static const uint32_t ca_caps_blocked[] = {
 	0x00b5,
+};
+static const struct layout_entry ca_caps_only[] = {
+	{ 0 }   /* none; an empty array is not C */
 };
 
 /* latam: XKB layout latam, model pc105 */
@@ -13748,6 +13823,9 @@ static const struct layout_entry latam_entries[] = {
 };
 static const uint32_t latam_caps_blocked[] = {
 	0x00b5, 0x0111, 0x017f, 0x1e9b,
+};
+static const struct layout_entry latam_caps_only[] = {
+	{0x0110, 1, {{0x09, 0x40, 0x40}}},
 };
 
 /* is: XKB layout is, model pc105 */
@@ -14357,6 +14435,10 @@ static const struct layout_entry is_entries[] = {
 static const uint32_t is_caps_blocked[] = {
 	0x00b5, 0x0111, 0x017f, 0x03c0, 0x1e9b,
 };
+static const struct layout_entry is_caps_only[] = {
+	{0x0110, 1, {{0x09, 0x40, 0x40}}},
+	{0x03a0, 1, {{0x13, 0x42, 0x42}}},
+};
 
 /* ee: XKB layout ee, model pc105 */
 static const struct layout_entry ee_entries[] = {
@@ -14814,6 +14896,9 @@ static const struct layout_entry ee_entries[] = {
 };
 static const uint32_t ee_caps_blocked[] = {
 	0x00b5, 0x0111, 0x017f,
+};
+static const struct layout_entry ee_caps_only[] = {
+	{0x0110, 1, {{0x09, 0x40, 0x40}}},
 };
 
 /* lt: XKB layout lt, model pc105 */
@@ -15453,6 +15538,9 @@ static const struct layout_entry lt_entries[] = {
 static const uint32_t lt_caps_blocked[] = {
 	0x00b5, 0x0111, 0x017f, 0x1e9b,
 };
+static const struct layout_entry lt_caps_only[] = {
+	{0x0110, 1, {{0x09, 0x40, 0x40}}},
+};
 
 /* lv: XKB layout lv, model pc105 */
 static const struct layout_entry lv_entries[] = {
@@ -15613,6 +15701,9 @@ static const struct layout_entry lv_entries[] = {
 	{0x215e, 1, {{0x24, 0x42, 0x42}}},
 };
 static const uint32_t lv_caps_blocked[] = { 0 };   /* none; an empty array is not C */
+static const struct layout_entry lv_caps_only[] = {
+	{ 0 }   /* none; an empty array is not C */
+};
 
 /* si: XKB layout si, model pc105 */
 static const struct layout_entry si_entries[] = {
@@ -16212,6 +16303,9 @@ static const struct layout_entry si_entries[] = {
 };
 static const uint32_t si_caps_blocked[] = {
 	0x00df, 0x0142,
+};
+static const struct layout_entry si_caps_only[] = {
+	{ 0 }   /* none; an empty array is not C */
 };
 
 /* hr: XKB layout hr, model pc105 */
@@ -16872,6 +16966,9 @@ static const struct layout_entry hr_entries[] = {
 static const uint32_t hr_caps_blocked[] = {
 	0x00df, 0x0142,
 };
+static const struct layout_entry hr_caps_only[] = {
+	{ 0 }   /* none; an empty array is not C */
+};
 
 /* sk: XKB layout sk, model pc105 */
 static const struct layout_entry sk_entries[] = {
@@ -17424,6 +17521,9 @@ static const uint32_t sk_caps_blocked[] = {
 	0x01fb, 0x1e17, 0x1e2f, 0x1e67, 0x1e79, 0x1ea5, 0x1eaf, 0x1ebf,
 	0x1ed1, 0x1ed3, 0x1ed7, 0x1ee9,
 };
+static const struct layout_entry sk_caps_only[] = {
+	{ 0 }   /* none; an empty array is not C */
+};
 
 /* ro: XKB layout ro, model pc105 */
 static const struct layout_entry ro_entries[] = {
@@ -17880,6 +17980,9 @@ static const struct layout_entry ro_entries[] = {
 	{0x2273, 2, {{0x1e, 0x40, 0x40}, {0x37, 0x02, 0x02}}},
 };
 static const uint32_t ro_caps_blocked[] = { 0 };   /* none; an empty array is not C */
+static const struct layout_entry ro_caps_only[] = {
+	{ 0 }   /* none; an empty array is not C */
+};
 
 /* ru: XKB layout ru, model pc105 */
 static const struct layout_entry ru_entries[] = {
@@ -17983,6 +18086,9 @@ static const struct layout_entry ru_entries[] = {
 	{0x2116, 1, {{0x20, 0x02, 0x02}}},
 };
 static const uint32_t ru_caps_blocked[] = { 0 };   /* none; an empty array is not C */
+static const struct layout_entry ru_caps_only[] = {
+	{ 0 }   /* none; an empty array is not C */
+};
 
 /* ua: XKB layout ua, model pc105 */
 static const struct layout_entry ua_entries[] = {
@@ -18140,6 +18246,9 @@ static const struct layout_entry ua_entries[] = {
 	{0x2260, 1, {{0x2e, 0x40, 0x40}}},
 };
 static const uint32_t ua_caps_blocked[] = { 0 };   /* none; an empty array is not C */
+static const struct layout_entry ua_caps_only[] = {
+	{ 0 }   /* none; an empty array is not C */
+};
 
 /* gr: XKB layout gr, model pc105 */
 static const struct layout_entry gr_entries[] = {
@@ -18487,6 +18596,9 @@ static const struct layout_entry gr_entries[] = {
 static const uint32_t gr_caps_blocked[] = {
 	0x03d0, 0x03d5, 0x03d6, 0x03db, 0x03f0, 0x03f1,
 };
+static const struct layout_entry gr_caps_only[] = {
+	{ 0 }   /* none; an empty array is not C */
+};
 
 /* jp: XKB layout jp, model jp106 */
 static const struct layout_entry jp_entries[] = {
@@ -18589,119 +18701,159 @@ static const struct layout_entry jp_entries[] = {
 	{0x007e, 1, {{0x27, 0x02, 0x02}}},
 };
 static const uint32_t jp_caps_blocked[] = { 0 };   /* none; an empty array is not C */
+static const struct layout_entry jp_caps_only[] = {
+	{ 0 }   /* none; an empty array is not C */
+};
 
 const struct layout layout_table[] = {
 	{ "us", "English (US)",
 	  us_entries, sizeof us_entries / sizeof (struct layout_entry),
-	  us_caps_blocked, 0, true },
+	  us_caps_blocked, 0,
+	  us_caps_only, 0, true },
 	{ "us-intl", "English (US, intl., with dead keys)",
 	  us_intl_entries, sizeof us_intl_entries / sizeof (struct layout_entry),
-	  us_intl_caps_blocked, 4, true },
+	  us_intl_caps_blocked, 4,
+	  us_intl_caps_only, 0, true },
 	{ "gb", "English (UK)",
 	  gb_entries, sizeof gb_entries / sizeof (struct layout_entry),
-	  gb_caps_blocked, 4, true },
+	  gb_caps_blocked, 4,
+	  gb_caps_only, 1, true },
 	{ "de", "German",
 	  de_entries, sizeof de_entries / sizeof (struct layout_entry),
-	  de_caps_blocked, 3, true },
+	  de_caps_blocked, 3,
+	  de_caps_only, 1, true },
 	{ "de-ch", "German (Switzerland)",
 	  de_ch_entries, sizeof de_ch_entries / sizeof (struct layout_entry),
-	  de_ch_caps_blocked, 21, true },
+	  de_ch_caps_blocked, 21,
+	  de_ch_caps_only, 2, true },
 	{ "fr", "French",
 	  fr_entries, sizeof fr_entries / sizeof (struct layout_entry),
-	  fr_caps_blocked, 16, true },
+	  fr_caps_blocked, 16,
+	  fr_caps_only, 2, true },
 	{ "fr-ch", "French (Switzerland)",
 	  fr_ch_entries, sizeof fr_ch_entries / sizeof (struct layout_entry),
-	  fr_ch_caps_blocked, 21, true },
+	  fr_ch_caps_blocked, 21,
+	  fr_ch_caps_only, 2, true },
 	{ "be", "Belgian",
 	  be_entries, sizeof be_entries / sizeof (struct layout_entry),
-	  be_caps_blocked, 18, true },
+	  be_caps_blocked, 18,
+	  be_caps_only, 1, true },
 	{ "es", "Spanish",
 	  es_entries, sizeof es_entries / sizeof (struct layout_entry),
-	  es_caps_blocked, 4, true },
+	  es_caps_blocked, 4,
+	  es_caps_only, 1, true },
 	{ "it", "Italian",
 	  it_entries, sizeof it_entries / sizeof (struct layout_entry),
-	  it_caps_blocked, 21, true },
+	  it_caps_blocked, 21,
+	  it_caps_only, 1, true },
 	{ "pt", "Portuguese",
 	  pt_entries, sizeof pt_entries / sizeof (struct layout_entry),
-	  pt_caps_blocked, 4, true },
+	  pt_caps_blocked, 4,
+	  pt_caps_only, 1, true },
 	{ "pt-br", "Portuguese (Brazil)",
 	  pt_br_entries, sizeof pt_br_entries / sizeof (struct layout_entry),
-	  pt_br_caps_blocked, 2, true },
+	  pt_br_caps_blocked, 2,
+	  pt_br_caps_only, 1, true },
 	{ "nl", "Dutch",
 	  nl_entries, sizeof nl_entries / sizeof (struct layout_entry),
-	  nl_caps_blocked, 4, true },
+	  nl_caps_blocked, 4,
+	  nl_caps_only, 1, true },
 	{ "se", "Swedish",
 	  se_entries, sizeof se_entries / sizeof (struct layout_entry),
-	  se_caps_blocked, 4, true },
+	  se_caps_blocked, 4,
+	  se_caps_only, 1, true },
 	{ "no", "Norwegian",
 	  no_entries, sizeof no_entries / sizeof (struct layout_entry),
-	  no_caps_blocked, 3, true },
+	  no_caps_blocked, 3,
+	  no_caps_only, 1, true },
 	{ "dk", "Danish",
 	  dk_entries, sizeof dk_entries / sizeof (struct layout_entry),
-	  dk_caps_blocked, 4, true },
+	  dk_caps_blocked, 4,
+	  dk_caps_only, 1, true },
 	{ "fi", "Finnish",
 	  fi_entries, sizeof fi_entries / sizeof (struct layout_entry),
-	  fi_caps_blocked, 1, true },
+	  fi_caps_blocked, 1,
+	  fi_caps_only, 0, true },
 	{ "pl", "Polish",
 	  pl_entries, sizeof pl_entries / sizeof (struct layout_entry),
-	  pl_caps_blocked, 2, true },
+	  pl_caps_blocked, 2,
+	  pl_caps_only, 0, true },
 	{ "cz", "Czech",
 	  cz_entries, sizeof cz_entries / sizeof (struct layout_entry),
-	  cz_caps_blocked, 22, true },
+	  cz_caps_blocked, 22,
+	  cz_caps_only, 0, true },
 	{ "hu", "Hungarian",
 	  hu_entries, sizeof hu_entries / sizeof (struct layout_entry),
-	  hu_caps_blocked, 1, true },
+	  hu_caps_blocked, 1,
+	  hu_caps_only, 0, true },
 	{ "tr", "Turkish",
 	  tr_entries, sizeof tr_entries / sizeof (struct layout_entry),
-	  tr_caps_blocked, 4, true },
+	  tr_caps_blocked, 4,
+	  tr_caps_only, 0, true },
 	{ "us-dvorak", "English (Dvorak)",
 	  us_dvorak_entries, sizeof us_dvorak_entries / sizeof (struct layout_entry),
-	  us_dvorak_caps_blocked, 0, true },
+	  us_dvorak_caps_blocked, 0,
+	  us_dvorak_caps_only, 0, true },
 	{ "us-colemak", "English (Colemak)",
 	  us_colemak_entries, sizeof us_colemak_entries / sizeof (struct layout_entry),
-	  us_colemak_caps_blocked, 10, false },
+	  us_colemak_caps_blocked, 10,
+	  us_colemak_caps_only, 0, false },
 	{ "ca", "French (Canada)",
 	  ca_entries, sizeof ca_entries / sizeof (struct layout_entry),
-	  ca_caps_blocked, 1, true },
+	  ca_caps_blocked, 1,
+	  ca_caps_only, 0, true },
 	{ "latam", "Spanish (Latin American)",
 	  latam_entries, sizeof latam_entries / sizeof (struct layout_entry),
-	  latam_caps_blocked, 4, true },
+	  latam_caps_blocked, 4,
+	  latam_caps_only, 1, true },
 	{ "is", "Icelandic",
 	  is_entries, sizeof is_entries / sizeof (struct layout_entry),
-	  is_caps_blocked, 5, true },
+	  is_caps_blocked, 5,
+	  is_caps_only, 2, true },
 	{ "ee", "Estonian",
 	  ee_entries, sizeof ee_entries / sizeof (struct layout_entry),
-	  ee_caps_blocked, 3, true },
+	  ee_caps_blocked, 3,
+	  ee_caps_only, 1, true },
 	{ "lt", "Lithuanian",
 	  lt_entries, sizeof lt_entries / sizeof (struct layout_entry),
-	  lt_caps_blocked, 4, true },
+	  lt_caps_blocked, 4,
+	  lt_caps_only, 1, true },
 	{ "lv", "Latvian",
 	  lv_entries, sizeof lv_entries / sizeof (struct layout_entry),
-	  lv_caps_blocked, 0, true },
+	  lv_caps_blocked, 0,
+	  lv_caps_only, 0, true },
 	{ "si", "Slovenian",
 	  si_entries, sizeof si_entries / sizeof (struct layout_entry),
-	  si_caps_blocked, 2, true },
+	  si_caps_blocked, 2,
+	  si_caps_only, 0, true },
 	{ "hr", "Croatian",
 	  hr_entries, sizeof hr_entries / sizeof (struct layout_entry),
-	  hr_caps_blocked, 2, true },
+	  hr_caps_blocked, 2,
+	  hr_caps_only, 0, true },
 	{ "sk", "Slovak",
 	  sk_entries, sizeof sk_entries / sizeof (struct layout_entry),
-	  sk_caps_blocked, 28, true },
+	  sk_caps_blocked, 28,
+	  sk_caps_only, 0, true },
 	{ "ro", "Romanian",
 	  ro_entries, sizeof ro_entries / sizeof (struct layout_entry),
-	  ro_caps_blocked, 0, true },
+	  ro_caps_blocked, 0,
+	  ro_caps_only, 0, true },
 	{ "ru", "Russian",
 	  ru_entries, sizeof ru_entries / sizeof (struct layout_entry),
-	  ru_caps_blocked, 0, true },
+	  ru_caps_blocked, 0,
+	  ru_caps_only, 0, true },
 	{ "ua", "Ukrainian",
 	  ua_entries, sizeof ua_entries / sizeof (struct layout_entry),
-	  ua_caps_blocked, 0, true },
+	  ua_caps_blocked, 0,
+	  ua_caps_only, 0, true },
 	{ "gr", "Greek",
 	  gr_entries, sizeof gr_entries / sizeof (struct layout_entry),
-	  gr_caps_blocked, 6, true },
+	  gr_caps_blocked, 6,
+	  gr_caps_only, 0, true },
 	{ "jp", "Japanese",
 	  jp_entries, sizeof jp_entries / sizeof (struct layout_entry),
-	  jp_caps_blocked, 0, false },
+	  jp_caps_blocked, 0,
+	  jp_caps_only, 0, false },
 };
 
 const size_t layout_table_count = sizeof layout_table / sizeof layout_table[0];

@@ -15,6 +15,8 @@ struct layout {
 	size_t n_entries;
 	const uint32_t *caps_blocked;   /* sorted: no modifiers type these under Caps Lock */
 	size_t n_caps_blocked;
+	const struct layout_entry *caps_only;   /* sorted: typed only under Caps Lock */
+	size_t n_caps_only;
 	bool caps_key_locks;            /* usage 0x39 toggles Caps Lock (not on colemak) */
 };
 

@@ -50,6 +50,28 @@ static void check_entry(const struct layout *l, size_t j)
 		cr_expect(false, "%s U+%04X: caps-blocked but caps_mods differ", name, e->cp);
 }
 
+/* Characters only Caps Lock reaches: one stroke each, typed with caps_mods,
+ * never also in the main table. */
+static void check_caps_only(const struct layout *l)
+{
+	const char *name = layout_name(l);
+
+	for (size_t j = 0; j < layout_caps_only_count(l); j++) {
+		const struct layout_entry *e = layout_caps_only_at(l, j);
+
+		if (e->n != 1 || e->s[0].mods != e->s[0].caps_mods)
+			cr_expect(false, "%s caps-only U+%04X: n=%d", name, e->cp, e->n);
+		check_stroke(name, e->cp, &e->s[0]);
+		if (j > 0 && layout_caps_only_at(l, j - 1)->cp >= e->cp)
+			cr_expect(false, "%s caps-only: not sorted at U+%04X", name, e->cp);
+		if (layout_lookup(l, e->cp) || layout_lookup_caps_only(l, e->cp) != e)
+			cr_expect(false, "%s caps-only U+%04X: lookups", name, e->cp);
+		if (!layout_caps_key_locks(l))
+			cr_expect(false, "%s: caps-only characters but no Caps Lock key", name);
+	}
+	cr_expect_null(layout_caps_only_at(l, layout_caps_only_count(l)));
+}
+
 /* Every row of every layout. */
 Test(layout, every_row)
 {
@@ -62,6 +84,7 @@ Test(layout, every_row)
 		for (size_t j = 0; j < n; j++)
 			check_entry(l, j);
 		cr_expect_null(layout_entry_at(l, n));
+		check_caps_only(l);
 	}
 }
 
@@ -221,6 +244,20 @@ Test(layout, caps_blocked)
 	cr_expect(layout_caps_key_locks(us));
 	cr_expect(layout_caps_key_locks(de));
 	cr_expect_not(layout_caps_key_locks(layout_find("us-colemak")));   /* Backspace */
+}
+
+Test(layout, caps_only)
+{
+	const struct layout *fr = layout_find("fr");
+	const struct layout_entry *e = layout_lookup_caps_only(fr, 0xC7);   /* Ç */
+
+	cr_assert_not_null(e);
+	cr_expect_eq(e->s[0].usage, 0x26);   /* the ç key (9) */
+	cr_expect_eq(e->s[0].caps_mods, 0);
+	cr_expect_null(layout_lookup(fr, 0xC7));
+	cr_expect_null(layout_lookup_caps_only(fr, 0xE7));   /* ç is a plain key */
+	cr_expect_eq(layout_caps_only_count(layout_find("us")), 0);
+	cr_expect_eq(layout_caps_only_count(layout_find("us-colemak")), 0);
 }
 
 Test(layout, what_cannot_be_typed)

@@ -55,6 +55,12 @@ struct cand {
 	bool caps_ok;                 /* every stroke works with Caps Lock on */
 };
 
+/* A growing array of candidates. */
+struct cands {
+	struct cand *v;
+	size_t n, cap;
+};
+
 struct gen {
 	struct xkb_keymap *keymap;
 	struct xkb_compose_state *compose;
@@ -63,8 +69,10 @@ struct gen {
 	size_t n_ways;
 	struct way **syms;                         /* best way per keysym */
 	size_t n_syms;
-	struct cand *cands;
-	size_t n_cands, cap_cands;
+	const struct keymap_key **keys;            /* the layout's keys, by keycode */
+	size_t n_keys;
+	struct cands main;                         /* the table: caps off or on */
+	struct cands caps_only;                    /* only with Caps Lock on (fr: Ç) */
 };
 
 static void *xrealloc(void *p, size_t n)
@@ -249,6 +257,8 @@ static void ways_collect(struct gen *g)
 		if (!k || k->page != KEYMAP_PAGE_KEYBOARD || k->usage > 0xFF ||
 		    keymap_is_modifier(k))
 			continue;
+		g->keys = xrealloc(g->keys, (g->n_keys + 1) * sizeof *g->keys);
+		g->keys[g->n_keys++] = k;
 		for (int c = 0; c < COMBO_COUNT; c++)
 			way_add(g, k, kc, c);
 	}
@@ -285,24 +295,29 @@ static int cand_rank_cmp(const struct cand *a, const struct cand *b)
 	return 0;
 }
 
-static int cand_cmp(const void *pa, const void *pb)
+static int cand_cp_cmp(const void *pa, const void *pb)
 {
 	const struct cand *a = pa, *b = pb;
 
-	if (a->e.cp != b->e.cp)
-		return a->e.cp < b->e.cp ? -1 : 1;
-	return cand_rank_cmp(a, b);
+	return a->e.cp < b->e.cp ? -1 : a->e.cp > b->e.cp;
 }
 
-static void cand_add(struct gen *g, uint32_t cp, const struct way *const *w, int n)
+static int cand_cmp(const void *pa, const void *pb)
+{
+	int r = cand_cp_cmp(pa, pb);
+
+	return r ? r : cand_rank_cmp(pa, pb);
+}
+
+static void cand_add(struct cands *cs, uint32_t cp, const struct way *const *w, int n)
 {
 	struct cand *c;
 
-	if (g->n_cands == g->cap_cands) {
-		g->cap_cands = g->cap_cands ? 2 * g->cap_cands : 1024;
-		g->cands = xrealloc(g->cands, g->cap_cands * sizeof *g->cands);
+	if (cs->n == cs->cap) {
+		cs->cap = cs->cap ? 2 * cs->cap : 1024;
+		cs->v = xrealloc(cs->v, cs->cap * sizeof *cs->v);
 	}
-	c = &g->cands[g->n_cands++];
+	c = &cs->v[cs->n++];
 	memset(c, 0, sizeof *c);
 	c->e.cp = cp;
 	c->e.n = (uint8_t)n;
@@ -323,7 +338,7 @@ static void cand_add_fixed(struct gen *g, uint32_t cp, uint8_t usage)
 	struct way w = { .st = { usage, 0, 0 }, .caps_ok = true };
 	const struct way *pw = &w;
 
-	cand_add(g, cp, &pw, 1);
+	cand_add(&g->main, cp, &pw, 1);
 }
 
 static int way_rank_cmp(const void *pa, const void *pb)
@@ -422,14 +437,14 @@ static void dead_collect(struct gen *g)
 			switch (compose_run(g, w, 2, &cp)) {
 			case XKB_COMPOSE_COMPOSED:
 				if (cp_is_text(cp))
-					cand_add(g, cp, w, 2);
+					cand_add(&g->main, cp, w, 2);
 				break;
 			case XKB_COMPOSE_COMPOSING:
 				for (size_t k = 0; k < g->n_syms; k++) {
 					w[2] = g->syms[k];
 					if (compose_run(g, w, 3, &cp) == XKB_COMPOSE_COMPOSED &&
 					    cp_is_text(cp))
-						cand_add(g, cp, w, 3);
+						cand_add(&g->main, cp, w, 3);
 				}
 				break;
 			default:
@@ -440,15 +455,52 @@ static void dead_collect(struct gen *g)
 }
 
 /* Sorts the candidates and keeps the best per character, in place. */
-static void cands_pick(struct gen *g)
+static void cands_pick(struct cands *cs)
 {
 	size_t out = 0;
 
-	qsort(g->cands, g->n_cands, sizeof *g->cands, cand_cmp);
-	for (size_t i = 0; i < g->n_cands; i++)
-		if (out == 0 || g->cands[out - 1].e.cp != g->cands[i].e.cp)
-			g->cands[out++] = g->cands[i];
-	g->n_cands = out;
+	qsort(cs->v, cs->n, sizeof *cs->v, cand_cmp);
+	for (size_t i = 0; i < cs->n; i++)
+		if (out == 0 || cs->v[out - 1].e.cp != cs->v[i].e.cp)
+			cs->v[out++] = cs->v[i];
+	cs->n = out;
+}
+
+static bool cands_have(const struct cands *cs, uint32_t cp)
+{
+	struct cand key = { .e = { .cp = cp } };
+
+	return bsearch(&key, cs->v, cs->n, sizeof *cs->v, cand_cp_cmp) != NULL;
+}
+
+/* Characters only Caps Lock reaches (fr: Ç is ç with Caps Lock on): one
+ * stroke with the modifiers that give it while Caps Lock is on, to be typed
+ * with Caps Lock tapped on around it. Kept out of the main table, so an
+ * agent that does not know them rejects them instead of typing ç. Only where
+ * the Caps Lock key locks Caps (not us-colemak), and never the keypad. */
+static void caps_only_collect(struct gen *g)
+{
+	struct way w = { .caps_ok = true };
+	const struct way *pw = &w;
+
+	if (!caps_key_locks(g->keymap))
+		return;
+	for (size_t i = 0; i < g->n_keys; i++) {
+		const struct keymap_key *k = g->keys[i];
+		xkb_keycode_t kc = (xkb_keycode_t)(k->evdev + EVDEV_OFFSET);
+
+		for (int c = 0; c < COMBO_COUNT && !key_is_keypad(k); c++) {
+			w.sym = key_sym(g->st[c][1][0], kc);
+			w.cp = xkb_keysym_to_utf32(w.sym);
+			w.st = (struct layout_stroke){ (uint8_t)k->usage, combo_hid[c], combo_hid[c] };
+			w.altgr = (c & COMBO_ALTGR) != 0;
+			w.penalty = usage_is_extra(k->usage) ? 2 : 0;
+			w.shift = (c & COMBO_SHIFT) != 0;
+			if (cp_is_text(w.cp) && !cands_have(&g->main, w.cp))
+				cand_add(&g->caps_only, w.cp, &pw, 1);
+		}
+	}
+	cands_pick(&g->caps_only);
 }
 
 /* --- one layout ------------------------------------------------------------ */
@@ -463,7 +515,9 @@ static void gen_free(struct gen *g)
 	xkb_keymap_unref(g->keymap);
 	free(g->ways);
 	free(g->syms);
-	free(g->cands);
+	free(g->keys);
+	free(g->main.v);
+	free(g->caps_only.v);
 	memset(g, 0, sizeof *g);
 }
 
@@ -489,12 +543,13 @@ static int gen_layout(struct gen *g, struct xkb_context *ctx, struct xkb_compose
 	for (size_t i = 0; i < g->n_ways; i++) {
 		w[0] = &g->ways[i];
 		if (cp_is_text(w[0]->cp))
-			cand_add(g, w[0]->cp, w, 1);
+			cand_add(&g->main, w[0]->cp, w, 1);
 	}
 	cand_add_fixed(g, '\t', 0x2B);
 	cand_add_fixed(g, '\n', 0x28);
 	dead_collect(g);
-	cands_pick(g);
+	cands_pick(&g->main);
+	caps_only_collect(g);
 	return 0;
 }
 
@@ -538,9 +593,9 @@ static void put_caps_blocked(FILE *out, const struct xkb_name *xn, const struct 
 	fputs("static const uint32_t ", out);
 	put_ident(out, xn->name);
 	fputs("_caps_blocked[] = {", out);
-	for (size_t i = 0; i < g->n_cands; i++)
-		if (!g->cands[i].caps_ok)
-			fprintf(out, "%s0x%04x,", col++ % 8 ? " " : "\n\t", (unsigned)g->cands[i].e.cp);
+	for (size_t i = 0; i < g->main.n; i++)
+		if (!g->main.v[i].caps_ok)
+			fprintf(out, "%s0x%04x,", col++ % 8 ? " " : "\n\t", (unsigned)g->main.v[i].e.cp);
 	fputs(col ? "\n};\n" : " 0 };   /* none; an empty array is not C */\n", out);
 }
 
@@ -551,18 +606,24 @@ static void put_table(FILE *out, const struct xkb_name *xn, const struct gen *g)
 		*xn->variant ? ")" : "", xn->model);
 	put_ident(out, xn->name);
 	fputs("_entries[] = {\n", out);
-	for (size_t i = 0; i < g->n_cands; i++)
-		put_entry(out, &g->cands[i].e);
+	for (size_t i = 0; i < g->main.n; i++)
+		put_entry(out, &g->main.v[i].e);
 	fputs("};\n", out);
 	put_caps_blocked(out, xn, g);
+	fputs("static const struct layout_entry ", out);
+	put_ident(out, xn->name);
+	fputs("_caps_only[] = {\n", out);
+	for (size_t i = 0; i < g->caps_only.n; i++)
+		put_entry(out, &g->caps_only.v[i].e);
+	fputs(g->caps_only.n ? "};\n" : "\t{ 0 }   /* none; an empty array is not C */\n};\n", out);
 }
 
 static size_t caps_blocked_count(const struct gen *g)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < g->n_cands; i++)
-		n += !g->cands[i].caps_ok;
+	for (size_t i = 0; i < g->main.n; i++)
+		n += !g->main.v[i].caps_ok;
 	return n;
 }
 
@@ -584,20 +645,45 @@ static void put_registry_row(FILE *out, const struct xkb_name *xn, const struct 
 	put_ident(out, xn->name);
 	fputs("_entries / sizeof (struct layout_entry),\n\t  ", out);
 	put_ident(out, xn->name);
-	fprintf(out, "_caps_blocked, %zu, %s },\n", caps_blocked_count(g),
+	fprintf(out, "_caps_blocked, %zu,\n\t  ", caps_blocked_count(g));
+	put_ident(out, xn->name);
+	fprintf(out, "_caps_only, %zu, %s },\n", g->caps_only.n,
 		caps_key_locks(g->keymap) ? "true" : "false");
+}
+
+static void put_utf8(FILE *out, uint32_t cp)
+{
+	if (cp < 0x80) {
+		fputc((int)cp, out);
+	} else if (cp < 0x800) {
+		fputc((int)(0xC0 | cp >> 6), out);
+		fputc((int)(0x80 | (cp & 0x3F)), out);
+	} else if (cp < 0x10000) {
+		fputc((int)(0xE0 | cp >> 12), out);
+		fputc((int)(0x80 | ((cp >> 6) & 0x3F)), out);
+		fputc((int)(0x80 | (cp & 0x3F)), out);
+	} else {
+		fputc((int)(0xF0 | cp >> 18), out);
+		fputc((int)(0x80 | ((cp >> 12) & 0x3F)), out);
+		fputc((int)(0x80 | ((cp >> 6) & 0x3F)), out);
+		fputc((int)(0x80 | (cp & 0x3F)), out);
+	}
 }
 
 static void put_markdown_row(FILE *out, const struct xkb_name *xn, const struct gen *g)
 {
 	size_t dead = 0;
 
-	for (size_t i = 0; i < g->n_cands; i++)
-		dead += g->cands[i].e.n > 1;
-	fprintf(out, "| `%s` | `%s%s%s%s`%s | %s | %zu | %zu | %zu |\n", xn->name, xn->layout,
+	for (size_t i = 0; i < g->main.n; i++)
+		dead += g->main.v[i].e.n > 1;
+	fprintf(out, "| `%s` | `%s%s%s%s`%s | %s | %zu | %zu | %zu | %s", xn->name, xn->layout,
 		*xn->variant ? "(" : "", xn->variant, *xn->variant ? ")" : "",
 		strcmp(xn->model, "pc105") ? " (model `jp106`)" : "",
-		description(xn, g), g->n_cands, dead, caps_blocked_count(g));
+		description(xn, g), g->main.n, dead, caps_blocked_count(g),
+		g->caps_only.n ? "" : "-");
+	for (size_t i = 0; i < g->caps_only.n; i++)
+		put_utf8(out, g->caps_only.v[i].e.cp);
+	fputs(" |\n", out);
 }
 
 struct opts {

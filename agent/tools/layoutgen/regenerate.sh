@@ -30,8 +30,8 @@ if [ -f "$doc" ]; then
 	awk -v rows="$tmp/rows.md" -v src="$source" '
 		/<!-- layouts:begin -->/ {
 			print; print ""; print "Generated from " src "."; print ""
-			print "| name | XKB layout | description | characters | of them through dead keys | not with Caps Lock on |"
-			print "|---|---|---|---:|---:|---:|"
+			print "| name | XKB layout | description | characters | of them through dead keys | not with Caps Lock on | only with Caps Lock on |"
+			print "|---|---|---|---:|---:|---:|---|"
 			while ((getline line < rows) > 0) print line
 			print ""; skip = 1; next
 		}

@@ -624,8 +624,10 @@ static int print_repertoire(const char *name)
 	for (size_t i = 0; i < layout_entry_count(l); i++) {
 		const struct layout_entry *e = layout_entry_at(l, i);
 
-		printf("%04x %d %d\n", (unsigned)e->cp, e->n, layout_entry_caps_ok(l, e));
+		printf("%04x %d %d 0\n", (unsigned)e->cp, e->n, layout_entry_caps_ok(l, e));
 	}
+	for (size_t i = 0; i < layout_caps_only_count(l); i++)
+		printf("%04x 1 1 1\n", (unsigned)layout_caps_only_at(l, i)->cp);
 	return 0;
 }
 
@@ -660,7 +662,7 @@ static void usage(FILE *f)
 	      "      --list-layouts    print the agent's layouts: name, characters, description\n"
 	      "      --repertoire NAME print the agent's table for a layout, one character a\n"
 	      "                        line: code point (hex), strokes, 1 if it can be typed\n"
-	      "                        with Caps Lock on (else 0)\n"
+	      "                        with Caps Lock on, 1 if only with Caps Lock on\n"
 	      "  -h, --help            this help\n"
 	      "\n"
 	      "Exit status: 0 done, 1 I/O error, 2 usage, 3 keys were still held when the\n"
