@@ -126,9 +126,16 @@ def check_hold(ctx):
 
 
 def check_release_all(ctx):
-    ok_results(ctx, 2)
+    res = ctx.new_results(2)
+    # release_all also drops what is still queued: the down may not have run,
+    # and then answers "cancelled". Results of the two may come in any order.
+    failed = [r for r in res if not r["ok"]]
+    assert len(failed) <= 1 and all(r["error"] == "cancelled" for r in failed), res
     reps = ctx.reports()
-    assert reps[0] == kbd(SHIFT) and reps[-1] == RELEASE, reps
+    if not failed:
+        assert reps[0] == kbd(SHIFT) and reps[-1] == RELEASE, reps
+    else:
+        assert not pressed(reps) and all(r == RELEASE for r in reps), reps
 
 
 def check_cmd_text(ctx):
