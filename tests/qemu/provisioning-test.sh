@@ -126,6 +126,7 @@ test_deb() {
     local out
     out=$(cd "$T" && cpack -G DEB --config "$BUILD/CPackConfig.cmake" -B "$T/deb" 2>&1)
     local deb; deb=$(ls "$T"/deb/*.deb 2>/dev/null | head -1)
+    DEB=$deb
     check deb-built "cpack -G DEB made ${deb##*/}" test -n "$deb" || { echo "$out" | tail -20; return; }
     local list; list=$(dpkg-deb -c "$deb")
     for f in ./usr/bin/keymime-agent ./usr/sbin/keymime-gadget ./usr/lib/systemd/system/keymime-agent.service \
@@ -138,9 +139,76 @@ test_deb() {
         bash -c "dpkg-deb -f '$deb' Depends | grep -q paho && dpkg-deb -f '$deb' Depends | grep -q json-c"
 }
 
+# in_overlay SCRIPT: run SCRIPT (bash) as root in a throw-away copy of this
+# machine (overlayfs over / in a private mount namespace, chroot): install.sh
+# without --destdir and dpkg -i really create users and chown, and nothing of it
+# reaches the real system. The source and build trees are bound in at their paths.
+in_overlay() {
+    local o; o=$(mktemp -d "${TMPDIR:-/tmp}/keymime-ov.XXXXXX")
+    mkdir -p "$o"/{u,w,m}
+    unshare -m bash -c '
+        set -e
+        o=$1 src=$2 build=$3 deb=$4 script=$5
+        mount -t overlay overlay -o "lowerdir=/,upperdir=$o/u,workdir=$o/w" "$o/m"
+        mount --rbind /proc "$o/m/proc"; mount --rbind /dev "$o/m/dev"; mount --rbind /sys "$o/m/sys"
+        mount -t tmpfs tmpfs "$o/m/run"; mount -t tmpfs tmpfs "$o/m/tmp"
+        for d in "$src" "$build" "$(dirname "$deb")"; do mkdir -p "$o/m$d"; mount --bind "$d" "$o/m$d"; done
+        chroot "$o/m" bash -c "$script"
+    ' _ "$o" "$SRC" "$BUILD" "$DEB" "$1"
+    local rc=$?
+    rm -rf "$o"
+    return $rc
+}
+
+test_system_root() {
+    if [ "$(id -u)" != 0 ] || ! command -v unshare >/dev/null || ! grep -qw overlay /proc/filesystems; then
+        echo "SKIP system-root: needs root, unshare and overlayfs"; return
+    fi
+    local out
+    out=$(in_overlay "
+        set -e
+        printf 'pw 1\n' | bash '$SRC/provisioning/install.sh' --no-apt --no-build --build-dir '$BUILD' -y \
+            --device-id pi-root --broker tcp://b.lan:1883 --username pi-root --password-stdin >/dev/null
+        bash '$SRC/provisioning/install.sh' --no-apt --no-build --build-dir '$BUILD' -y --device-id pi-root </dev/null >/dev/null
+        getent passwd keymime | cut -d: -f1,6,7
+        stat -c '%n %U:%G %a' /etc/keymime /etc/keymime/agent.conf /etc/keymime/password
+        cat /etc/keymime/password
+        test -x /usr/bin/keymime-agent && echo agent-installed
+        test -L /etc/systemd/system/multi-user.target.wants/keymime-agent.service && echo agent-enabled
+        test -L /etc/systemd/system/usb-gadget.target.wants/keymime-gadget.service && echo gadget-enabled
+    " 2>&1)
+    check root-install-user "install.sh made the keymime system user" contains "$out" '^keymime:/nonexistent:/usr/sbin/nologin$'
+    check root-install-perms "owners and modes of /etc/keymime" bash -c "
+        grep -qx '/etc/keymime root:keymime 750' <<< "\$1" &&
+        grep -qx '/etc/keymime/agent.conf root:keymime 640' <<< "\$1" &&
+        grep -qx '/etc/keymime/password keymime:keymime 600' <<< "\$1"" _ "$out"
+    check root-install-password "password kept by the second run" contains "$out" '^pw 1$'
+    check root-install-units "binary installed, both units enabled" \
+        bash -c "grep -q agent-installed <<< \"\$1\" && grep -q agent-enabled <<< \"\$1\" && grep -q gadget-enabled <<< \"\$1\"" _ "$out"
+    [ "$NFAIL" = 0 ] || echo "$out"
+
+    [ -n "$DEB" ] || { echo "SKIP deb-install: no package"; return; }
+    out=$(in_overlay "
+        set -e
+        dpkg -i '$DEB' >/dev/null
+        getent passwd keymime | cut -d: -f1,6,7
+        stat -c '%n %U:%G %a' /etc/keymime /etc/keymime/agent.conf
+        test -L /etc/systemd/system/multi-user.target.wants/keymime-agent.service && echo agent-enabled
+        dpkg -P keymime >/dev/null
+        test -e /etc/keymime || echo purged
+        test -e /usr/bin/keymime-agent || echo removed
+    " 2>&1)
+    check deb-install-user "postinst made the keymime user" contains "$out" '^keymime:/nonexistent:/usr/sbin/nologin$'
+    check deb-install-conf "postinst wrote /etc/keymime/agent.conf root:keymime 640" contains "$out" '^/etc/keymime/agent.conf root:keymime 640$'
+    check deb-install-enabled "postinst enabled the units" contains "$out" '^agent-enabled$'
+    check deb-purge "dpkg -P removes the files and /etc/keymime" bash -c "grep -qx purged <<< \"\$1\" && grep -qx removed <<< \"\$1\"" _ "$out"
+}
+
+DEB=""
 test_install
 test_enable_otg
 test_gadget_script
 test_deb
+test_system_root
 echo "provisioning: $NPASS passed, $NFAIL failed"
 [ "$NFAIL" = 0 ]
