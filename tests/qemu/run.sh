@@ -109,6 +109,8 @@ build_initramfs() {
     install -m 0755 "$SRC/provisioning/gadget/keymime-gadget" "$ROOT/usr/sbin/keymime-gadget"
     install -m 0644 "$SRC/provisioning/agent.conf.example" "$ROOT/etc/keymime/agent.conf.example"
     gcc -static -O2 -Wall -Wextra -o "$ROOT/usr/bin/evlog" "$HERE/evlog.c"
+    # dash: /bin/sh on Raspberry Pi OS, so the gadget script runs under it too
+    if command -v dash >/dev/null; then copy_bin "$(command -v dash)" /usr/bin/dash; fi
     copy_bin "$(command -v mosquitto)" /usr/sbin/mosquitto
     copy_bin "$(command -v mosquitto_pub)" /usr/bin/mosquitto_pub
     copy_bin "$(command -v mosquitto_sub)" /usr/bin/mosquitto_sub

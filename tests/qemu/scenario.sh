@@ -364,6 +364,13 @@ phase_no_out_ep() {
     check gadget-bad-udc-clean "... and leaves no gadget behind" test ! -e "$G"
     check gadget-bad-function "FUNCTIONS=keyboard mouse: up fails, nothing left" \
         sh -c "! FUNCTIONS='keyboard mouse' keymime-gadget up 2>/dev/null && test ! -e $G"
+    if [ -x /usr/bin/dash ]; then
+        s=$(sessions "$KBD")
+        check gadget-dash-up "up under dash (Raspberry Pi OS's /bin/sh)" dash /usr/sbin/keymime-gadget up
+        check gadget-dash-enumerated "... enumerates" wait_for 15 more_sessions "$KBD" "$s"
+        check gadget-dash-status "status under dash" dash /usr/sbin/keymime-gadget status
+        check gadget-dash-down "down under dash" sh -c "dash /usr/sbin/keymime-gadget down && test ! -e $G"
+    fi
     s=$(sessions "$KBD")
     check noout-up "NO_OUT_ENDPOINT=1 UDC=$udc keymime-gadget up" env NO_OUT_ENDPOINT=1 UDC="$udc" keymime-gadget up
     check noout-attr "no_out_endpoint is 1" test "$(cat $G/functions/hid.usb0/no_out_endpoint 2>/dev/null)" = 1
