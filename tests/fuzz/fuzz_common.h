@@ -83,6 +83,8 @@ static inline void fuzz_check_parse(int r, const struct command *c, const struct
 		FUZZ_CHECK(err->code && *err->code);
 		FUZZ_CHECK(memchr(err->detail, '\0', sizeof err->detail));
 		FUZZ_CHECK(err->n_bad <= CMD_MAX_BAD && err->n_bad <= err->n_bad_total);
+		/* The untypable list goes with the untypable error, and only with it. */
+		FUZZ_CHECK(!strcmp(err->code, "untypable") ? err->n_bad > 0 : err->n_bad_total == 0);
 		return;
 	}
 	FUZZ_CHECK(err->code == NULL);
