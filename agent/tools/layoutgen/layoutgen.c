@@ -225,9 +225,12 @@ static void way_add(struct gen *g, const struct keymap_key *k, xkb_keycode_t kc,
 	if (sym == XKB_KEY_NoSymbol || !level_lists_mods(g, g->st[combo][0][0], kc))
 		return;
 	/* Keypad keys only where Num Lock, which we cannot see for sure, does not
-	 * change them (KP_Divide, KP_Add…), and only unmodified. */
+	 * change them (KP_Divide, KP_Add…), only unmodified, and only those of a
+	 * PC keypad (0x54..0x63): Windows types nothing for Keypad = (0x67) or
+	 * Keypad , (0x85) on most layouts. */
 	if (key_is_keypad(k) &&
-	    (combo != COMBO_NONE || key_sym(g->st[combo][0][1], kc) != sym))
+	    (combo != COMBO_NONE || key_sym(g->st[combo][0][1], kc) != sym ||
+	     k->usage < 0x54 || k->usage > 0x63))
 		return;
 	g->ways = xrealloc(g->ways, (g->n_ways + 1) * sizeof *g->ways);
 	w = &g->ways[g->n_ways++];
