@@ -3,6 +3,7 @@
 #include "mqtt_link.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,25 @@
 
 enum link_state { ST_IDLE, ST_CONNECTING, ST_CONNECTED, ST_STOPPED };
 
+/* Outbound flow control. Paho 1.3 sends at most the broker's Receive Maximum
+ * of QoS 1 messages at a time (mosquitto: 20) and, with that window full, its
+ * send thread sleeps a whole second instead of waking on the PUBACK: results
+ * trickled out at 20 a second. Past maxBufferedMessages queued publishes it
+ * also deletes the oldest, connected or not, without a word. So at most
+ * OUT_WINDOW publishes are in Paho's hands; the rest wait here, in order,
+ * and each PUBACK sends the next (a new request wakes Paho's send thread). */
+#define OUT_WINDOW 10
+#define OUT_MAX 4096          /* waiting publishes; then the oldest result is dropped */
+
+struct out_msg {
+	struct out_msg *next;
+	char *topic;
+	char *payload;
+	size_t len;
+	int qos;
+	bool retained;
+};
+
 struct mqtt_link {
 	struct agent *a;
 	MQTTAsync client;
@@ -26,6 +46,11 @@ struct mqtt_link {
 	unsigned backoff_s;                /* main thread only */
 	atomic_bool failed;                /* last attempt failed: back off */
 	atomic_int stop_done;              /* stop requests answered (offline, disconnect) */
+	pthread_mutex_t out_lock;          /* guards the out_* fields */
+	struct out_msg *out_head, *out_tail;
+	size_t out_len;                    /* waiting in out_head… */
+	int out_inflight;                  /* handed to Paho, not yet acknowledged */
+	unsigned long out_dropped;         /* results dropped because OUT_MAX were waiting */
 };
 
 static bool uses_tls(const char *uri)
@@ -93,8 +118,15 @@ static int on_message(void *ctx, char *topic, int topic_len, MQTTAsync_message *
 
 /* ---- subscribe, then announce ------------------------------------------- */
 
+static void out_pump(struct mqtt_link *l);
+
 static void announce(struct mqtt_link *l)
 {
+	/* Whatever was in flight on the old connection is Paho's to resend or
+	 * forget; its acknowledgements may never come. */
+	pthread_mutex_lock(&l->out_lock);
+	l->out_inflight = 0;
+	pthread_mutex_unlock(&l->out_lock);
 	atomic_store(&l->state, ST_CONNECTED);
 	l->backoff_s = 0;
 	mqtt_link_publish(l, l->a->topics.availability, "online", 6, 1, true);
@@ -302,10 +334,125 @@ static int send(struct mqtt_link *l, const char *topic, const char *payload, siz
 	return 0;
 }
 
+static void out_free(struct out_msg *m)
+{
+	free(m->topic);
+	free(m->payload);
+	free(m);
+}
+
+static void out_done(struct mqtt_link *l)
+{
+	pthread_mutex_lock(&l->out_lock);
+	if (l->out_inflight > 0)
+		l->out_inflight--;
+	pthread_mutex_unlock(&l->out_lock);
+	out_pump(l);
+}
+
+static void on_out(void *ctx, MQTTAsync_successData *r) { (void)r; out_done(ctx); }
+static void on_out5(void *ctx, MQTTAsync_successData5 *r) { (void)r; out_done(ctx); }
+static void on_out_fail(void *ctx, MQTTAsync_failureData *r) { (void)r; out_done(ctx); }
+static void on_out_fail5(void *ctx, MQTTAsync_failureData5 *r) { (void)r; out_done(ctx); }
+
+/* Take the next waiting publish if the window has room (and we are connected). */
+static struct out_msg *out_next(struct mqtt_link *l)
+{
+	struct out_msg *m = NULL;
+
+	pthread_mutex_lock(&l->out_lock);
+	if (l->out_head && l->out_inflight < OUT_WINDOW && atomic_load(&l->state) == ST_CONNECTED) {
+		m = l->out_head;
+		l->out_head = m->next;
+		if (!l->out_head)
+			l->out_tail = NULL;
+		l->out_len--;
+		l->out_inflight++;
+	}
+	pthread_mutex_unlock(&l->out_lock);
+	return m;
+}
+
+/* Hand waiting publishes to Paho while the window has room. Never called
+ * with out_lock held: Paho's callbacks come back here. */
+static void out_pump(struct mqtt_link *l)
+{
+	struct out_msg *m;
+
+	while ((m = out_next(l))) {
+		MQTTAsync_message msg = MQTTAsync_message_initializer;
+		MQTTAsync_responseOptions ro = MQTTAsync_responseOptions_initializer;
+
+		msg.payload = m->payload;
+		msg.payloadlen = (int)m->len;
+		msg.qos = m->qos;
+		msg.retained = m->retained;
+		ro.context = l;
+		if (l->v5)
+			ro.onSuccess5 = on_out5, ro.onFailure5 = on_out_fail5;
+		else
+			ro.onSuccess = on_out, ro.onFailure = on_out_fail;
+		int rc = MQTTAsync_sendMessage(l->client, m->topic, &msg, &ro);
+		if (rc != MQTTASYNC_SUCCESS) {
+			log_warning("publish to %s failed: %s", m->topic, MQTTAsync_strerror(rc));
+			pthread_mutex_lock(&l->out_lock);
+			l->out_inflight--;
+			pthread_mutex_unlock(&l->out_lock);
+		}
+		out_free(m);
+	}
+}
+
+/* Unlink the oldest message that is not retained: results are events, but a
+ * retained message (availability, status) is state that must not go stale.
+ * Called with out_lock held and the queue full. */
+static struct out_msg *out_take_oldest(struct mqtt_link *l)
+{
+	struct out_msg **pp = &l->out_head, *prev = NULL;
+
+	while ((*pp)->retained && (*pp)->next)
+		prev = *pp, pp = &(*pp)->next;
+	struct out_msg *m = *pp;
+	*pp = m->next;
+	if (l->out_tail == m)
+		l->out_tail = prev;
+	l->out_len--;
+	l->out_dropped++;
+	return m;
+}
+
 int mqtt_link_publish(struct mqtt_link *l, const char *topic, const char *payload, size_t len,
 		      int qos, bool retained)
 {
-	return send(l, topic, payload, len, qos, retained, NULL, NULL);
+	struct out_msg *m = xcalloc(1, sizeof *m), *old = NULL;
+	unsigned long dropped = 0;
+
+	m->topic = xstrdup(topic);
+	m->payload = xmemdup(payload, len ? len : 1);
+	m->len = len;
+	m->qos = qos;
+	m->retained = retained;
+	pthread_mutex_lock(&l->out_lock);
+	if (l->out_len >= OUT_MAX) {
+		old = out_take_oldest(l);
+		dropped = l->out_dropped;
+	}
+	if (l->out_tail)
+		l->out_tail->next = m;
+	else
+		l->out_head = m;
+	l->out_tail = m;
+	l->out_len++;
+	pthread_mutex_unlock(&l->out_lock);
+	if (old) {
+		/* 1, 2, 4, 8…: a flood must not flood the log too. */
+		if (!(dropped & (dropped - 1)))
+			log_warning("%d messages wait for the broker: dropped the oldest (to %s); "
+				    "%lu dropped so far", OUT_MAX, old->topic, dropped);
+		out_free(old);
+	}
+	out_pump(l);
+	return 0;
 }
 
 int mqtt_link_reply(struct mqtt_link *l, const char *topic, const void *correlation,
@@ -355,7 +502,19 @@ int mqtt_link_stop(struct mqtt_link *l, int timeout_ms)
 	MQTTAsync_disconnectOptions d5 = MQTTAsync_disconnectOptions_initializer5;
 	MQTTAsync_disconnectOptions *o = l->v5 ? &d5 : &d;
 	uint64_t deadline = agent_now_ms() + (uint64_t)timeout_ms;
+	struct timespec ms = { 0, 1000000L };
 
+	/* Results still waiting here (the last one says "shutting_down") go
+	 * first, for at most half the time. */
+	for (;;) {
+		pthread_mutex_lock(&l->out_lock);
+		bool empty = !l->out_head && !l->out_inflight;
+		pthread_mutex_unlock(&l->out_lock);
+		if (empty || atomic_load(&l->state) != ST_CONNECTED ||
+		    agent_now_ms() >= deadline - (uint64_t)timeout_ms / 2)
+			break;
+		nanosleep(&ms, NULL);
+	}
 	if (atomic_exchange(&l->state, ST_STOPPED) != ST_CONNECTED)
 		return -ENOTCONN;
 	/* The will covers crashes; a clean stop says offline itself. */
@@ -391,6 +550,7 @@ int mqtt_link_create(struct mqtt_link **out, struct agent *a, const char *passwo
 	MQTTAsync_createOptions co = MQTTAsync_createOptions_initializer;
 	struct mqtt_link *l = xcalloc(1, sizeof *l);
 
+	pthread_mutex_init(&l->out_lock, NULL);
 	l->a = a;
 	l->uri = paho_uri(c->broker);
 	l->tls = uses_tls(c->broker);
@@ -429,6 +589,12 @@ void mqtt_link_destroy(struct mqtt_link *l)
 		return;
 	if (l->client)
 		MQTTAsync_destroy(&l->client);
+	while (l->out_head) {
+		struct out_msg *m = l->out_head;
+		l->out_head = m->next;
+		out_free(m);
+	}
+	pthread_mutex_destroy(&l->out_lock);
 	if (l->password) {
 		/* Do not leave the secret in freed memory. */
 		explicit_bzero(l->password, strlen(l->password));

@@ -37,8 +37,9 @@ void mqtt_link_tick(struct mqtt_link *l, uint64_t now_ms);
 
 bool mqtt_link_connected(struct mqtt_link *l);
 
-/* Publish from any thread; buffered while disconnected (results keep their
- * order). Returns 0 or -EIO. payload: copied. */
+/* Publish from any thread; queued in order while disconnected or while ten
+ * publishes await their acknowledgement (at most 4096 wait; then the oldest
+ * is dropped, with a warning). Returns 0. topic, payload: copied. */
 int mqtt_link_publish(struct mqtt_link *l, const char *topic, const char *payload, size_t len,
 		      int qos, bool retained);
 
