@@ -31,10 +31,20 @@ def tempdir(tag):
     return tempfile.mkdtemp(prefix="keymime-%s-" % tag)
 
 
+def asan_build():
+    """Is the agent binary built with AddressSanitizer?"""
+    try:
+        with open(harness.agent_binary(), "rb") as f:
+            return b"__asan_init" in f.read()
+    except OSError:
+        return False
+
+
 def wrapped():
-    """True when the agent runs under a wrapper (valgrind…) or a sanitizer
+    """True when the agent runs under a wrapper (valgrind…) or is a sanitizer
     build: timings that the plain binary meets are then not meaningful."""
-    return bool(os.environ.get("KEYMIME_AGENT_WRAPPER") or os.environ.get("KEYMIME_SANITIZED"))
+    return bool(os.environ.get("KEYMIME_AGENT_WRAPPER") or os.environ.get("KEYMIME_SANITIZED")
+                or asan_build())
 
 
 def rss_kib(pid):

@@ -13,11 +13,21 @@ import unittest
 from collections import Counter
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from faults_lib import (RELEASE, Agent, Broker, FifoHost, Results, assert_alive,  # noqa: E402
-                        cleanup, pub_lines, rss_kib, tempdir, typed_text, wait_for, wrapped)
+from faults_lib import (RELEASE, Agent, Broker, FifoHost, Results, asan_build,  # noqa: E402
+                        assert_alive, cleanup, pub_lines, rss_kib, tempdir, typed_text, wait_for,
+                        wrapped)
 
 FLOOD = 100000
 RSS_LIMIT_KIB = 64 * 1024
+
+
+def check_rss(test, rss_max):
+    """The memory bound, except for ASan builds: ASan's allocator keeps up to
+    256 MiB of freed memory in quarantine (and LSan reports real leaks)."""
+    if asan_build():
+        print("ASan build: VmRSS bound not checked (quarantine)")
+        return
+    test.assertLess(rss_max, RSS_LIMIT_KIB)
 
 
 class Sampler:
@@ -80,7 +90,7 @@ class Flood(unittest.TestCase):
                       (c["commands"], c["ok"], c["rejected"], c["errors"]))
                 print("VmRSS: %d KiB before, max %d KiB during the flood (%d samples)" %
                       (rss0, rss_max, len(sampler.samples)))
-                self.assertLess(rss_max, RSS_LIMIT_KIB)
+                check_rss(self, rss_max)
                 self.assertGreater(c["commands"], FLOOD // 2, c)
                 self.assertGreater(c["rejected"], 0, c)
                 self.assertEqual(c["commands"], c["ok"] + c["rejected"] + c["errors"], c)
@@ -95,6 +105,10 @@ class Flood(unittest.TestCase):
                 self.assertLessEqual(set(codes), {"ok", "queue_full"}, codes)
                 ids = Counter(r["id"] for r in rs)
                 self.assertEqual([i for i, n in ids.items() if n > 1], [])
+                # Results the broker could not take as fast as the commands came
+                # were dropped, oldest first, but not silently.
+                if len(rs) < c["commands"]:
+                    self.assertIn("dropped the oldest", a.logtext())
                 # Exactly what was accepted was typed: 2 characters each.
                 reps = a.reports()
                 self.assertEqual(len(reps), 1 + 4 * c["ok"])
@@ -104,6 +118,25 @@ class Flood(unittest.TestCase):
                 a.clear()
                 b.pub("keymime/pi1/type", "still here")
                 self.assertEqual(typed_text(a.wait_reports(20, timeout=10)), "still here")
+                assert_alive(a)
+
+    def test_burst_every_result_arrives(self):
+        """2,000 commands at once: every one gets its result, in order, in
+        seconds (not 20 a second behind the broker's receive window)."""
+        n = 2000
+        with Broker() as b, Results(b) as res:
+            with Agent(b, "pi1") as a:
+                a.wait_online()
+                lines = [json.dumps({"id": "b%d" % i, "text": 7}) for i in range(n)]
+                t0 = time.monotonic()
+                pub_lines(b, "keymime/pi1/cmd", lines, qos=1)
+                wait_for(lambda: len(res.results()) >= n, 30 if wrapped() else 10,
+                         "%d results" % n, interval=0.1)
+                print("%d results in %.1f s" % (n, time.monotonic() - t0))
+                time.sleep(0.3)
+                rs = res.results()
+                self.assertEqual([r["id"] for r in rs], ["b%d" % i for i in range(n)])
+                self.assertEqual({r["error"] for r in rs}, {"bad_type"})
                 assert_alive(a)
 
     def test_flood_of_bad_payloads(self):
@@ -128,7 +161,7 @@ class Flood(unittest.TestCase):
                 rss_max = sampler.stop()
                 print("bad-payload flood: rejected %d; max VmRSS %d KiB"
                       % (a.status()["counters"]["rejected"], rss_max))
-                self.assertLess(rss_max, RSS_LIMIT_KIB)
+                check_rss(self, rss_max)
                 self.assertEqual(st["counters"]["ok"], 0)
                 self.assertEqual(a.reports(), [RELEASE])
                 assert_alive(a)
@@ -171,9 +204,10 @@ class RateLimit(unittest.TestCase):
                 print("%d keystrokes at rate_limit %d: %.2f s (at least %.2f s)" % (chars, rate, took, want))
                 self.assertGreaterEqual(took, want * 0.95)
                 self.assertLess(took, want * 1.5 + (2 if wrapped() else 0.5))
-                gaps = [y - x for x, y in zip(presses, presses[1:])]
-                # Paced evenly, not in bursts: no gap much below 1/rate.
-                self.assertGreater(min(gaps), 0.5 / rate, min(gaps))
+                # Paced all along, not in a burst at the end: the first half of
+                # the keystrokes takes about half the time.
+                half = presses[chars // 2] - presses[0]
+                self.assertGreaterEqual(half, 0.8 * (chars // 2) / rate, half)
                 self.assertEqual(typed_text(host.reports()), text)
 
     def test_rate_limit_across_commands(self):

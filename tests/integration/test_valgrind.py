@@ -17,15 +17,11 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from faults_lib import RELEASE, Agent, Broker, Results, harness, pub_lines, wait_for  # noqa: E402
+from faults_lib import (RELEASE, Agent, Broker, Results, asan_build, harness, pub_lines,  # noqa: E402
+                        wait_for)
 
 VALGRIND = ("valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite "
             "--show-leak-kinds=definite --track-origins=yes --num-callers=30")
-
-
-def asan_build():
-    with open(harness.agent_binary(), "rb") as f:
-        return b"__asan_init" in f.read()
 
 
 def mixed_messages(n, counted):
