@@ -223,7 +223,12 @@ static void connect_failed(struct mqtt_link *l, int code, const char *msg)
 
 static void on_conn_fail5(void *ctx, MQTTAsync_failureData5 *r)
 {
-	connect_failed(ctx, r ? (int)r->reasonCode : 0, r ? r->message : NULL);
+	/* A refusing CONNACK's reason code comes in ->code (->reasonCode stays 0):
+	 * say "Not authorized", not "CONNACK return code (code 0)". */
+	int code = r ? (r->reasonCode ? (int)r->reasonCode : r->code) : 0;
+
+	connect_failed(ctx, code, code >= 0x80 ? MQTTReasonCode_toString((enum MQTTReasonCodes)code) :
+		       r ? r->message : NULL);
 }
 
 static void on_conn_fail(void *ctx, MQTTAsync_failureData *r)
