@@ -7,6 +7,7 @@ twice, no key may stay down, and every command ends with a result.
 import json
 import os
 import signal
+import subprocess
 import sys
 import time
 import unittest
@@ -98,6 +99,24 @@ class BrokerFaults(unittest.TestCase):
                     self.assertEqual(typed_text(a.wait_reports(5)), "ok")
         finally:
             b.__exit__(None, None, None)
+
+    def test_wrong_password(self):
+        """Refused credentials: the agent says why, keeps retrying, and gets in
+        once the broker accepts it (no restart needed)."""
+        with Broker(users={"pi1": "right-password"}) as b:
+            with Agent(b, "pi1", password="wrong-password", conf={"reconnect_max_s": 2}) as a:
+                time.sleep(3.0)
+                assert_alive(a, "with a wrong password")
+                self.assertIn("Not authorized", a.logtext())
+                self.assertNotEqual(b.retained("keymime/pi1/availability", timeout=1), "online")
+                # The operator fixes the broker side; mosquitto rereads on SIGHUP.
+                subprocess.run(["mosquitto_passwd", "-b", os.path.join(b.dir, "passwd"), "pi1",
+                                "wrong-password"], check=True)
+                b._give_to_broker_user()
+                b.proc.send_signal(signal.SIGHUP)
+                a.wait_online(15)
+                b.pub("keymime/pi1/type", "in")
+                self.assertEqual(typed_text(a.wait_reports(5)), "in")
 
     def test_kill9_publishes_will(self):
         with Broker() as b, Results(b) as res:
