@@ -12,6 +12,8 @@ import mqtt from 'mqtt';
 export const LINK_STATES = Object.freeze(['offline', 'connecting', 'connected', 'reconnecting']);
 
 const RECONNECT_MS = 2000;
+const QUIET_MS = 120;
+const MAX_WAIT_MS = 5000;
 
 /** MQTT 3.1.1 CONNACK codes → plain words. */
 function refusal(err) {
@@ -32,6 +34,7 @@ export class Link {
   #onState;
   #onMessage;
   #everConnected = false;
+  #lastMessage = 0;
 
   /**
    * @param {object} o
@@ -58,7 +61,8 @@ export class Link {
 
   /**
    * Connect and keep connected until disconnect(). `subscriptions` are
-   * (re)subscribed on every connect, so retained messages arrive again.
+   * (re)subscribed on every connect, so retained messages arrive again;
+   * put the ones with the most retained messages first.
    */
   connect({ url, username, password, subscriptions, clientId }) {
     this.disconnect();
@@ -89,23 +93,53 @@ export class Link {
     client.on('close', () => this.#closed(client, url));
     client.on('error', (e) => this.#failed(client, e));
     client.on('message', (topic, payload, packet) => {
-      if (this.#client === client) this.#onMessage(topic, payload, !!packet.retain);
+      if (this.#client !== client) return;
+      this.#lastMessage = Date.now();
+      this.#onMessage(topic, payload, !!packet.retain);
     });
   }
 
   #connected(client) {
     if (this.#client !== client) return;
     this.#everConnected = true;
-    client.subscribe(this.#subs.map((t) => ({ [t]: { qos: 1 } })).reduce((a, b) => ({ ...a, ...b }), {}), (err) => {
-      if (err && this.#client === client) this.#set('connected', `subscribe failed: ${err.message}`);
-    });
     this.#set('connected', '');
+    this.#subscribeInTurn(client, [...this.#subs]);
+  }
+
+  /**
+   * Subscribe one filter at a time, each after the retained flood of the
+   * previous one has drained. mosquitto queues all retained matches of a
+   * SUBSCRIBE at once and drops what exceeds max_queued_messages (1000 by
+   * default), so availability+status of 1000 devices in one go would lose
+   * some. QoS 0: retained state is re-sent on every reconnect anyway.
+   */
+  #subscribeInTurn(client, subs) {
+    if (this.#client !== client || subs.length === 0) return;
+    const topic = subs.shift();
+    client.subscribe(topic, { qos: 0 }, (err) => {
+      // an error here is usually the link dropping mid-subscribe: the next
+      // connect starts over, so only a refusal while connected is news
+      if (this.#client !== client || this.#state !== 'connected') return;
+      if (err) this.#set('connected', `subscribe ${topic} failed: ${err.message}`);
+      this.#whenQuiet(client, () => this.#subscribeInTurn(client, subs));
+    });
+  }
+
+  /** Call fn once no message arrived for QUIET_MS (at most MAX_WAIT_MS). */
+  #whenQuiet(client, fn) {
+    const start = Date.now();
+    const tick = () => {
+      if (this.#client !== client || this.#state !== 'connected') return;
+      if (Date.now() - this.#lastMessage >= QUIET_MS || Date.now() - start > MAX_WAIT_MS) fn();
+      else setTimeout(tick, QUIET_MS / 2);
+    };
+    setTimeout(tick, QUIET_MS);
   }
 
   #closed(client, url) {
     if (this.#client !== client || this.#state === 'offline') return;
     this.#set(this.#everConnected ? 'reconnecting' : 'connecting',
-      this.#everConnected ? 'link lost, reconnecting' : `cannot reach ${url}, retrying`);
+      this.#everConnected ? 'link lost' : `cannot reach ${url}, retrying`);
   }
 
   #failed(client, e) {

@@ -38,7 +38,7 @@ export class Topics {
   /** Wildcard subscriptions that discover the fleet and collect results. */
   subscriptions() {
     const p = this.#prefix;
-    return [`${p}/+/availability`, `${p}/+/status`, `${p}/+/result`];
+    return [`${p}/+/status`, `${p}/+/availability`, `${p}/+/result`];
   }
 
   /** Command topic of one device. */
