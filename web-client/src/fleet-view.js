@@ -54,7 +54,7 @@ class Row {
     const v = {
       avail: online === true ? 'online' : online === false ? 'offline' : 'unknown',
       host: stale || !s ? 'unknown' : s.host,
-      leds: stale || !s ? '---' : `${+s.leds.caps}${+s.leds.num}${+s.leds.scroll}`,
+      leds: stale || !s || !s.ledsKnown ? '---' : `${+s.leds.caps}${+s.leds.num}${+s.leds.scroll}`,
       layout: s ? s.layout : '',
       busy: stale || !s ? '' : s.busy ? `busy${s.queue ? ` +${s.queue}` : ''}` : s.queue ? `queue ${s.queue}` : 'idle',
       groups: s ? s.groups.filter((g) => g !== 'all').join(', ') : '',

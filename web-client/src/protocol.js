@@ -111,6 +111,8 @@ export function parseStatus(payload) {
     layout: typeof o.layout === 'string' ? o.layout : '',
     groups,
     host: HOST_STATES.has(o.host) ? o.host : 'unknown',
+    // "known": false until the host has sent its first LED report
+    ledsKnown: leds.known !== false,
     leds: {
       num: bool(leds.num_lock),
       caps: bool(leds.caps_lock),

@@ -56,7 +56,7 @@ test('parseStatus reads the contract fields', () => {
   })));
   assert.deepEqual(s, {
     deviceId: 'pi1', version: '0.1.0', layout: 'de', groups: ['all', 'lab'],
-    host: 'connected', leds: { num: true, caps: false, scroll: true },
+    host: 'connected', ledsKnown: true, leds: { num: true, caps: false, scroll: true },
     busy: true, queue: 3, progress: null, counters: { typed: 5 },
   });
 });
@@ -67,6 +67,8 @@ test('parseStatus fills defaults for missing or odd fields', () => {
   assert.equal(s.queue, 0);
   assert.deepEqual(s.groups, ['all', 'lab']);
   assert.deepEqual(s.leds, { num: false, caps: false, scroll: false });
+  assert.equal(s.ledsKnown, true);
+  assert.equal(parseStatus('{"leds":{"known":false}}').ledsKnown, false);
   assert.equal(s.busy, false);
   assert.equal(s.layout, '');
 });
