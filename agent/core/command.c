@@ -100,9 +100,10 @@ static int untypable_error(struct cmd_error *err, const struct layout *l)
 	return -EINVAL;
 }
 
-static void push_entry(struct command *c, const struct layout *l, const struct layout_entry *e)
+static void push_entry(struct command *c, const struct layout *l, const struct layout_entry *e,
+		       bool caps_only)
 {
-	bool blocked = !layout_entry_caps_ok(l, e);
+	bool blocked = !caps_only && !layout_entry_caps_ok(l, e);
 
 	for (uint8_t i = 0; i < e->n; i++) {
 		struct action *a = command_push_action(c, ACT_TAP);
@@ -110,6 +111,7 @@ static void push_entry(struct command *c, const struct layout *l, const struct l
 		a->start_of_char = (i == 0);
 		a->end_of_char = (i + 1 == e->n);
 		a->caps_blocked = blocked;
+		a->caps_only = caps_only;
 	}
 	c->chars++;
 	c->strokes += e->n;
@@ -136,10 +138,15 @@ int command_compile_text_step(struct command *c, const char *s, size_t len, cons
 		if (++*pos > lim->max_chars)
 			return cmd_fail(err, "too_long", "more than %zu characters", lim->max_chars);
 		const struct layout_entry *e = layout_lookup(l, cp);
+		bool caps_only = false;
+		/* A few characters exist only under Caps Lock (fr: Ç); the
+		 * sequencer turns Caps Lock on around them. */
+		if (!e && layout_caps_key_locks(l) && (e = layout_lookup_caps_only(l, cp)))
+			caps_only = true;
 		if (!e)
 			note_untypable(err, cp, *pos - 1);
 		else if (!err->n_bad_total)
-			push_entry(c, l, e);
+			push_entry(c, l, e, caps_only);
 	}
 	return 0;
 }

@@ -35,6 +35,8 @@ struct action {
 	bool start_of_char;          /* ACT_TAP: the first stroke of a character */
 	bool caps_blocked;           /* ACT_TAP: the character cannot be typed while
 				      * Caps Lock is on (layout_entry_caps_ok) */
+	bool caps_only;              /* ACT_TAP: only typed while Caps Lock is on
+				      * (layout_lookup_caps_only: fr Ç) */
 	union {
 		struct layout_stroke tap;
 		struct chord chord;      /* ACT_CHORD, ACT_DOWN, ACT_UP (one key) */

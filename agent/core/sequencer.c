@@ -154,28 +154,31 @@ static int caps_tap(struct seq *s, const struct seq_sink *k, struct seq_progress
 	return e;
 }
 
-/* A character that no modifiers can type while Caps Lock is on (fr: é) is
- * typed with Caps Lock tapped off before it and on again after it. */
+/* Some characters need Caps Lock in a given state: off for those Caps Lock
+ * would change beyond Shift (fr é, de µ), on for those only Caps Lock
+ * reaches (fr Ç). Caps Lock is tapped before such a character and tapped back
+ * after it, on layouts whose Caps Lock key toggles Caps Lock. */
 static int text_stroke(struct seq *s, const struct action *a, const struct seq_sink *k,
 		       struct seq_progress *p)
 {
+	int want = a->caps_only ? 1 : a->caps_blocked ? 0 : -1;
 	int e;
 
-	if (a->caps_blocked && a->start_of_char && s->caps_lock) {
+	if (a->start_of_char && want >= 0 && want != s->caps_lock && s->caps_key_ok) {
 		if ((e = caps_tap(s, k, p)))
 			return e;
-		s->caps_lock = false;
-		s->caps_suspended = true;
+		s->caps_lock = want;
+		s->caps_toggled = true;
 	}
 	if ((e = tap(s, k, &a->u.tap, p)))
 		return e;
 	if (a->end_of_char)
 		p->chars++;
-	if (a->end_of_char && s->caps_suspended) {
+	if (a->end_of_char && s->caps_toggled) {
 		if ((e = caps_tap(s, k, p)))
 			return e;
-		s->caps_lock = true;
-		s->caps_suspended = false;
+		s->caps_lock = !s->caps_lock;
+		s->caps_toggled = false;
 	}
 	return 0;
 }
@@ -210,6 +213,7 @@ int seq_run(struct seq *s, const struct command *c, uint32_t gap_us,
 
 	if (c->uses_consumer && !k->consumer)
 		return -ENODEV;
+	s->caps_key_ok = !c->layout || layout_caps_key_locks(c->layout);
 	for (size_t i = 0; i < c->n_acts; i++) {
 		const struct action *a = &c->acts[i];
 		/* The pace goes between keystrokes, not inside a dead-key sequence. */
@@ -233,6 +237,10 @@ int seq_release_all(struct seq *s, const struct seq_sink *k)
 
 	hid_kbd_clear(&s->held);
 	hid_kbd_clear(&none);
+	/* A command that failed between its two Caps Lock taps leaves the host's
+	 * Caps Lock as the first tap set it; caps_lock says so, and the next LED
+	 * report confirms it. Nothing is pending any more. */
+	s->caps_toggled = false;
 	s->consumer_held = 0;
 	if (k->consumer)
 		e = emit_consumer(s, k, 0, NULL);

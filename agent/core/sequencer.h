@@ -28,7 +28,8 @@ struct seq {
 	struct hid_kbd sent;         /* what the host was last told */
 	uint16_t consumer_sent;
 	bool caps_lock;              /* the host's Caps Lock LED */
-	bool caps_suspended;         /* we tapped Caps Lock off for one character */
+	bool caps_toggled;           /* we tapped Caps Lock for the current character */
+	bool caps_key_ok;            /* the layout's Caps Lock key toggles Caps Lock */
 };
 
 struct seq_progress {

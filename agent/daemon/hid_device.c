@@ -192,7 +192,10 @@ bool hid_device_replaced(const struct hid_device *d)
 {
 	struct stat now, open;
 
-	if (d->fd < 0 || (d->kind != HID_FILE && d->kind != HID_FIFO) || fstat(d->fd, &open))
+	/* Gadget nodes too: after an unbind they vanish, after a gadget restart
+	 * they are new nodes and the old descriptors are dead for good
+	 * (re-opening after a plain rebind is harmless). */
+	if (d->fd < 0 || fstat(d->fd, &open))
 		return false;
 	return stat(d->path, &now) || now.st_dev != open.st_dev || now.st_ino != open.st_ino;
 }

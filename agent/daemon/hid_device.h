@@ -48,9 +48,9 @@ int hid_device_read_leds(struct hid_device *d, uint8_t *leds);
  * FIFO/file given as LED source, and not backing off after an error). */
 bool hid_device_can_read(const struct hid_device *d, uint64_t now_ms);
 
-/* Was the path of an open file or FIFO deleted or replaced since it was
- * opened? Writes would then go to an inode nobody reads. Gadget nodes are
- * not checked: fds opened before an unbind work again after the rebind. */
+/* Was the path of an open device deleted or replaced since it was opened?
+ * Writes would then go to an inode nobody reads (a file or FIFO) or to a
+ * dead gadget function (a gadget torn down and set up again). */
 bool hid_device_replaced(const struct hid_device *d);
 
 /* Is the device ready to take a report right now (host polling)? */

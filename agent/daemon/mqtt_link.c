@@ -34,6 +34,8 @@ struct out_msg {
 	size_t len;
 	int qos;
 	bool retained;
+	void *corr;            /* MQTT v5 correlation data of a reply (or NULL) */
+	size_t corr_len;
 };
 
 struct mqtt_link {
@@ -317,32 +319,11 @@ bool mqtt_link_connected(struct mqtt_link *l)
 
 /* ---- publish ------------------------------------------------------------- */
 
-static int send(struct mqtt_link *l, const char *topic, const char *payload, size_t len, int qos,
-		bool retained, MQTTProperties *props, MQTTAsync_token *token)
-{
-	MQTTAsync_message m = MQTTAsync_message_initializer;
-	MQTTAsync_responseOptions ro = MQTTAsync_responseOptions_initializer;
-
-	m.payload = (void *)payload;
-	m.payloadlen = (int)len;
-	m.qos = qos;
-	m.retained = retained;
-	if (props)
-		m.properties = *props;
-	int rc = MQTTAsync_sendMessage(l->client, topic, &m, &ro);
-	if (token)
-		*token = ro.token;
-	if (rc != MQTTASYNC_SUCCESS) {
-		log_warning("publish to %s failed: %s", topic, MQTTAsync_strerror(rc));
-		return -EIO;
-	}
-	return 0;
-}
-
 static void out_free(struct out_msg *m)
 {
 	free(m->topic);
 	free(m->payload);
+	free(m->corr);
 	free(m);
 }
 
@@ -387,7 +368,13 @@ static void out_pump(struct mqtt_link *l)
 	while ((m = out_next(l))) {
 		MQTTAsync_message msg = MQTTAsync_message_initializer;
 		MQTTAsync_responseOptions ro = MQTTAsync_responseOptions_initializer;
+		MQTTProperty corr = { .identifier = MQTTPROPERTY_CODE_CORRELATION_DATA };
 
+		if (m->corr) {
+			corr.value.data.data = m->corr;
+			corr.value.data.len = (int)m->corr_len;
+			MQTTProperties_add(&msg.properties, &corr);   /* copies */
+		}
 		msg.payload = m->payload;
 		msg.payloadlen = (int)m->len;
 		msg.qos = m->qos;
@@ -398,6 +385,7 @@ static void out_pump(struct mqtt_link *l)
 		else
 			ro.onSuccess = on_out, ro.onFailure = on_out_fail;
 		int rc = MQTTAsync_sendMessage(l->client, m->topic, &msg, &ro);
+		MQTTProperties_free(&msg.properties);
 		if (rc != MQTTASYNC_SUCCESS) {
 			log_warning("publish to %s failed: %s", m->topic, MQTTAsync_strerror(rc));
 			pthread_mutex_lock(&l->out_lock);
@@ -426,17 +414,25 @@ static struct out_msg *out_take_oldest(struct mqtt_link *l)
 	return m;
 }
 
-int mqtt_link_publish(struct mqtt_link *l, const char *topic, const char *payload, size_t len,
-		      int qos, bool retained)
+static struct out_msg *out_new(const char *topic, const char *payload, size_t len, int qos,
+			       bool retained)
 {
-	struct out_msg *m = xcalloc(1, sizeof *m), *old = NULL;
-	unsigned long dropped = 0;
+	struct out_msg *m = xcalloc(1, sizeof *m);
 
 	m->topic = xstrdup(topic);
 	m->payload = xmemdup(payload, len ? len : 1);
 	m->len = len;
 	m->qos = qos;
 	m->retained = retained;
+	return m;
+}
+
+/* Queue m (owned) behind the others and send what the window allows. */
+static void out_push(struct mqtt_link *l, struct out_msg *m)
+{
+	struct out_msg *old = NULL;
+	unsigned long dropped = 0;
+
 	pthread_mutex_lock(&l->out_lock);
 	if (l->out_len >= OUT_MAX) {
 		old = out_take_oldest(l);
@@ -457,25 +453,27 @@ int mqtt_link_publish(struct mqtt_link *l, const char *topic, const char *payloa
 		out_free(old);
 	}
 	out_pump(l);
+}
+
+int mqtt_link_publish(struct mqtt_link *l, const char *topic, const char *payload, size_t len,
+		      int qos, bool retained)
+{
+	out_push(l, out_new(topic, payload, len, qos, retained));
 	return 0;
 }
 
 int mqtt_link_reply(struct mqtt_link *l, const char *topic, const void *correlation,
 		    size_t correlation_len, const char *payload, size_t len)
 {
-	MQTTProperties props = MQTTProperties_initializer;
-	MQTTProperty p = { .identifier = MQTTPROPERTY_CODE_CORRELATION_DATA };
-
 	if (!l->v5)
 		return -EINVAL;
+	struct out_msg *m = out_new(topic, payload, len, 1, false);
 	if (correlation) {
-		p.value.data.data = (char *)correlation;
-		p.value.data.len = (int)correlation_len;
-		MQTTProperties_add(&props, &p);
+		m->corr = xmemdup(correlation, correlation_len ? correlation_len : 1);
+		m->corr_len = correlation_len;
 	}
-	int r = send(l, topic, payload, len, 1, false, &props, NULL);
-	MQTTProperties_free(&props);
-	return r;
+	out_push(l, m);   /* in order with the results, through the same window */
+	return 0;
 }
 
 /* Answers to the stop requests. Paho's waitForCompletion() polls in 100 ms

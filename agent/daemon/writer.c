@@ -348,7 +348,9 @@ static int idle_timeout(struct writer *w, uint64_t now)
 		int64_t left = (int64_t)(w->last_activity_ms + (uint64_t)w->a->cfg->hold_timeout_ms) - (int64_t)now;
 		t = left > 0 ? left : 0;
 	}
-	if (needs_probe(w) || w->led_fd >= 0 ||
+	/* Gadget nodes are checked on the probe timer too: a gadget torn down
+	 * and set up again leaves our descriptors on deleted nodes. */
+	if (needs_probe(w) || w->led_fd >= 0 || w->kbd.kind == HID_GADGET ||
 	    (w->kbd.kind == HID_GADGET && !hid_device_can_read(&w->kbd, now))) {
 		int64_t left = (int64_t)w->next_probe_ms - (int64_t)now;
 		left = left > 0 ? left : 0;
@@ -364,7 +366,7 @@ static void idle_once(struct writer *w)
 
 	if (w->kbd.kind == HID_GADGET && hid_device_can_read(&w->kbd, now))
 		p[1].fd = w->kbd.fd;
-	if (w->led_fd >= 0)
+	if (w->led_fd >= 0 && w->led_is_fifo)   /* a regular file is always readable */
 		p[2].fd = w->led_fd;
 	if (poll(p, 3, idle_timeout(w, now)) > 0 && (p[0].revents & POLLIN))
 		drain_wake(w);
@@ -377,6 +379,9 @@ static void idle_once(struct writer *w)
 	}
 	if (now >= w->next_probe_ms) {
 		w->next_probe_ms = now + PROBE_MS;
+		reopen_if_replaced(&w->kbd);
+		if (w->have_cons)
+			reopen_if_replaced(&w->cons);
 		if (needs_probe(w))
 			probe(w);
 		if (w->led_fd >= 0)
@@ -410,14 +415,16 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
-static int open_led_source(const char *path)
+static int open_led_source(const char *path, bool *is_fifo)
 {
 	struct stat st;
 
 	if (!*path)
 		return -1;
-	/* O_RDWR on a FIFO: no EOF storms while no writer has it open. */
-	int flags = (!stat(path, &st) && S_ISFIFO(st.st_mode)) ? O_RDWR : O_RDONLY;
+	/* O_RDWR on a FIFO: no EOF storms while no writer has it open. A
+	 * regular file is read on the probe timer instead of polled. */
+	*is_fifo = !stat(path, &st) && S_ISFIFO(st.st_mode);
+	int flags = *is_fifo ? O_RDWR : O_RDONLY;
 	int fd = open(path, flags | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		log_warning("hid_keyboard_leds %s: %s", path, strerror(errno));
@@ -439,7 +446,7 @@ int writer_start(struct writer *w, struct agent *a)
 		log_warning("%s: %s (waiting for it)", cfg->hid_keyboard, strerror(-w->kbd.last_error));
 	if (w->have_cons && hid_device_open(&w->cons))
 		log_warning("%s: %s (waiting for it)", cfg->hid_consumer, strerror(-w->cons.last_error));
-	w->led_fd = open_led_source(cfg->hid_keyboard_leds);
+	w->led_fd = open_led_source(cfg->hid_keyboard_leds, &w->led_is_fifo);
 	int e = pthread_create(&w->thread, NULL, writer_main, w);
 	if (e)
 		return -e;

@@ -20,6 +20,7 @@ struct writer {
 	struct hid_device kbd, cons;
 	bool have_cons;
 	int led_fd;                   /* LED source other than the gadget, or -1 */
+	bool led_is_fifo;
 	struct seq seq;
 	unsigned gen;                 /* cancel generation of the running command */
 	uint64_t last_activity_ms;    /* for the hold timeout */

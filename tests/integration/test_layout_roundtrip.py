@@ -227,9 +227,8 @@ class RoundTrip(unittest.TestCase):
 
     # Characters only Caps Lock reaches (fr: Ç is the ç key under Caps Lock)
     # need the agent to tap Caps Lock on around them when the host's is off
-    # (layout_lookup_caps_only()). The agent rejects them so far: remove this
-    # decorator when it types them.
-    @unittest.expectedFailure
+    # (layout_lookup_caps_only()), and with Caps Lock already on, type the key
+    # as it is.
     def test_caps_only_characters(self):
         for caps in (False, True):
             agent = self.caps_agent() if caps else Agent(self.broker, "rt3")

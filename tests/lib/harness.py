@@ -145,6 +145,8 @@ class Broker:
                 self.proc.kill()
                 self.proc.wait()
         self.proc = None
+        if getattr(self, "log", None):
+            self.log.close()
 
     def __enter__(self):
         return self.start()
@@ -340,6 +342,8 @@ class Agent:
         finally:
             if self.proc and self.proc.poll() is None:
                 self.proc.kill()
+            if getattr(self, "log", None):
+                self.log.close()
             shutil.rmtree(self.dir, ignore_errors=True)
 
 

@@ -537,6 +537,15 @@ ParameterizedTest(size_t *li, command_text, every_layout_gap)
 	for (uint32_t cp = 0x20; cp < 0x250; cp++) {
 		if (layout_lookup(l, cp) || cp == '\r')
 			continue;
+		if (layout_caps_key_locks(l) && layout_lookup_caps_only(l, cp)) {
+			/* Reached with Caps Lock on (fr Ç): one caps_only stroke. */
+			fresh();
+			size_t n = utf8_encode(cp, buf);
+			cr_expect_eq(command_parse_text(cmd, buf, n, l, &default_limits, &err), 0,
+				     "%s: caps-only U+%04X rejected", layout_name(l), cp);
+			cr_expect(cmd->n_acts >= 1 && cmd->acts[0].caps_only, "%s: U+%04X", layout_name(l), cp);
+			continue;
+		}
 		size_t len = 0;
 		buf[len++] = ' ';
 		len += utf8_encode(cp, buf + len);
