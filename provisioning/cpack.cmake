@@ -18,6 +18,15 @@ install(FILES ${KEYMIME_PROV}/udev/70-keymime-hidg.rules DESTINATION lib/udev/ru
 install(FILES ${KEYMIME_PROV}/agent.conf.example
               ${KEYMIME_PROV}/gadget/gadget.conf.example
         DESTINATION share/doc/keymime/examples)
+# The broker side: the account/ACL/certificate tool, the shipped broker
+# configuration, and the dashboard that mosquitto serves from http_dir
+# (/usr/share/keymime/web; built by `npm run build` in web-client/ before
+# configuring, else left out).
+install(PROGRAMS ${CMAKE_CURRENT_SOURCE_DIR}/provisioning/broker/keymime-broker DESTINATION sbin)
+install(DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/broker-config/ DESTINATION share/doc/keymime/broker-config)
+if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/web-client/dist/index.html)
+  install(DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/web-client/dist/ DESTINATION share/keymime/web)
+endif()
 if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/docs/install.md)
   install(FILES ${CMAKE_CURRENT_SOURCE_DIR}/docs/install.md DESTINATION share/doc/keymime)
 endif()
