@@ -6,6 +6,7 @@ per-device rate limit, measured from report arrival times.
 """
 import json
 import os
+import subprocess
 import sys
 import threading
 import time
@@ -13,7 +14,7 @@ import unittest
 from collections import Counter
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from faults_lib import (RELEASE, Agent, Broker, FifoHost, Results, asan_build,  # noqa: E402
+from faults_lib import (RELEASE, Agent, Broker, FifoHost, Results, asan_build, harness,  # noqa: E402
                         assert_alive, cleanup, pub_lines, rss_kib, tempdir, typed_text, wait_for,
                         wrapped)
 
@@ -138,6 +139,33 @@ class Flood(unittest.TestCase):
                 self.assertEqual([r["id"] for r in rs], ["b%d" % i for i in range(n)])
                 self.assertEqual({r["error"] for r in rs}, {"bad_type"})
                 assert_alive(a)
+
+    def test_burst_of_v5_requests(self):
+        """2,000 MQTT v5 requests with a response topic: every reply arrives,
+        in order, as does every result."""
+        n = 2000
+        with Broker() as b, Results(b) as res:
+            replies = harness.Subscriber(b, "reply/pi1")
+            try:
+                with Agent(b, "pi1") as a:
+                    a.wait_online()
+                    lines = [json.dumps({"id": "q%d" % i, "text": 7}) for i in range(n)]
+                    args = (["mosquitto_pub"] + b.auth_args() +
+                            ["-q", "1", "-t", "keymime/pi1/cmd", "-l", "-V", "mqttv5",
+                             "-D", "publish", "response-topic", "reply/pi1",
+                             "-D", "publish", "correlation-data", "corr"])
+                    t0 = time.monotonic()
+                    subprocess.run(args, input=("\n".join(lines) + "\n").encode(), check=True,
+                                   timeout=60)
+                    wait_for(lambda: len(replies.messages()) >= n and len(res.results()) >= n,
+                             30 if wrapped() else 10, "%d replies and results" % n, interval=0.1)
+                    print("%d replies and results in %.1f s" % (n, time.monotonic() - t0))
+                    time.sleep(0.3)
+                    got = [json.loads(p)["id"] for _, p in replies.messages()]
+                    self.assertEqual(got, ["q%d" % i for i in range(n)])
+                    self.assertEqual([r["id"] for r in res.results()], got)
+            finally:
+                replies.close()
 
     def test_flood_of_bad_payloads(self):
         """Invalid messages on every command topic, from three publishers at once."""
