@@ -193,7 +193,13 @@ test('screenshots (when KEYMIME_SCREENSHOT_DIR is set)', T, async (t) => {
   await page.click('#paste-send');
   await page.waitForFunction(() => /^2\/2 done/.test(document.getElementById('paste-status').textContent));
   await page.click('#device-list .dev[data-id="pi1"] .name');
-  await page.setViewportSize({ width: 1280, height: 1420 });
+  await page.evaluate(() => {
+    document.getElementById('toast').hidden = true;
+    document.activeElement?.blur();
+    window.scrollTo(0, 0);
+  });
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.setViewportSize({ width: 1280, height });
   await sleep(300);
   await page.screenshot({ path: join(out, 'dashboard-desktop.png') });
   const phone = await browser.context.newPage();

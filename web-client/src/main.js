@@ -152,6 +152,7 @@ class App {
     this.#view.schedule();
     this.#shownApp = false;
     $('login-pass').value = '';
+    this.#login.error('');
     this.#login.show(true);
   }
 
@@ -160,7 +161,7 @@ class App {
     this.#view.setStale(state !== 'connected');
     this.#keyboard.enabled = state === 'connected';
     if (state === 'connected') {
-      if (!this.#shownApp) { this.#shownApp = true; this.#login.show(false); }
+      if (!this.#shownApp) { this.#shownApp = true; this.#login.error(''); this.#login.show(false); }
       this.#keyboard.linkBack();
       return;
     }

@@ -214,7 +214,7 @@ export function describeCommand(c) {
     return `type ${JSON.stringify(t)} (${[...c.text].length} chars)`;
   }
   if ('keys' in c) return `keys ${c.keys}`;
-  if ('seq' in c) return `macro (${c.seq.length} steps)`;
+  if ('seq' in c) return `macro (${c.seq.length} step${c.seq.length === 1 ? '' : 's'})`;
   if ('cancel' in c) return 'cancel';
   if ('release_all' in c) return 'release all keys';
   if ('down' in c) return `down ${c.down}`;

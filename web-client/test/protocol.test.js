@@ -128,6 +128,6 @@ test('describeCommand says what was sent', () => {
   assert.equal(describeCommand(Cmd.keys('1', 'alt+tab')), 'keys alt+tab');
   assert.equal(describeCommand(Cmd.text('1', 'héllo')), 'type "héllo" (5 chars)');
   assert.match(describeCommand(Cmd.text('1', 'x'.repeat(100))), /…" \(100 chars\)$/);
-  assert.equal(describeCommand(Cmd.seq('1', [{ text: 'a' }])), 'macro (1 steps)');
+  assert.equal(describeCommand(Cmd.seq('1', [{ text: 'a' }])), 'macro (1 step)');
   assert.equal(describeCommand(Cmd.cancel()), 'cancel');
 });
