@@ -314,7 +314,7 @@ static json_object *base_config(const struct disc *d, const char *object, const 
 	json_object_object_add(o, "device", dev);
 	put_s(org, "name", "keymime");
 	put_s(org, "sw_version", d->version);
-	put_s(org, "support_url", HA_SUPPORT_URL);
+	/* No support_url: the project has no public address to point at yet. */
 	json_object_object_add(o, "origin", org);
 	put_s(o, "availability_topic", d->t_avail);
 	put_s(o, "payload_available", "online");

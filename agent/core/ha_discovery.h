@@ -17,8 +17,6 @@
 #define HA_MAX_LABEL       64    /* bytes of a button's name */
 #define HA_MAX_CHORD       128   /* bytes of a button's `keys` payload */
 
-/* Where the origin block points users for help. */
-#define HA_SUPPORT_URL "https://github.com/keymime/keymime"
 
 /* All strings borrowed for the duration of one call, NUL-terminated. */
 struct ha_config {
