@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The dashboard driving two real keymime-agent processes through a real
 // mosquitto. Each agent writes its 8-byte HID keyboard reports to a regular
-// file; the tests read those bytes. Set KEYMIME_SCREENSHOT_DIR to also
-// write the dashboard screenshots of docs/ there.
+// file; the tests read those bytes. KEYMIME_SCREENSHOT_DIR=docs/images
+// refreshes the screenshots of docs/dashboard.md.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -31,6 +31,17 @@ before(async () => {
 });
 
 after(async () => {
+  if (process.exitCode && page) {
+    for (const id of ['pi1', 'pi2']) {
+      const log = await page.evaluate((d) => {
+        const sel = document.getElementById('log-device');
+        sel.value = d;
+        sel.dispatchEvent(new Event('change'));
+        return new Promise((r) => requestAnimationFrame(() => r(document.getElementById('log').innerText)));
+      }, id).catch((e) => String(e));
+      console.log(`--- ${id} in the page's log\n${log}`);
+    }
+  }
   await browser?.close();
   for (const a of Object.values(agents)) await a.stop();
   await broker?.stop();
@@ -49,6 +60,8 @@ async function waitText(id, sel, want, timeout = 15000) {
 async function select(...ids) {
   await page.click('#sel-none');
   for (const id of ids) await row(page, id).locator('input[type=checkbox]').check();
+  const want = ids.length === 1 ? ids[0] : `${ids.length} devices`;
+  await page.waitForFunction((w) => document.getElementById('selection-text').textContent === `Sending to: ${w}`, want);
 }
 
 /** Open a device's log and wait for its newest entry to match re. */
@@ -185,9 +198,9 @@ test('cancel stops a long paste and leaves no key down', T, async () => {
   await page.selectOption('#paste-pace', 'fast');
 });
 
-test('screenshots (when KEYMIME_SCREENSHOT_DIR is set)', T, async (t) => {
-  const out = process.env.KEYMIME_SCREENSHOT_DIR;
-  if (!out) { t.skip('KEYMIME_SCREENSHOT_DIR not set'); return; }
+test('screenshots: desktop, phone, login', T, async () => {
+  // into docs/images with KEYMIME_SCREENSHOT_DIR=docs/images, else a temp dir
+  const out = process.env.KEYMIME_SCREENSHOT_DIR || dir;
   await select('pi1', 'pi2');
   await page.fill('#paste-text', 'Hello, keymime!\n');
   await page.click('#paste-send');

@@ -58,7 +58,7 @@ class Row {
       layout: s ? s.layout : '',
       busy: stale || !s ? '' : s.busy ? `busy${s.queue ? ` +${s.queue}` : ''}` : s.queue ? `queue ${s.queue}` : 'idle',
       groups: s ? s.groups.filter((g) => g !== 'all').join(', ') : '',
-      selected,
+      selected: this.last.selected,
     };
     const l = this.last;
     if (l.avail !== v.avail) {
@@ -77,11 +77,15 @@ class Row {
       this.busy.className = `busy${v.busy.startsWith('busy') ? ' yes' : ''}`;
     }
     if (l.groups !== v.groups) this.groups.textContent = v.groups;
-    if (l.selected !== v.selected) {
-      this.check.checked = selected;
-      this.root.classList.toggle('selected', selected);
-    }
     this.last = v;
+    this.setSelected(selected);
+  }
+
+  setSelected(on) {
+    if (this.last.selected === on) return;
+    this.last.selected = on;
+    this.check.checked = on;
+    this.root.classList.toggle('selected', on);
   }
 
   #leds(bits) {
@@ -127,7 +131,11 @@ export class FleetView {
     this.#list = list;
     this.#onOpen = onOpen;
     this.#onRendered = onRendered;
-    selection.onChange(() => { this.#needAll = true; this.schedule(); });
+    // Checkboxes follow the selection at once, not a frame later: a click
+    // landing in between would act on a stale checkbox.
+    selection.onChange(() => {
+      for (const [id, r] of this.#rows) r.setSelected(selection.has(id));
+    });
     list.addEventListener('keydown', (e) => this.#arrows(e));
   }
 
