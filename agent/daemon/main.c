@@ -388,10 +388,12 @@ static int run(const struct config *cfg)
 	atomic_fetch_add(&a.cancel_gen, 1);
 	agent_wake(&a);
 	writer_join(&w);   /* it released every key on its way out */
-	/* After a clean disconnect Paho's threads sit idle; its destroy would
-	 * sleep a fixed 100 ms to stop them, and a stop must take less than
-	 * that (issue #10). The process is exiting: leave them be. */
-	if (mqtt_link_stop(a.link, 1000))
+	/* After a clean disconnect, or between connection attempts, Paho's
+	 * threads sit idle; its destroy would sleep a fixed 100 ms to stop them,
+	 * and a stop must take less than that (issue #10). The process is
+	 * exiting: leave them be. */
+	r = mqtt_link_stop(a.link, 1000);
+	if (r && r != -ENOTCONN)
 		mqtt_link_destroy(a.link);
 	agent_destroy(&a);
 	return 0;

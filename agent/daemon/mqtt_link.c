@@ -518,8 +518,14 @@ int mqtt_link_stop(struct mqtt_link *l, int timeout_ms)
 			break;
 		nanosleep(&ms, NULL);
 	}
-	if (atomic_exchange(&l->state, ST_STOPPED) != ST_CONNECTED)
-		return -ENOTCONN;
+	switch (atomic_exchange(&l->state, ST_STOPPED)) {
+	case ST_CONNECTED:
+		break;
+	case ST_CONNECTING:
+		return -EINPROGRESS;   /* Paho is busy with an attempt */
+	default:
+		return -ENOTCONN;      /* between attempts: Paho is idle */
+	}
 	/* The will covers crashes; a clean stop says offline itself. */
 	m.payload = "offline";
 	m.payloadlen = 7;

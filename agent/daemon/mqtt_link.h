@@ -48,8 +48,9 @@ int mqtt_link_reply(struct mqtt_link *l, const char *topic, const void *correlat
 		    size_t correlation_len, const char *payload, size_t len);
 
 /* Publish `offline` (retained) and disconnect, waiting at most timeout_ms.
- * Returns 0 when the broker took both, -ENOTCONN if not connected, or
- * -ETIMEDOUT / -EIO. */
+ * Returns 0 when the broker took both, -ENOTCONN if not connected (Paho
+ * idle), -EINPROGRESS if a connection attempt is under way, or -ETIMEDOUT /
+ * -EIO. */
 int mqtt_link_stop(struct mqtt_link *l, int timeout_ms);
 
 void mqtt_link_destroy(struct mqtt_link *l);
