@@ -100,6 +100,24 @@ class BrokerFaults(unittest.TestCase):
         finally:
             b.__exit__(None, None, None)
 
+    def test_sigterm_with_broker_down(self):
+        """A stop between connection attempts is as quick as a connected one."""
+        b = Broker()
+        try:
+            with Agent(b, "pi1", conf={"reconnect_max_s": 2}) as a:
+                wait_for(lambda: "cannot connect" in a.logtext(), 10, "a failed attempt")
+                time.sleep(0.3)
+                t0 = time.monotonic()
+                a.proc.send_signal(signal.SIGTERM)
+                a.proc.wait(10)
+                took = time.monotonic() - t0
+                print("SIGTERM to exit with the broker down: %.1f ms" % (took * 1000))
+                self.assertEqual(a.proc.returncode, 0, a.logtext())
+                self.assertLess(took, 2.0 if wrapped() else 0.100)
+                self.assertEqual(a.reports()[-1], RELEASE)
+        finally:
+            b.__exit__(None, None, None)
+
     def test_wrong_password(self):
         """Refused credentials: the agent says why, keeps retrying, and gets in
         once the broker accepts it (no restart needed)."""
