@@ -118,6 +118,45 @@ test('live keys go to the ticked devices as down/up, released on leaving', { tim
   ]);
 });
 
+test('window blur and a hidden page release held keys', { timeout: 90000 }, async () => {
+  // sim1 is still ticked from the test above
+  for (const fire of [
+    () => window.dispatchEvent(new Event('blur')),
+    () => {
+      Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+      delete document.visibilityState;
+    },
+  ]) {
+    published.length = 0;
+    await page.click('#capture');
+    await page.keyboard.down('ControlLeft');
+    await until(() => published.length >= 1, 5000, 'Ctrl down');
+    await page.evaluate(fire);
+    await until(() => published.length >= 2, 5000, 'the release');
+    assert.deepEqual(published.map((m) => m.payload), [{ down: 'ControlLeft' }, { release_all: true }]);
+    await page.keyboard.up('ControlLeft');
+    await sleep(200);
+    assert.equal(published.length, 2, 'the keyup of a released key is not sent');
+    await page.click('#search');
+  }
+});
+
+test('the device list works from the keyboard', { timeout: 90000 }, async () => {
+  await page.click('#sel-none');
+  await page.focus('#device-list .dev[data-id="sim1"] input');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Select sim2');
+  await page.keyboard.press('Space');
+  await page.keyboard.press('End');
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Select sim3');
+  await page.keyboard.press('Home');
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Select sim1');
+  assert.equal(await page.textContent('#selection-text'), 'Sending to: sim2');
+  await page.click('#sel-none');
+  await row(page, 'sim1').locator('input[type=checkbox]').check();
+});
+
 test('a group selection publishes once to the group topic', { timeout: 90000 }, async () => {
   published.length = 0;
   await page.selectOption('#group-select', 'lab');
@@ -206,12 +245,22 @@ test('the page raised no console error so far', () => {
 
 test('link loss shows reconnecting and unknown, then recovers by itself', { timeout: 90000 }, async () => {
   const errorsBefore = browser.errors.length;
+  await page.click('#sel-none');
+  await row(page, 'sim1').locator('input[type=checkbox]').check();
+  await page.click('#capture');
+  await page.keyboard.down('ShiftLeft');          // held while the link goes
+  await until(() => published.some((m) => m.payload.down === 'ShiftLeft'), 5000, 'Shift down');
   await broker.stop();
   await page.waitForSelector('#link-state[data-state="reconnecting"]', { timeout: 15000 });
   await waitText(page, 'sim1', '.pill', 'unknown');
   await broker.restart();
+  published.length = 0;
   await connectPub();
   await page.waitForSelector('#link-state[data-state="connected"]', { timeout: 15000 });
+  await until(() => published.length >= 1, 5000, 'the release owed since the link loss');
+  assert.deepEqual(published[0], { topic: 'keymime/sim1/cmd', payload: { release_all: true } });
+  await page.keyboard.up('ShiftLeft');
+  await page.click('#search');
   // persistence is off: the restarted broker has no retained state; the
   // rows keep the last known values until devices republish
   await retain('keymime/sim1/availability', 'online');
