@@ -198,6 +198,17 @@ test('cancel stops a long paste and leaves no key down', T, async () => {
   await page.selectOption('#paste-pace', 'fast');
 });
 
+test('"type as you go" (phones) sends text and Enter as typed', T, async () => {
+  await select('pi1');
+  const from = agents.pi1.size();
+  await page.click('#live-text');
+  await page.keyboard.type('ls -l');
+  await page.keyboard.press('Enter');
+  const r = await reportsUntil(agents.pi1, from, (x) => decodeUS(x) === 'ls -l\n', 'ls -l typed');
+  assert.equal(r.at(-1), ZERO);
+  assert.equal(await page.inputValue('#live-text'), '', 'Enter clears the field');
+});
+
 test('screenshots: desktop, phone, login', T, async () => {
   // into docs/images with KEYMIME_SCREENSHOT_DIR=docs/images, else a temp dir
   const out = process.env.KEYMIME_SCREENSHOT_DIR || dir;
