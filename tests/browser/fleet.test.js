@@ -118,6 +118,20 @@ test('live keys go to the ticked devices as down/up, released on leaving', { tim
   ]);
 });
 
+test('full screen locks the keyboard: browser shortcuts reach the device', { timeout: 90000 }, async () => {
+  published.length = 0;
+  await page.click('#fullscreen');
+  await page.waitForFunction(() => /keyboard locked/.test(document.getElementById('toast').textContent));
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'capture');
+  await page.keyboard.press('Control+KeyW');
+  await until(() => published.length >= 4, 5000, 'Ctrl+W');
+  assert.deepEqual(published.slice(0, 4).map((m) => m.payload),
+    [{ down: 'ControlLeft' }, { down: 'KeyW' }, { up: 'KeyW' }, { up: 'ControlLeft' }]);
+  await page.evaluate(() => document.exitFullscreen());
+  await page.click('#search');
+  await until(() => published.some((m) => m.payload.release_all), 5000, 'the release on leaving');
+});
+
 test('window blur and a hidden page release held keys', { timeout: 90000 }, async () => {
   // sim1 is still ticked from the test above
   for (const fire of [
