@@ -77,6 +77,7 @@ static void follow(const char *ev, FILE *out)
     if (fd < 0)
         return;             // listed but already gone: a removal in progress
     fprintf(out, "S %s\n", ev);
+    fflush(out);
     for (;;) {
         // Many events per read: under software emulation a slow reader makes
         // evdev overflow (and drop) its per-client buffer.
@@ -85,6 +86,7 @@ static void follow(const char *ev, FILE *out)
             if (n < 0 && errno == EINTR)
                 continue;
             fprintf(out, "E %s %d\n", ev, n < 0 ? errno : 0);
+            fflush(out);
             break;
         }
         for (size_t i = 0; i < (size_t)n / sizeof ev_buf[0]; i++) {
@@ -97,6 +99,7 @@ static void follow(const char *ev, FILE *out)
                 fprintf(out, "D %ld.%06ld\n", (long)ie->input_event_sec,
                         (long)ie->input_event_usec);
         }
+        fflush(out);        // whole lines, one write() per batch
     }
     close(fd);
 }
@@ -115,7 +118,11 @@ int main(int argc, char **argv)
         perror(argv[3]);
         return 1;
     }
-    setvbuf(out, NULL, _IOLBF, 0);
+    // Fully buffered and flushed once per read(), so lines are always whole:
+    // one write() per line made the reader slow enough that, starved (TCG on a
+    // loaded host), evdev overflowed during the throughput measurement
+    // (SYN_DROPPED). 64 KiB holds any batch of 64 events.
+    setvbuf(out, NULL, _IOFBF, 1 << 16);
     for (;;) {
         if (find_event(argv[1], argv[2], ev, sizeof ev) == 0)
             follow(ev, out);

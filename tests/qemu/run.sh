@@ -109,6 +109,7 @@ build_initramfs() {
     install -m 0755 "$SRC/provisioning/gadget/keymime-gadget" "$ROOT/usr/sbin/keymime-gadget"
     install -m 0644 "$SRC/provisioning/agent.conf.example" "$ROOT/etc/keymime/agent.conf.example"
     gcc -static -O2 -Wall -Wextra -o "$ROOT/usr/bin/evlog" "$HERE/evlog.c"
+    gcc -static -O2 -Wall -Wextra -o "$ROOT/usr/bin/hidbench" "$HERE/hidbench.c"
     # dash: /bin/sh on Raspberry Pi OS, so the gadget script runs under it too
     if command -v dash >/dev/null; then copy_bin "$(command -v dash)" /usr/bin/dash; fi
     copy_bin "$(command -v mosquitto)" /usr/sbin/mosquitto

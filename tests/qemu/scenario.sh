@@ -9,6 +9,8 @@
 # over MQTT by mosquitto_pub, checked through the host's evdev and VT screen:
 # text, chords, media keys, Caps Lock LED, held keys, UDC unbind mid-typing and
 # rebind, a host that stops reading, soft disconnect, gadget restart, clean stop.
+# Then a throughput measurement (KEYMIME-BENCH lines): a text typed by the agent
+# and a raw replay of the same report stream, both timed to the host's evdev.
 # Phase 3 (always): the gadget's error paths and NO_OUT_ENDPOINT=1.
 #
 # Output on ttyS0, one line per check, parsed by run.sh:
@@ -196,6 +198,7 @@ phase_agent() {
     phase_unbind
     phase_host_asleep
     phase_replug
+    phase_bench
     phase_stop
 }
 
@@ -340,6 +343,95 @@ phase_replug() {
     type_and_check restart-type type 'rs' 'rs'
     check restart-status "status host connected" wait_for 10 sh -c \
         "grep '^$T/status ' $MQ | tail -n 1 | grep -Eq '\"host\" *: *\"connected\"'"
+}
+
+# Throughput on the real kernel: BENCH_CHARS letters and digits typed by the
+# agent (one JSON command), then the same report stream (press with modifiers,
+# all-zero release) written to /dev/hidg0 by hidbench, one report per blocking
+# write(). Each is timed from just before it starts to the evdev timestamp of the
+# last of its 2N key events (CLOCK_REALTIME, as hidbench's clock): the rate the
+# emulated host's polling of the interrupt endpoint lets through. No timing is
+# asserted; the check is that every key event arrived and decodes to the text.
+BENCH_CHARS=2000
+# bench_keys FROM: key down/up events of non-modifier keys after line FROM
+bench_keys() { since "$KBD" "$1" | awk '$1=="K" && $3!=42 && $3!=54 && $4!=2' | wc -l; }
+# bench_wait FROM SECONDS: until all 2N key events are in, polled slowly (the
+# timing comes from the event timestamps, not from this loop)
+bench_wait() {
+    local end=$(( $(now_ms) + $2 * 1000 ))
+    while [ "$(bench_keys "$1")" -lt $((2 * BENCH_CHARS)) ]; do
+        [ "$(now_ms)" -ge "$end" ] && return 1; usleep 300000
+    done
+}
+# bench_line NAME FROM START EXTRA TRY: the KEYMIME-BENCH line and the check.
+# Returns 2 (no check) on a first try that lost events in the evdev reader
+# (SYN_DROPPED: the logger was starved, the USB path lost nothing): measure again.
+bench_line() {
+    local name=$1 from=$2 start=$3 extra=$4 try=$5 end got keys drops
+    keys=$(bench_keys "$from")
+    end=$(since "$KBD" "$from" | awk '$1=="K" && $3!=42 && $3!=54 && $4!=2 {t=$2} END {print t}')
+    got=$(decoded "$from")
+    drops=$(since "$KBD" "$from" | grep -c '^D')
+    if [ "$keys" = $((2 * BENCH_CHARS)) ] && [ "$got" = "$BENCH_TEXT" ] && [ -n "$end" ]; then
+        set -- $(awk -v s="$start" -v e="$end" -v n="$BENCH_CHARS" 'BEGIN {
+            ms = (e - s) * 1000; if (ms < 1) ms = 1
+            printf "%.0f %.0f %.0f", ms, n * 1000 / ms, 2 * n * 1000 / ms }')
+        echo "KEYMIME-BENCH: qemu-$name chars=$BENCH_CHARS ms=$1 chars_per_s=$2 reports_per_s=$3 $extra"
+        pass "bench-$name" "$BENCH_CHARS chars, $keys key events in $1 ms ($2 chars/s)"
+        return 0
+    fi
+    detail="$keys of $((2 * BENCH_CHARS)) key events, $drops SYN_DROPPED, decoded ${#got} chars$( [ "$got" = "$BENCH_TEXT" ] || echo ', text differs'); $extra"
+    if [ "$drops" -gt 0 ] && [ "$try" = 1 ]; then
+        info "bench-$name: $detail: the evdev reader fell behind, measuring again"
+        return 2
+    fi
+    fail "bench-$name" "$detail"
+}
+
+bench_agent() {
+    n=$(lines "$KBD"); r=$(results); start=$(hidbench now)
+    publish cmd "{\"id\":\"bench$1\",\"text\":\"$BENCH_TEXT\"}"
+    res=$(await_result "$r" 60)
+    bench_wait "$n" 10
+    ams=$(echo "$res" | sed -n 's/.*"ms" *: *\([0-9]*\).*/\1/p')
+    achars=$(echo "$res" | sed -n 's/.*"chars" *: *\([0-9]*\).*/\1/p')
+    if result_ok "$res" && [ "$achars" = "$BENCH_CHARS" ]; then
+        bench_line agent "$n" "$start" "agent_ms=$ams $BENCH_USB" "$1"
+    else
+        fail bench-agent "result: ${res:-none}"
+    fi
+}
+
+bench_raw() {
+    n=$(lines "$KBD")
+    out=$(hidbench replay /dev/hidg0 "$BENCH_TEXT" 2>&1); rc=$?
+    start=$(echo "$out" | sed -n 's/.*start=\([0-9.]*\).*/\1/p')
+    wms=$(echo "$out" | sed -n 's/.*write_ms=\([0-9]*\).*/\1/p')
+    bench_wait "$n" 10
+    if [ "$rc" = 0 ] && [ -n "$start" ]; then
+        bench_line raw "$n" "$start" "write_ms=$wms $BENCH_USB" "$1"
+    else
+        fail bench-raw "hidbench replay rc=$rc: $out"
+    fi
+}
+
+phase_bench() {
+    BENCH_TEXT=$(hidbench text $BENCH_CHARS)
+    # What the host was told: bus speed and the keyboard IN endpoint's polling
+    # interval (dummy_hcd need not keep to it; the measured rate says what it did).
+    intf=$(ls -d /sys/bus/usb/drivers/usbhid/*:1.0 2>/dev/null | head -n 1); intf=${intf##*/}
+    ep=$(ls -d /sys/bus/usb/devices/$intf/ep_8* 2>/dev/null | head -n 1)
+    BENCH_USB="speed=$(cat /sys/bus/usb/devices/${intf%:*}/speed 2>/dev/null)M bInterval=$(cat $ep/bInterval 2>/dev/null) interval=$(cat $ep/interval 2>/dev/null | tr -d ' ')"
+    info "bench: keyboard $intf ${ep##*/}: $BENCH_USB"
+    # No echo and no line editing on tty1 while 4,000 characters arrive: the
+    # console stays clean, the 4 KiB canonical line buffer never fills, and the
+    # guest spends no CPU drawing them (cat /dev/tty1 takes them).
+    stty -F /dev/tty1 -echo -icanon
+    usleep 200000
+    bench_agent 1 || { [ $? = 2 ] && usleep 500000 && bench_agent 2; }
+    usleep 500000
+    bench_raw 1 || { [ $? = 2 ] && usleep 500000 && bench_raw 2; }
+    stty -F /dev/tty1 echo icanon
 }
 
 phase_stop() {
