@@ -113,11 +113,18 @@ static inline void fuzz_check_parse(int r, const struct command *c, const struct
 static inline void fuzz_expected_presses(const struct command *c, bool caps_lock, size_t *kbd,
 					 size_t *consumer)
 {
+	/* A character that needs Caps Lock the other way (caps_blocked: off,
+	 * caps_only: on) gets Caps Lock tapped before and after it, on layouts
+	 * whose Caps Lock key locks. */
+	bool key_ok = !c->layout || layout_caps_key_locks(c->layout);
+
 	*kbd = *consumer = 0;
 	for (size_t i = 0; i < c->n_acts; i++) {
 		const struct action *a = &c->acts[i];
+		int want = a->caps_only ? 1 : a->caps_blocked ? 0 : -1;
+		bool toggles = a->start_of_char && want >= 0 && want != caps_lock && key_ok;
 		if (a->kind == ACT_TAP)
-			*kbd += 1 + (caps_lock && a->caps_blocked && a->start_of_char ? 2 : 0);
+			*kbd += 1 + (toggles ? 2 : 0);
 		else if (a->kind == ACT_CHORD && a->u.chord.consumer)
 			*consumer += 1;
 		else if (a->kind == ACT_CHORD)
