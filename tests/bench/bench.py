@@ -173,6 +173,22 @@ def machine():
             "python": platform.python_version(), "mosquitto": mosq[0] if mosq else "?"}
 
 
+def timed_us(n, warmup, start, arrived, after=None):
+    """n round trips after warmup ones: start() sends, arrived() blocks until
+    the first sign of it; after() drains the rest. Returns microseconds."""
+    out = []
+    for i in range(n + warmup):
+        t0 = time.perf_counter_ns()
+        start()
+        arrived()
+        t1 = time.perf_counter_ns()
+        if after:
+            after()
+        if i >= warmup:
+            out.append((t1 - t0) / 1000.0)
+    return out
+
+
 def fifo_reader(path):
     os.mkfifo(path)
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
@@ -187,15 +203,8 @@ def bench_latency(b, n):
         a.wait_online()
         read_n(fd, 8, 10)   # the release every agent sends at start
         pub = RawMqtt(b.port, "test", b.users["test"], "bench-pub")
-        out = []
-        for i in range(n + 200):
-            t0 = time.perf_counter_ns()
-            pub.publish("keymime/bench/keys", b"a")
-            read_n(fd, 8)
-            t1 = time.perf_counter_ns()
-            read_n(fd, 8)
-            if i >= 200:   # warm-up
-                out.append((t1 - t0) / 1000.0)
+        out = timed_us(n, 200, lambda: pub.publish("keymime/bench/keys", b"a"),
+                       lambda: read_n(fd, 8), lambda: read_n(fd, 8))
     os.close(fd)
     shutil.rmtree(d, ignore_errors=True)
     return summary("agent: publish -> first report on the device (FIFO)", out)
@@ -210,14 +219,7 @@ def bench_result_rtt(b, n):
         sub = RawMqtt(b.port, "test", b.users["test"], "bench-rtt-sub")
         sub.subscribe("keymime/rtt/result")
         pub = RawMqtt(b.port, "test", b.users["test"], "bench-rtt-pub")
-        out = []
-        for i in range(n + 50):
-            t0 = time.perf_counter_ns()
-            pub.publish("keymime/rtt/keys", b"a", qos=1)
-            sub.receive()
-            t1 = time.perf_counter_ns()
-            if i >= 50:
-                out.append((t1 - t0) / 1000.0)
+        out = timed_us(n, 50, lambda: pub.publish("keymime/rtt/keys", b"a", qos=1), sub.receive)
     return summary("agent: publish -> result received (round trip)", out)
 
 
@@ -228,16 +230,10 @@ def bench_floor_c(n):
     fifo = os.path.join(d, "fifo")
     fd = fifo_reader(fifo)
     p = subprocess.Popen([exe, fifo], stdin=subprocess.PIPE)
-    out = []
-    for i in range(n + 200):
-        t0 = time.perf_counter_ns()
+    def poke():
         p.stdin.write(b"x")
         p.stdin.flush()
-        read_n(fd, 8)
-        t1 = time.perf_counter_ns()
-        read_n(fd, 8)
-        if i >= 200:
-            out.append((t1 - t0) / 1000.0)
+    out = timed_us(n, 200, poke, lambda: read_n(fd, 8), lambda: read_n(fd, 8))
     p.stdin.close()
     p.wait()
     os.close(fd)
@@ -249,14 +245,7 @@ def bench_mqtt_rtt(b, n):
     sub = RawMqtt(b.port, "test", b.users["test"], "bench-sub")
     sub.subscribe("bench/rtt")
     pub = RawMqtt(b.port, "test", b.users["test"], "bench-pub2")
-    out = []
-    for i in range(n + 200):
-        t0 = time.perf_counter_ns()
-        pub.publish("bench/rtt", b"a")
-        sub.receive()
-        t1 = time.perf_counter_ns()
-        if i >= 200:
-            out.append((t1 - t0) / 1000.0)
+    out = timed_us(n, 200, lambda: pub.publish("bench/rtt", b"a"), sub.receive)
     return summary("floor: bare MQTT publish -> receive through mosquitto", out)
 
 
