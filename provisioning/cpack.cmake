@@ -23,6 +23,8 @@ install(FILES ${KEYMIME_PROV}/agent.conf.example
 # (/usr/share/keymime/web; built by `npm run build` in web-client/ before
 # configuring, else left out).
 install(PROGRAMS ${CMAKE_CURRENT_SOURCE_DIR}/provisioning/broker/keymime-broker DESTINATION sbin)
+install(DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/provisioning/broker/keymime_broker DESTINATION share/keymime
+        FILES_MATCHING PATTERN "*.py")   # the tool's Python package
 install(DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/broker-config/ DESTINATION share/doc/keymime/broker-config)
 if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/web-client/dist/index.html)
   install(DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/web-client/dist/ DESTINATION share/keymime/web)
@@ -48,7 +50,7 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)   # libpaho-mqtt, libjson-c, libssl from the binary
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "passwd, kmod")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "systemd, udev")
-set(CPACK_DEBIAN_PACKAGE_SUGGESTS "mosquitto-clients")
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "mosquitto-clients, python3")   # python3: keymime-broker
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
   ${KEYMIME_PROV}/debian/postinst ${KEYMIME_PROV}/debian/prerm ${KEYMIME_PROV}/debian/postrm)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)
