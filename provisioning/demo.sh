@@ -60,7 +60,7 @@ kb init "$broker" --port "$port" --ws-port "$ws" --http-dir "$root/web-client/di
 devices=(pi1:us:lab pi2:de:lab pi3:fr:office)
 for d in "${devices[@]}"; do
 	IFS=: read -r id layout group <<<"$d"
-	kb add-device "$id" --groups "$group" --broker "tcp://127.0.0.1:$port" >/dev/null 2>&1
+	kb add-device "$id" --groups "$group" --broker "tcp://127.0.0.1:$port" --agent-dir "$broker/keymime/devices/$id" >/dev/null 2>&1
 done
 kb add-operator demo --password-file "$run/demo.password" >/dev/null 2>&1
 mosquitto -c "$broker/mosquitto.conf" >"$run/mosquitto.log" 2>&1 &

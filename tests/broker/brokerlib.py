@@ -82,6 +82,10 @@ class BrokerDir:
         return out
 
     def add_device(self, name, *extra):
+        """A device whose agent.conf names the files where the broker keeps
+        them (--agent-dir), so a test can run the agent from it as it is."""
+        if "--agent-dir" not in extra:
+            extra = extra + ("--agent-dir", self.device_dir(name))
         self.kb("add-device", name, *extra)
         pw = self.device_password(name)
         self.accounts[name] = pw

@@ -261,6 +261,25 @@ class Cli(unittest.TestCase):
         self.assertFalse(os.path.exists(lay.device_dir("pi9")))
 
 
+class Devices(unittest.TestCase):
+    def test_add_device_names_the_files_and_where_they_go(self):
+        """#13: the password is not lost in a file nobody names, and agent.conf
+        points where the Pi keeps its files (/etc/keymime by default)."""
+        lay = layout()
+        rc, out, err = run(["--dir", lay.dir, "add-device", "pi1", "--groups", "office"])
+        dd = lay.device_dir("pi1")
+        self.assertEqual((rc, out), (0, ""))
+        self.assertIn("its password is in %s/password (0600, not printed)" % dd, err)
+        self.assertIn("copy %s/{agent.conf,password} to the Pi's /etc/keymime/" % dd, err)
+        conf = open(os.path.join(dd, "agent.conf")).read()
+        self.assertIn("password_file = /etc/keymime/password\n", conf)
+        self.assertNotIn(lay.dir, conf)
+        rc, _, err = run(["--dir", lay.dir, "add-device", "pi2", "--agent-dir", "/opt/k"])
+        self.assertIn("to the Pi's /opt/k/", err)
+        self.assertIn("password_file = /opt/k/password\n",
+                      open(os.path.join(lay.device_dir("pi2"), "agent.conf")).read())
+
+
 class Reload(unittest.TestCase):
     def test_no_broker_is_an_error(self):
         lay = layout()

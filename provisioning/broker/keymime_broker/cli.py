@@ -17,6 +17,8 @@ from .util import (ADMIN, Die, URI_RE, abspath, die, first_line, need_name, need
                    need_port, need_regular, note, parse_list, read_text, write_file)
 import re
 
+AGENT_DIR = "/etc/keymime"   # where the Pi keeps agent.conf, password, certificates
+
 USAGE = """\
 usage: keymime-broker [--dir DIR] COMMAND [ARGS]
 
@@ -26,8 +28,9 @@ DIR is the broker directory (default $KEYMIME_BROKER_DIR, else /etc/mosquitto).
            [--bind ADDR (plaintext 1883/9001 only)] [--http-dir /usr/share/keymime/web] [--data-dir D]
            [--user mosquitto] [--force]
                         write DIR/mosquitto.conf, passwd, acl, conf.d/
-  add-device ID [--groups g1,g2] [--broker URI] [--agent-dir PATH] [--no-password]
+  add-device ID [--groups g1,g2] [--broker URI] [--agent-dir /etc/keymime] [--no-password]
                         device account + DIR/keymime/devices/ID/{agent.conf,password}
+                        to copy to the Pi's --agent-dir (the paths agent.conf names)
   set-groups ID g1,g2   change a device's groups (ACL and agent.conf)
   remove-device ID      drop credentials and ACL, reload, clear its retained topics
   add-operator NAME [--devices d1,d2] [--groups g1]
@@ -237,7 +240,7 @@ def cmd_add_device(lay, args):
     if lay.role(dev):
         die("account '%s' exists; remove-device it first" % dev)
     dd = lay.device_dir(dev)
-    agent_dir = need_path(o.get("--agent-dir") or dd)
+    agent_dir = need_path(o.get("--agent-dir") or AGENT_DIR)
     uri = o.get("--broker") or default_uri(lay)
     if not URI_RE.fullmatch(uri):
         die("bad --broker URI '%s'" % uri)
@@ -260,7 +263,17 @@ def cmd_add_device(lay, args):
     reload_if_running(lay)
     note("device %s (groups %s): %s/agent.conf" % (dev, " ".join(groups), dd))
     if not nopw:
-        note("its password is in %s/password (0600); install both as %s/" % (dd, agent_dir))
+        note("its password is in %s/password (0600, not printed)" % dd)
+    copy_hint(lay, dev)
+
+
+def copy_hint(lay, dev):
+    """Say exactly which files the device needs and where they go."""
+    dd = lay.device_dir(dev)
+    files = [f for f in ("agent.conf", "password", "ca.crt", "client.crt", "client.key")
+             if os.path.isfile(os.path.join(dd, f))]
+    note("copy %s/{%s} to the Pi's %s/ (secrets mode 0600, owned by the agent's user)"
+         % (dd, ",".join(files), first_line(os.path.join(dd, "agent-dir"), AGENT_DIR)))
 
 
 def write_agent_conf(lay, dev):
@@ -351,6 +364,7 @@ def cmd_rotate(lay, args):
         path = os.path.join(lay.device_dir(name), "password")
         write_file(path, pw + "\n", 0o600)
         note("new password in %s — install it on the device" % path)
+        copy_hint(lay, dev)
     else:
         hand_out(pw, pwfile)
     reload_if_running(lay)
@@ -418,6 +432,7 @@ def cmd_client_cert(lay, args):
     reload_if_running(lay)   # the CRL, if a previous certificate was revoked
     note("client certificate for %s: %s/client.{crt,key}; agent.conf updated"
          % (dev, lay.device_dir(dev)))
+    copy_hint(lay, dev)
 
 
 def cmd_revoke_cert(lay, args):
