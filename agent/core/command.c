@@ -4,28 +4,14 @@
 #include "command.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "keymap.h"
+#include "strbuf.h"
 #include "utf8.h"
 #include "xalloc.h"
-
-int cmd_fail(struct cmd_error *err, const char *code, const char *fmt, ...)
-{
-	va_list ap;
-
-	err->code = code;
-	/* Untypable characters noted before another error are not that error's:
-	 * results list them only with code untypable (untypable_error restores them). */
-	err->n_bad = err->n_bad_total = 0;
-	va_start(ap, fmt);
-	vsnprintf(err->detail, sizeof err->detail, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
 
 struct command *command_new(void)
 {
@@ -61,9 +47,9 @@ struct action *command_push_action(struct command *c, enum act_kind kind)
 
 /* ---- text ---------------------------------------------------------------- */
 
-static void note_untypable(struct cmd_error *err, uint32_t cp, size_t pos)
+static void note_untypable(struct err *err, uint32_t cp, size_t pos)
 {
-	if (err->n_bad < CMD_MAX_BAD) {
+	if (err->n_bad < ERR_MAX_BAD) {
 		err->bad[err->n_bad].cp = cp;
 		err->bad[err->n_bad].pos = (uint32_t)pos;
 		err->n_bad++;
@@ -73,29 +59,28 @@ static void note_untypable(struct cmd_error *err, uint32_t cp, size_t pos)
 
 /* "layout 'us' cannot type 'é' (U+00E9) at 3, …" — printable characters are
  * quoted, control characters shown by code point only. */
-static int untypable_error(struct cmd_error *err, const struct layout *l)
+static int untypable_error(struct err *err, const struct layout *l)
 {
-	char buf[sizeof err->detail];
-	size_t off = 0;
+	struct strbuf sb = STRBUF_INIT;
 
-	off += (size_t)snprintf(buf, sizeof buf, "layout '%s' cannot type", layout_name(l));
-	for (size_t i = 0; i < err->n_bad && off < sizeof buf - 40; i++) {
+	sb_addf(&sb, "layout '%s' cannot type", layout_name(l));
+	for (size_t i = 0; i < err->n_bad; i++) {
 		char ch[5];
 		uint32_t cp = err->bad[i].cp;
 		const char *sep = i ? "," : "";
-		if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
-			off += (size_t)snprintf(buf + off, sizeof buf - off, "%s U+%04X at %u",
-						sep, (unsigned)cp, (unsigned)err->bad[i].pos);
-		else {
+		if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0)) {
+			sb_addf(&sb, "%s U+%04X at %u", sep, (unsigned)cp, (unsigned)err->bad[i].pos);
+		} else {
 			utf8_encode(cp, ch);
-			off += (size_t)snprintf(buf + off, sizeof buf - off, "%s '%s' (U+%04X) at %u",
-						sep, ch, (unsigned)cp, (unsigned)err->bad[i].pos);
+			sb_addf(&sb, "%s '%s' (U+%04X) at %u", sep, ch, (unsigned)cp,
+				(unsigned)err->bad[i].pos);
 		}
 	}
-	if (err->n_bad_total > err->n_bad && off < sizeof buf - 24)
-		snprintf(buf + off, sizeof buf - off, " and %zu more", err->n_bad_total - err->n_bad);
+	if (err->n_bad_total > err->n_bad)
+		sb_addf(&sb, " and %zu more", err->n_bad_total - err->n_bad);
 	size_t nb = err->n_bad, nt = err->n_bad_total;
-	cmd_fail(err, "untypable", "%s", buf);
+	err_fail(err, "untypable", "%s", sb_str(&sb));
+	sb_free(&sb);
 	err->n_bad = nb, err->n_bad_total = nt;
 	return -EINVAL;
 }
@@ -120,7 +105,7 @@ static void push_entry(struct command *c, const struct layout *l, const struct l
 /* Compile UTF-8 text into taps. "\r\n" and a lone "\r" are one Enter. *pos is
  * the character position of s[0] within the command (for error messages). */
 int command_compile_text_step(struct command *c, const char *s, size_t len, const struct layout *l,
-			const struct cmd_limits *lim, size_t *pos, struct cmd_error *err)
+			const struct cmd_limits *lim, size_t *pos, struct err *err)
 {
 	size_t i = 0;
 	uint32_t cp;
@@ -128,7 +113,7 @@ int command_compile_text_step(struct command *c, const char *s, size_t len, cons
 	while (i < len) {
 		int n = utf8_decode(s + i, len - i, &cp);
 		if (n < 0)
-			return cmd_fail(err, "bad_utf8", "invalid UTF-8 at byte %zu", i);
+			return err_fail(err, "bad_utf8", "invalid UTF-8 at byte %zu", i);
 		i += (size_t)n;
 		if (cp == '\r') {
 			if (i < len && s[i] == '\n')
@@ -136,7 +121,7 @@ int command_compile_text_step(struct command *c, const char *s, size_t len, cons
 			cp = '\n';
 		}
 		if (++*pos > lim->max_chars)
-			return cmd_fail(err, "too_long", "more than %zu characters", lim->max_chars);
+			return err_fail(err, "too_long", "more than %zu characters", lim->max_chars);
 		const struct layout_entry *e = layout_lookup(l, cp);
 		bool caps_only = false;
 		/* A few characters exist only under Caps Lock (fr: Ç); the
@@ -151,14 +136,14 @@ int command_compile_text_step(struct command *c, const char *s, size_t len, cons
 	return 0;
 }
 
-int command_finish_text(struct cmd_error *err, const struct layout *l)
+int command_finish_text(struct err *err, const struct layout *l)
 {
 	return err->n_bad_total ? untypable_error(err, l) : 0;
 }
 
 int command_parse_text(struct command *c, const char *payload, size_t len,
 		       const struct layout *l, const struct cmd_limits *lim,
-		       struct cmd_error *err)
+		       struct err *err)
 {
 	size_t pos = 0;
 
@@ -170,17 +155,17 @@ int command_parse_text(struct command *c, const char *payload, size_t len,
 /* ---- chords -------------------------------------------------------------- */
 
 static int chord_add(struct chord *ch, const struct keymap_key *k, const char *name,
-		     size_t len, struct cmd_error *err)
+		     size_t len, struct err *err)
 {
 	if (k->page == KEYMAP_PAGE_CONSUMER) {
 		if (ch->consumer || ch->mods || ch->n)
-			return cmd_fail(err, "bad_chord", "media key '%.*s' cannot be combined with other keys",
+			return err_fail(err, "bad_chord", "media key '%.*s' cannot be combined with other keys",
 					(int)len, name);
 		ch->consumer = k->usage;
 		return 0;
 	}
 	if (ch->consumer)
-		return cmd_fail(err, "bad_chord", "'%.*s' cannot be combined with a media key", (int)len, name);
+		return err_fail(err, "bad_chord", "'%.*s' cannot be combined with a media key", (int)len, name);
 	if (keymap_is_modifier(k)) {
 		ch->mods |= keymap_modifier_bit(k);
 		return 0;
@@ -189,29 +174,29 @@ static int chord_add(struct chord *ch, const struct keymap_key *k, const char *n
 		if (ch->keys[i] == k->usage)
 			return 0;
 	if (ch->n == HID_KBD_SLOTS)
-		return cmd_fail(err, "too_many_keys", "a chord holds at most %d keys besides modifiers",
+		return err_fail(err, "too_many_keys", "a chord holds at most %d keys besides modifiers",
 				HID_KBD_SLOTS);
 	ch->keys[ch->n++] = (uint8_t)k->usage;
 	return 0;
 }
 
-int chord_parse(const char *s, size_t len, struct chord *out, struct cmd_error *err)
+int chord_parse(const char *s, size_t len, struct chord *out, struct err *err)
 {
 	size_t start = 0;
 
 	memset(out, 0, sizeof *out);
 	if (len == 0)
-		return cmd_fail(err, "bad_chord", "empty chord");
+		return err_fail(err, "bad_chord", "empty chord");
 	for (size_t i = 0; i <= len; i++) {
 		if (i < len && s[i] != '+')
 			continue;
 		const char *name = s + start;
 		size_t n = i - start;
 		if (n == 0)
-			return cmd_fail(err, "bad_chord", "empty key name in '%.*s'", (int)(len > 64 ? 64 : len), s);
+			return err_fail(err, "bad_chord", "empty key name in '%.*s'", (int)(len > 64 ? 64 : len), s);
 		const struct keymap_key *k = keymap_lookup(name, n);
 		if (!k)
-			return cmd_fail(err, "unknown_key", "no key named '%.*s'", (int)(n > 64 ? 64 : n), name);
+			return err_fail(err, "unknown_key", "no key named '%.*s'", (int)(n > 64 ? 64 : n), name);
 		int r = chord_add(out, k, name, n, err);
 		if (r)
 			return r;
@@ -227,7 +212,7 @@ static bool is_space(char ch)
 
 /* Chords separated by white space, each appended as an ACT_CHORD. */
 int command_compile_keys_step(struct command *c, const char *s, size_t len, const struct cmd_limits *lim,
-			struct cmd_error *err)
+			struct err *err)
 {
 	size_t i = 0, count = 0;
 
@@ -240,7 +225,7 @@ int command_compile_keys_step(struct command *c, const char *s, size_t len, cons
 		if (i == start)
 			break;
 		if (++count > lim->max_steps)
-			return cmd_fail(err, "too_many_steps", "more than %zu chords", lim->max_steps);
+			return err_fail(err, "too_many_steps", "more than %zu chords", lim->max_steps);
 		struct chord ch;
 		int r = chord_parse(s + start, i - start, &ch, err);
 		if (r)
@@ -250,16 +235,16 @@ int command_compile_keys_step(struct command *c, const char *s, size_t len, cons
 		c->uses_consumer |= ch.consumer != 0;
 	}
 	if (count == 0)
-		return cmd_fail(err, "bad_chord", "no keys given");
+		return err_fail(err, "bad_chord", "no keys given");
 	return 0;
 }
 
 int command_parse_keys(struct command *c, const char *payload, size_t len,
-		       const struct cmd_limits *lim, struct cmd_error *err)
+		       const struct cmd_limits *lim, struct err *err)
 {
 	size_t bad;
 
 	if (utf8_validate(payload, len, &bad))
-		return cmd_fail(err, "bad_utf8", "invalid UTF-8 at byte %zu", bad);
+		return err_fail(err, "bad_utf8", "invalid UTF-8 at byte %zu", bad);
 	return command_compile_keys_step(c, payload, len, lim, err);
 }

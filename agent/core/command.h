@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "err.h"
 #include "hid_report.h"
 #include "layout.h"
 
@@ -77,17 +78,6 @@ struct cmd_limits {
 	uint32_t max_delay_ms;       /* one delay or pace value */
 };
 
-#define CMD_MAX_BAD 8
-
-/* Why a command was rejected. code is a static string from docs/protocol.md. */
-struct cmd_error {
-	const char *code;
-	char detail[384];
-	size_t n_bad;                /* untypable characters listed in bad[] */
-	size_t n_bad_total;          /* all untypable characters */
-	struct { uint32_t cp; uint32_t pos; } bad[CMD_MAX_BAD];
-};
-
 /* A new empty command (CMD_RUN, no actions, delay_ms -1). Never NULL. */
 struct command *command_new(void);
 
@@ -99,34 +89,30 @@ void command_free(struct command *c);
  * with *err filled; c may be partly filled either way and stays the caller's. */
 int command_parse_text(struct command *c, const char *payload, size_t len,
 		       const struct layout *l, const struct cmd_limits *lim,
-		       struct cmd_error *err);
+		       struct err *err);
 
 /* Parse a payload of the `keys` topic: chords separated by white space. */
 int command_parse_keys(struct command *c, const char *payload, size_t len,
-		       const struct cmd_limits *lim, struct cmd_error *err);
+		       const struct cmd_limits *lim, struct err *err);
 
 /* Parse a JSON command of the `cmd` topic. l: the device's current layout,
  * used unless the command names one. On error c->id is still set when the
  * payload carried a usable id, so the error result can echo it. */
 int command_parse_json(struct command *c, const char *payload, size_t len,
 		       const struct layout *l, const struct cmd_limits *lim,
-		       struct cmd_error *err);
+		       struct err *err);
 
 /* Parse one chord ("ctrl+alt+delete") of len bytes into *out. */
-int chord_parse(const char *s, size_t len, struct chord *out, struct cmd_error *err);
+int chord_parse(const char *s, size_t len, struct chord *out, struct err *err);
 
 /* Internal to the parsers (command.c, command_json.c): append an action;
  * compile one text or keys step (text positions continue through *pos);
  * turn the untypable characters collected in *err into the error. */
 struct action *command_push_action(struct command *c, enum act_kind kind);
 int command_compile_text_step(struct command *c, const char *s, size_t len, const struct layout *l,
-			      const struct cmd_limits *lim, size_t *pos, struct cmd_error *err);
+			      const struct cmd_limits *lim, size_t *pos, struct err *err);
 int command_compile_keys_step(struct command *c, const char *s, size_t len,
-			      const struct cmd_limits *lim, struct cmd_error *err);
-int command_finish_text(struct cmd_error *err, const struct layout *l);
-
-/* Set *err (printf-style detail); returns -EINVAL for `return cmd_fail(…)`. */
-int cmd_fail(struct cmd_error *err, const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+			      const struct cmd_limits *lim, struct err *err);
+int command_finish_text(struct err *err, const struct layout *l);
 
 #endif

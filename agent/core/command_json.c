@@ -31,11 +31,11 @@ static const char *type_name(json_object *v)
 }
 
 static int want(json_object *v, json_type t, const char *where, const char *field,
-		const char *what, struct cmd_error *err)
+		const char *what, struct err *err)
 {
 	if (json_object_is_type(v, t))
 		return 0;
-	return cmd_fail(err, "bad_type", "%s'%s' must be %s, not %s", where, field, what, type_name(v));
+	return err_fail(err, "bad_type", "%s'%s' must be %s, not %s", where, field, what, type_name(v));
 }
 
 /* Integers beyond ±(2^53 - 1) do not survive JSON in most languages, and
@@ -44,36 +44,36 @@ static int want(json_object *v, json_type t, const char *where, const char *fiel
 #define MAX_INT_ID 9007199254740991LL
 
 /* id: a string of at most 128 bytes, or an integer (echoed as its decimal string). */
-static int take_id(struct command *c, json_object *v, struct cmd_error *err)
+static int take_id(struct command *c, json_object *v, struct err *err)
 {
 	if (json_object_is_type(v, json_type_int)) {
 		int64_t x = json_object_get_int64(v);
 		if (x > MAX_INT_ID || x < -MAX_INT_ID)
-			return cmd_fail(err, "bad_id", "a numeric 'id' must be within ±9007199254740991; "
+			return err_fail(err, "bad_id", "a numeric 'id' must be within ±9007199254740991; "
 					"send a larger one as a string");
 		c->id = xstrdup(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
 		return 0;
 	}
 	if (!json_object_is_type(v, json_type_string))
-		return cmd_fail(err, "bad_type", "'id' must be a string, not %s", type_name(v));
+		return err_fail(err, "bad_type", "'id' must be a string, not %s", type_name(v));
 	size_t n = (size_t)json_object_get_string_len(v);
 	if (n > MAX_ID_LEN)
-		return cmd_fail(err, "bad_id", "'id' is longer than %d bytes", MAX_ID_LEN);
+		return err_fail(err, "bad_id", "'id' is longer than %d bytes", MAX_ID_LEN);
 	if (memchr(json_object_get_string(v), '\0', n))
-		return cmd_fail(err, "bad_id", "'id' contains a NUL character");
+		return err_fail(err, "bad_id", "'id' contains a NUL character");
 	c->id = xstrndup(json_object_get_string(v), n);
 	return 0;
 }
 
 static int take_uint(json_object *v, const char *where, const char *field, uint32_t max,
-		     uint32_t *out, struct cmd_error *err)
+		     uint32_t *out, struct err *err)
 {
 	if (!json_object_is_type(v, json_type_int))
-		return cmd_fail(err, "bad_type", "%s'%s' must be a whole number, not %s", where, field,
+		return err_fail(err, "bad_type", "%s'%s' must be a whole number, not %s", where, field,
 				type_name(v));
 	int64_t x = json_object_get_int64(v);
 	if (x < 0 || x > (int64_t)max)
-		return cmd_fail(err, "bad_value", "%s'%s' must be between 0 and %u", where, field,
+		return err_fail(err, "bad_value", "%s'%s' must be between 0 and %u", where, field,
 				(unsigned)max);
 	*out = (uint32_t)x;
 	return 0;
@@ -81,7 +81,7 @@ static int take_uint(json_object *v, const char *where, const char *field, uint3
 
 /* down/up: one chord, every key of it held or released. */
 static int take_hold(struct command *c, json_object *v, enum act_kind kind, const char *where,
-		     const char *field, struct cmd_error *err)
+		     const char *field, struct err *err)
 {
 	int r = want(v, json_type_string, where, field, "a key name", err);
 	if (r)
@@ -99,7 +99,7 @@ static int take_hold(struct command *c, json_object *v, enum act_kind kind, cons
 
 /* One step of a seq (or the single action of a plain command). */
 static int take_action(struct command *c, const char *key, json_object *v, const char *where,
-		       const struct cmd_limits *lim, size_t *pos, struct cmd_error *err)
+		       const struct cmd_limits *lim, size_t *pos, struct err *err)
 {
 	int r;
 
@@ -132,27 +132,27 @@ static bool is_step_key(const char *k)
 }
 
 static int take_step(struct command *c, json_object *step, size_t idx,
-		     const struct cmd_limits *lim, size_t *pos, struct cmd_error *err)
+		     const struct cmd_limits *lim, size_t *pos, struct err *err)
 {
 	char where[32];
 
 	snprintf(where, sizeof where, "seq[%zu]: ", idx);
 	if (!json_object_is_type(step, json_type_object))
-		return cmd_fail(err, "bad_type", "%sa step must be an object, not %s", where,
+		return err_fail(err, "bad_type", "%sa step must be an object, not %s", where,
 				type_name(step));
 	if (json_object_object_length(step) != 1)
-		return cmd_fail(err, "bad_command",
+		return err_fail(err, "bad_command",
 				"%sa step has exactly one of text, keys, down, up, delay_ms", where);
 	json_object_object_foreach(step, k, v) {
 		if (!is_step_key(k))
-			return cmd_fail(err, "unknown_field", "%sunknown field '%.40s'", where, k);
+			return err_fail(err, "unknown_field", "%sunknown field '%.40s'", where, k);
 		return take_action(c, k, v, where, lim, pos, err);
 	}
 	return 0;
 }
 
 static int take_seq(struct command *c, json_object *v, const struct cmd_limits *lim,
-		    struct cmd_error *err)
+		    struct err *err)
 {
 	size_t pos = 0;
 	int r = want(v, json_type_array, "", "seq", "an array", err);
@@ -161,7 +161,7 @@ static int take_seq(struct command *c, json_object *v, const struct cmd_limits *
 		return r;
 	size_t n = json_object_array_length(v);
 	if (n > lim->max_steps)
-		return cmd_fail(err, "too_many_steps", "'seq' has %zu steps; the limit is %zu", n,
+		return err_fail(err, "too_many_steps", "'seq' has %zu steps; the limit is %zu", n,
 				lim->max_steps);
 	for (size_t i = 0; i < n; i++)
 		if ((r = take_step(c, json_object_array_get_idx(v, i), i, lim, &pos, err)))
@@ -183,17 +183,17 @@ static int field_index(const char *k)
 	return -1;
 }
 
-static json_object *parse_root(const char *payload, size_t len, struct cmd_error *err)
+static json_object *parse_root(const char *payload, size_t len, struct err *err)
 {
 	size_t bad;
 
 	if (utf8_validate(payload, len, &bad)) {
-		cmd_fail(err, "bad_utf8", "invalid UTF-8 at byte %zu", bad);
+		err_fail(err, "bad_utf8", "invalid UTF-8 at byte %zu", bad);
 		return NULL;
 	}
 	const char *nul = memchr(payload, '\0', len);
 	if (nul) {
-		cmd_fail(err, "bad_json", "NUL byte at offset %zu", (size_t)(nul - payload));
+		err_fail(err, "bad_json", "NUL byte at offset %zu", (size_t)(nul - payload));
 		return NULL;
 	}
 	json_tokener *tok = json_tokener_new_ex(MAX_JSON_DEPTH);
@@ -209,47 +209,47 @@ static json_object *parse_root(const char *payload, size_t len, struct cmd_error
 	}
 	json_tokener_free(tok);
 	if (!root && e == json_tokener_success)   /* the literal null */
-		cmd_fail(err, "bad_command", "a command is a JSON object, not null");
+		err_fail(err, "bad_command", "a command is a JSON object, not null");
 	else if (!root && e == json_tokener_continue)
-		cmd_fail(err, "bad_json", "the JSON ends too early");
+		err_fail(err, "bad_json", "the JSON ends too early");
 	else if (!root && e == json_tokener_error_depth)
-		cmd_fail(err, "bad_json", "JSON nested deeper than %d levels", MAX_JSON_DEPTH);
+		err_fail(err, "bad_json", "JSON nested deeper than %d levels", MAX_JSON_DEPTH);
 	else if (!root)
-		cmd_fail(err, "bad_json", "%s at offset %zu", json_tokener_error_desc(e), end);
+		err_fail(err, "bad_json", "%s at offset %zu", json_tokener_error_desc(e), end);
 	if (!root)
 		return NULL;
 	while (end < len && strchr(" \t\r\n", payload[end]))
 		end++;
 	if (end < len) {
-		cmd_fail(err, "bad_json", "unexpected data after the JSON value at offset %zu", end);
+		err_fail(err, "bad_json", "unexpected data after the JSON value at offset %zu", end);
 		json_object_put(root);
 		return NULL;
 	}
 	return root;
 }
 
-static int take_flag(json_object *v, const char *field, struct cmd_error *err)
+static int take_flag(json_object *v, const char *field, struct err *err)
 {
 	int r = want(v, json_type_boolean, "", field, "true", err);
 	if (!r && !json_object_get_boolean(v))
-		r = cmd_fail(err, "bad_value", "'%s' must be true", field);
+		r = err_fail(err, "bad_value", "'%s' must be true", field);
 	return r;
 }
 
 static int take_layout(json_object *v, const char *field, const struct layout **out,
-		       struct cmd_error *err)
+		       struct err *err)
 {
 	int r = want(v, json_type_string, "", field, "a layout name", err);
 	if (r)
 		return r;
 	*out = layout_find(json_object_get_string(v));
 	if (!*out)
-		return cmd_fail(err, "unknown_layout", "no layout named '%.40s'", json_object_get_string(v));
+		return err_fail(err, "unknown_layout", "no layout named '%.40s'", json_object_get_string(v));
 	return 0;
 }
 
 static int dispatch(struct command *c, const char *k, json_object *v, const struct cmd_limits *lim,
-		    struct cmd_error *err)
+		    struct err *err)
 {
 	size_t pos = 0;
 	int r;
@@ -269,7 +269,7 @@ static int dispatch(struct command *c, const char *k, json_object *v, const stru
 
 /* Checks every field name and the options, then runs the one action. */
 static int parse_object(struct command *c, json_object *root, const struct cmd_limits *lim,
-			struct cmd_error *err)
+			struct err *err)
 {
 	const char *action = NULL;
 	json_object *v;
@@ -281,15 +281,15 @@ static int parse_object(struct command *c, json_object *root, const struct cmd_l
 		int i = field_index(k);
 		(void)val;
 		if (i < 0)
-			return cmd_fail(err, "unknown_field", "unknown field '%.40s'", k);
+			return err_fail(err, "unknown_field", "unknown field '%.40s'", k);
 		if (i >= FIRST_ACTION && action)
-			return cmd_fail(err, "bad_command", "more than one action ('%s' and '%s'); use seq",
+			return err_fail(err, "bad_command", "more than one action ('%s' and '%s'); use seq",
 					action, k);
 		if (i >= FIRST_ACTION)
 			action = top_fields[i];
 	}
 	if (!action)
-		return cmd_fail(err, "bad_command", "no action: give one of text, keys, seq, down, up, "
+		return err_fail(err, "bad_command", "no action: give one of text, keys, seq, down, up, "
 				"release_all, cancel, set_layout");
 	if (json_object_object_get_ex(root, "layout", &v) && (r = take_layout(v, "layout", &c->layout, err)))
 		return r;
@@ -305,17 +305,17 @@ static int parse_object(struct command *c, json_object *root, const struct cmd_l
 
 int command_parse_json(struct command *c, const char *payload, size_t len,
 		       const struct layout *l, const struct cmd_limits *lim,
-		       struct cmd_error *err)
+		       struct err *err)
 {
 	if (len > lim->max_payload)
-		return cmd_fail(err, "too_large", "%zu bytes; the limit is %zu", len, lim->max_payload);
+		return err_fail(err, "too_large", "%zu bytes; the limit is %zu", len, lim->max_payload);
 	json_object *root = parse_root(payload, len, err);
 	if (!root)
 		return -EINVAL;
 	c->layout = l;
 	int r;
 	if (!json_object_is_type(root, json_type_object))
-		r = cmd_fail(err, "bad_command", "a command is a JSON object, not %s", type_name(root));
+		r = err_fail(err, "bad_command", "a command is a JSON object, not %s", type_name(root));
 	else
 		r = parse_object(c, root, lim, err);
 	json_object_put(root);

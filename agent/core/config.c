@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "layout.h"
+#include "topics.h"
 #include "xalloc.h"
 
 enum opt_type { OPT_STR, OPT_LONG, OPT_BOOL };
@@ -94,7 +95,7 @@ static int parse_bool(const char *v, bool *out)
 }
 
 static int set_value(struct config *c, const struct option_def *o, const char *v,
-		     char err[CONFIG_ERR_LEN])
+		     struct err *err)
 {
 	char *p = (char *)c + o->offset;
 	char *end;
@@ -106,36 +107,34 @@ static int set_value(struct config *c, const struct option_def *o, const char *v
 		return 0;
 	case OPT_BOOL:
 		if (parse_bool(v, (bool *)p))
-			return snprintf(err, CONFIG_ERR_LEN, "%s: '%s' is not on or off", o->name, v), -EINVAL;
+			return err_fail(err, "config", "%s: '%s' is not on or off", o->name, v);
 		return 0;
 	case OPT_LONG:
 		errno = 0;
 		long x = strtol(v, &end, 10);
 		if (errno || end == v || *end || x < o->min || x > o->max)
-			return snprintf(err, CONFIG_ERR_LEN, "%s: '%s' is not a whole number from %ld to %ld",
-					o->name, v, o->min, o->max), -EINVAL;
+			return err_fail(err, "config", "%s: '%s' is not a whole number from %ld to %ld",
+					o->name, v, o->min, o->max);
 		*(long *)p = x;
 		return 0;
 	}
 	return -EINVAL;
 }
 
-int config_set(struct config *c, const char *key, const char *value, char err[CONFIG_ERR_LEN])
+int config_set(struct config *c, const char *key, const char *value, struct err *err)
 {
 	const struct option_def *o = find_option(key);
 
 	if (!o)
-		return snprintf(err, CONFIG_ERR_LEN, "unknown option '%s'", key), -EINVAL;
+		return err_fail(err, "config", "unknown option '%s'", key);
 	return set_value(c, o, value, err);
 }
 
 void config_defaults(struct config *c)
 {
-	char err[CONFIG_ERR_LEN];
-
 	memset(c, 0, sizeof *c);
 	for (size_t i = 0; i < N_OPTIONS; i++)
-		set_value(c, &options[i], options[i].def, err);
+		set_value(c, &options[i], options[i].def, NULL);   /* the defaults are valid */
 }
 
 void config_free(struct config *c)
@@ -171,24 +170,24 @@ static char *unquote(char *v)
 }
 
 static int parse_line(struct config *c, char *line, const char *source, int lineno,
-		      char err[CONFIG_ERR_LEN])
+		      struct err *err)
 {
 	char *s = trim(line), *eq;
 
 	if (!*s || *s == '#' || *s == ';')
 		return 0;
 	if (!(eq = strchr(s, '=')))
-		return snprintf(err, CONFIG_ERR_LEN, "%s:%d: expected 'key = value'", source, lineno), -EINVAL;
+		return err_fail(err, "config", "%s:%d: expected 'key = value'", source, lineno);
 	*eq = '\0';
 	char *key = trim(s), *value = unquote(trim(eq + 1));
-	char why[CONFIG_ERR_LEN];
-	if (config_set(c, key, value, why))
-		return snprintf(err, CONFIG_ERR_LEN, "%.60s:%d: %.170s", source, lineno, why), -EINVAL;
+	struct err why;
+	if (config_set(c, key, value, &why))
+		return err_fail(err, "config", "%.60s:%d: %.300s", source, lineno, why.detail);
 	return 0;
 }
 
 int config_parse_text(struct config *c, const char *text, size_t len, const char *source,
-		      char err[CONFIG_ERR_LEN])
+		      struct err *err)
 {
 	char *buf = xstrndup(text, len), *save = NULL;
 	int lineno = 0, r = 0;
@@ -230,14 +229,13 @@ static struct option *long_options(char names[][64])
 }
 
 static int one_option(struct config *c, int opt, bool apply, struct config_cli *cli,
-		      char err[CONFIG_ERR_LEN])
+		      struct err *err)
 {
 	switch (opt) {
 	case CLI_CONFIG: cli->config_path = optarg; return 0;
 	case CLI_CHECK: cli->check_only = true; return 0;
 	case CLI_PASSWORD:
-		snprintf(err, CONFIG_ERR_LEN, "--password: secrets are read from files, use --password-file");
-		return -EINVAL;
+		return err_fail(err, "config", "--password: secrets are read from files, use --password-file");
 	case 'h':
 	case CLI_HELP: cli->help = true; return 0;
 	case 'V':
@@ -246,12 +244,11 @@ static int one_option(struct config *c, int opt, bool apply, struct config_cli *
 	}
 	if (opt >= CLI_BASE && opt < CLI_BASE + (int)N_OPTIONS)
 		return apply ? set_value(c, &options[opt - CLI_BASE], optarg, err) : 0;
-	snprintf(err, CONFIG_ERR_LEN, "unknown or incomplete option (see --help)");
-	return -EINVAL;
+	return err_fail(err, "config", "unknown or incomplete option (see --help)");
 }
 
 int config_parse_argv(struct config *c, int argc, char **argv, bool apply,
-		      struct config_cli *cli, char err[CONFIG_ERR_LEN])
+		      struct config_cli *cli, struct err *err)
 {
 	static char names[N_OPTIONS][64];
 	struct option *lo = long_options(names);
@@ -261,80 +258,55 @@ int config_parse_argv(struct config *c, int argc, char **argv, bool apply,
 	opterr = 0;
 	while (!r && (opt = getopt_long(argc, argv, "c:hV", lo, NULL)) != -1)
 		r = one_option(c, opt, apply, cli, err);
-	if (!r && optind < argc) {
-		snprintf(err, CONFIG_ERR_LEN, "unexpected argument '%s'", argv[optind]);
-		r = -EINVAL;
-	}
+	if (!r && optind < argc)
+		r = err_fail(err, "config", "unexpected argument '%s'", argv[optind]);
 	free(lo);
 	return r;
 }
 
-bool config_valid_id(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n < 1 || n > 64)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char ch = s[i];
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '-'))
-			return false;
-	}
-	return true;
-}
-
-static bool valid_prefix(const char *p)
-{
-	/* A topic level path without wildcards, empty levels or leading '$'. */
-	if (!*p || *p == '/' || *p == '$' || p[strlen(p) - 1] == '/' || strstr(p, "//"))
-		return false;
-	return !strpbrk(p, "+#") && strlen(p) <= 128;
-}
-
-static int check_groups(const struct config *c, char err[CONFIG_ERR_LEN])
+static int check_groups(const struct config *c, struct err *err)
 {
 	size_t n;
 	char **g = config_group_list(c, &n);
 	int r = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		if (!r && !config_valid_id(g[i]))
-		{
-			snprintf(err, CONFIG_ERR_LEN, "groups: '%.64s' is not a valid group name "
-				 "([A-Za-z0-9_-]{1,64})", g[i]);
-			r = -EINVAL;
-		}
+		if (!r && !topics_valid_id(g[i]))
+			r = err_fail(err, "config", "groups: '%.64s' is not a valid group name "
+				     "([A-Za-z0-9_-]{1,64})", g[i]);
 		free(g[i]);
 	}
 	free(g);
 	return r;
 }
 
-int config_validate(const struct config *c, char err[CONFIG_ERR_LEN])
+int config_validate(const struct config *c, struct err *err)
 {
-	if (!config_valid_id(c->device_id))
-		return snprintf(err, CONFIG_ERR_LEN, "device_id: '%s' is not [A-Za-z0-9_-]{1,64}",
-				c->device_id), -EINVAL;
+	if (!topics_valid_id(c->device_id))
+		return err_fail(err, "config", "device_id: '%s' is not [A-Za-z0-9_-]{1,64}",
+				c->device_id);
+	if (!topics_valid_device_id(c->device_id))
+		return err_fail(err, "config", "device_id: '%s' names the group topics "
+				"(<prefix>/group/…): choose another", c->device_id);
 	if (!layout_find(c->layout))
-		return snprintf(err, CONFIG_ERR_LEN, "layout: no layout named '%s'", c->layout), -EINVAL;
-	if (!valid_prefix(c->topic_prefix))
-		return snprintf(err, CONFIG_ERR_LEN, "topic_prefix: '%s' is not a plain topic path",
-				c->topic_prefix), -EINVAL;
-	if (!valid_prefix(c->ha_prefix))
-		return snprintf(err, CONFIG_ERR_LEN, "ha_prefix: '%s' is not a plain topic path",
-				c->ha_prefix), -EINVAL;
+		return err_fail(err, "config", "layout: no layout named '%s'", c->layout);
+	if (!topics_valid_prefix(c->topic_prefix))
+		return err_fail(err, "config", "topic_prefix: '%s' is not a plain topic path",
+				c->topic_prefix);
+	if (!topics_valid_prefix(c->ha_prefix))
+		return err_fail(err, "config", "ha_prefix: '%s' is not a plain topic path",
+				c->ha_prefix);
 	if (!*c->hid_keyboard)
-		return snprintf(err, CONFIG_ERR_LEN, "hid_keyboard: a path is required"), -EINVAL;
+		return err_fail(err, "config", "hid_keyboard: a path is required");
 	if (strncmp(c->broker, "tcp://", 6) && strncmp(c->broker, "ssl://", 6) &&
 	    strncmp(c->broker, "mqtt://", 7) && strncmp(c->broker, "mqtts://", 8) &&
 	    strncmp(c->broker, "ws://", 5) && strncmp(c->broker, "wss://", 6))
-		return snprintf(err, CONFIG_ERR_LEN, "broker: '%s' must start with tcp://, ssl://, "
-				"ws:// or wss://", c->broker), -EINVAL;
+		return err_fail(err, "config", "broker: '%s' must start with tcp://, ssl://, "
+				"ws:// or wss://", c->broker);
 	if (*c->certfile && !*c->keyfile)
-		return snprintf(err, CONFIG_ERR_LEN, "certfile needs keyfile"), -EINVAL;
+		return err_fail(err, "config", "certfile needs keyfile");
 	if (*c->password_file && !*c->username)
-		return snprintf(err, CONFIG_ERR_LEN, "password_file needs username"), -EINVAL;
+		return err_fail(err, "config", "password_file needs username");
 	return check_groups(c, err);
 }
 

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "err.h"
+
 struct config {
 	char *device_id;          /* [A-Za-z0-9_-]{1,64}; empty: the host name */
 	char *broker;             /* tcp://host:1883, ssl://host:8883, ws://, wss:// */
@@ -41,19 +43,18 @@ struct config {
 };
 
 #define CONFIG_DEFAULT_PATH "/etc/keymime/agent.conf"
-#define CONFIG_ERR_LEN 256
 
 /* Fill c with the defaults (all strings allocated). */
 void config_defaults(struct config *c);
 void config_free(struct config *c);
 
 /* Set one option by name ("device_id" or "device-id"). value: borrowed.
- * Returns 0 or -EINVAL with err filled. */
-int config_set(struct config *c, const char *key, const char *value, char err[CONFIG_ERR_LEN]);
+ * Returns 0 or -EINVAL with *err filled (code "config"). */
+int config_set(struct config *c, const char *key, const char *value, struct err *err);
 
 /* Apply a config file's text. source names it in errors. */
 int config_parse_text(struct config *c, const char *text, size_t len, const char *source,
-		      char err[CONFIG_ERR_LEN]);
+		      struct err *err);
 
 /* What main needs to do besides running. */
 struct config_cli {
@@ -64,15 +65,12 @@ struct config_cli {
 
 /* Parse argv. First pass (apply=false) only fills cli (so the file can be read
  * before the options that override it); second pass (apply=true) applies the
- * options to c. Returns 0 or -EINVAL with err filled. */
+ * options to c. Returns 0 or -EINVAL with *err filled (code "config"). */
 int config_parse_argv(struct config *c, int argc, char **argv, bool apply,
-		      struct config_cli *cli, char err[CONFIG_ERR_LEN]);
+		      struct config_cli *cli, struct err *err);
 
 /* Check values that depend on each other. Returns 0 or -EINVAL. */
-int config_validate(const struct config *c, char err[CONFIG_ERR_LEN]);
-
-/* True for a valid device id / group name: [A-Za-z0-9_-]{1,64}. */
-bool config_valid_id(const char *s);
+int config_validate(const struct config *c, struct err *err);
 
 /* Split groups into a NULL-terminated array with "all" first, no duplicates.
  * The caller frees each string and the array. */

@@ -4,23 +4,21 @@
 #include "ha_discovery.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include <json.h>
-
 #include "command.h"
+#include "jsonx.h"
 #include "layout.h"
+#include "strbuf.h"
+#include "topics.h"
 
 #ifndef KEYMIME_VERSION
 #define KEYMIME_VERSION "0.0.0"
 #endif
 
-#define PREFIX_MAX 128           /* bytes of topic_prefix / ha_prefix */
-#define ID_MAX     64            /* bytes of a device id (the contract) */
-#define TOPIC_MAX  (2 * PREFIX_MAX + 2 * ID_MAX + 64)
 #define SLUG_MAX   40            /* bytes of a button's object id after "combo_" */
 
 struct combo {
@@ -35,33 +33,17 @@ struct combos {
 };
 
 /* Everything one publish/remove run needs, validated and formatted once.
- * About 11 KiB, on the caller's stack: no allocation besides json-c's. */
+ * The strings are owned (disc_free). */
 struct disc {
 	const char *ha;                  /* discovery prefix */
 	const char *version;
-	char id[ID_MAX + 1];
-	char node[ID_MAX + 16];          /* "keymime_<id>": node id and unique-id stem */
-	char name[ID_MAX + 16];          /* device name "keymime <id>" */
-	char t_type[TOPIC_MAX], t_keys[TOPIC_MAX], t_cmd[TOPIC_MAX];
-	char t_status[TOPIC_MAX], t_result[TOPIC_MAX], t_avail[TOPIC_MAX];
+	char *node;                      /* "keymime_<id>": node id and unique-id stem */
+	char *name;                      /* device name "keymime <id>" */
+	char *t_type, *t_keys, *t_cmd, *t_status, *t_result, *t_avail;
 	struct combos combos;
 };
 
 /* ---- small helpers ----------------------------------------------------- */
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* ASCII only, whatever the process locale: ids and slugs are topic levels. */
 static bool is_alnum(unsigned char ch)
@@ -85,51 +67,24 @@ static void trim(const char **s, size_t *len)
 		(*len)--;
 }
 
-/* Device ids follow the contract: [A-Za-z0-9_-]{1,64}. They appear in topics
- * and unique ids, so anything else would make an invalid discovery topic. */
-static bool valid_id(const char *id)
-{
-	size_t n = id ? strlen(id) : 0;
-
-	if (n == 0 || n > ID_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!is_alnum((unsigned char)id[i]) && id[i] != '_' && id[i] != '-')
-			return false;
-	return true;
-}
-
-/* A topic prefix must be publishable: no wildcards, no empty levels at the
- * ends or in the middle (they would make the discovery topic invalid). */
-static bool valid_prefix(const char *p)
-{
-	size_t n = strlen(p);
-
-	if (n == 0 || n > PREFIX_MAX || p[0] == '/' || p[n - 1] == '/')
-		return false;
-	return strpbrk(p, "+#") == NULL && strstr(p, "//") == NULL;
-}
-
 /* ---- ha_combos --------------------------------------------------------- */
 
 /* A button's keys go out as a `keys` payload: check them with the agent's
  * own parser, so that a button never exists that could only ever answer
  * with an error result (unknown key, media key in a chord, too many keys). */
-static int check_chord(const char *s, size_t len, size_t idx, char *err, size_t errlen)
+static int check_chord(const char *s, size_t len, size_t idx, struct err *err)
 {
 	const struct cmd_limits lim = {
 		.max_payload = HA_MAX_CHORD, .max_chars = HA_MAX_CHORD,
 		.max_steps = HA_MAX_CHORD, .max_delay_ms = 0,
 	};
 	struct command *c = command_new();
-	struct cmd_error e = { 0 };
+	struct err e = { 0 };
 	int r = command_parse_keys(c, s, len, &lim, &e);
 
 	command_free(c);
-	if (r < 0) {
-		set_err(err, errlen, "combo %zu: %s", idx, e.detail);
-		return -EINVAL;
-	}
+	if (r < 0) 
+		return err_fail(err, "config", "combo %zu: %s", idx, e.detail);
 	return 0;
 }
 
@@ -157,21 +112,15 @@ static void slugify(const char *s, size_t len, char *out, size_t outlen)
 }
 
 static int parse_label(const char *s, size_t len, size_t idx, struct combo *c,
-		       char *err, size_t errlen)
+		       struct err *err)
 {
-	if (len == 0) {
-		set_err(err, errlen, "combo %zu: empty name before '='", idx);
-		return -EINVAL;
-	}
-	if (len > HA_MAX_LABEL) {
-		set_err(err, errlen, "combo %zu: name longer than %d bytes", idx, HA_MAX_LABEL);
-		return -EINVAL;
-	}
+	if (len == 0) 
+		return err_fail(err, "config", "combo %zu: empty name before '='", idx);
+	if (len > HA_MAX_LABEL) 
+		return err_fail(err, "config", "combo %zu: name longer than %d bytes", idx, HA_MAX_LABEL);
 	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
-			set_err(err, errlen, "combo %zu: control character in name", idx);
-			return -EINVAL;
-		}
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) 
+			return err_fail(err, "config", "combo %zu: control character in name", idx);
 	memcpy(c->label, s, len);
 	c->label[len] = '\0';
 	return 0;
@@ -179,7 +128,7 @@ static int parse_label(const char *s, size_t len, size_t idx, struct combo *c,
 
 /* One "Label=chord" entry; idx counts from 1 for the messages. */
 static int parse_entry(const char *s, size_t len, size_t idx, struct combo *c,
-		       char *err, size_t errlen)
+		       struct err *err)
 {
 	const char *eq = memchr(s, '=', len);
 	const char *chord;
@@ -187,24 +136,20 @@ static int parse_entry(const char *s, size_t len, size_t idx, struct combo *c,
 	char slug[SLUG_MAX + 1];
 	int r;
 
-	if (!eq) {
-		set_err(err, errlen, "combo %zu: '%.*s' is not Name=keys", idx, (int)len, s);
-		return -EINVAL;
-	}
+	if (!eq) 
+		return err_fail(err, "config", "combo %zu: '%.*s' is not Name=keys", idx, (int)len, s);
 	label_len = (size_t)(eq - s);
 	chord = eq + 1;
 	chord_len = len - label_len - 1;
 	trim(&s, &label_len);
 	trim(&chord, &chord_len);
-	r = parse_label(s, label_len, idx, c, err, errlen);
+	r = parse_label(s, label_len, idx, c, err);
 	if (r < 0)
 		return r;
-	if (chord_len == 0 || chord_len > HA_MAX_CHORD) {
-		set_err(err, errlen, "combo %zu (%s): keys empty or longer than %d bytes",
+	if (chord_len == 0 || chord_len > HA_MAX_CHORD) 
+		return err_fail(err, "config", "combo %zu (%s): keys empty or longer than %d bytes",
 			idx, c->label, HA_MAX_CHORD);
-		return -EINVAL;
-	}
-	r = check_chord(chord, chord_len, idx, err, errlen);
+	r = check_chord(chord, chord_len, idx, err);
 	if (r < 0)
 		return r;
 	memcpy(c->chord, chord, chord_len);
@@ -220,19 +165,17 @@ static int parse_entry(const char *s, size_t len, size_t idx, struct combo *c,
 
 /* Object ids become topic levels and unique ids: two equal ones would make
  * one button silently replace the other in Home Assistant. */
-static int check_unique(const struct combos *cs, size_t idx, char *err, size_t errlen)
+static int check_unique(const struct combos *cs, size_t idx, struct err *err)
 {
 	for (size_t j = 0; j + 1 < cs->n; j++)
-		if (strcmp(cs->c[j].object, cs->c[cs->n - 1].object) == 0) {
-			set_err(err, errlen, "combo %zu (%s): same id '%s' as combo %zu (%s)",
+		if (strcmp(cs->c[j].object, cs->c[cs->n - 1].object) == 0) 
+			return err_fail(err, "config", "combo %zu (%s): same id '%s' as combo %zu (%s)",
 				idx, cs->c[cs->n - 1].label, cs->c[j].object, j + 1,
 				cs->c[j].label);
-			return -EINVAL;
-		}
 	return 0;
 }
 
-static int parse_combos(const char *text, struct combos *cs, char *err, size_t errlen)
+static int parse_combos(const char *text, struct combos *cs, struct err *err)
 {
 	const char *p;
 	size_t idx = 0;
@@ -251,71 +194,50 @@ static int parse_combos(const char *text, struct combos *cs, char *err, size_t e
 		trim(&s, &len);
 		if (len == 0)
 			continue;              /* "a=b, " or ",,": nothing to add */
-		if (++idx > HA_MAX_COMBOS) {
-			set_err(err, errlen, "more than %d combos", HA_MAX_COMBOS);
-			return -EINVAL;
-		}
-		r = parse_entry(s, len, idx, &cs->c[cs->n++], err, errlen);
+		if (++idx > HA_MAX_COMBOS) 
+			return err_fail(err, "config", "more than %d combos", HA_MAX_COMBOS);
+		r = parse_entry(s, len, idx, &cs->c[cs->n++], err);
 		if (r == 0)
-			r = check_unique(cs, idx, err, errlen);
+			r = check_unique(cs, idx, err);
 		if (r < 0)
 			return r;
 	}
 	return 0;
 }
 
-int ha_combos_validate(const char *combos, char *err, size_t errlen)
+int ha_combos_validate(const char *combos, struct err *err)
 {
 	struct combos cs;
 
-	if (err && errlen)
-		err[0] = '\0';
-	return parse_combos(combos, &cs, err, errlen);
+	return parse_combos(combos, &cs, err);
 }
 
 /* ---- the entities ------------------------------------------------------ */
 
-static void put_s(json_object *o, const char *key, const char *val)
-{
-	json_object_object_add(o, key, json_object_new_string(val));
-}
-
-static void put_i(json_object *o, const char *key, int val)
-{
-	json_object_object_add(o, key, json_object_new_int(val));
-}
+static void put_s(json_object *o, const char *key, const char *val) { jx_str(o, key, val); }
+static void put_i(json_object *o, const char *key, int val) { jx_int(o, key, val); }
 
 /* The blocks every config carries. Every config repeats the device so that
  * any one of them, arriving first, creates the device complete. */
 static json_object *base_config(const struct disc *d, const char *object, const char *name)
 {
-	json_object *o = json_object_new_object();
-	json_object *dev = json_object_new_object();
-	json_object *ids = json_object_new_array();
-	json_object *org = json_object_new_object();
-	char uid[sizeof(d->node) + SLUG_MAX + 16];
+	json_object *o = jx_object(), *dev = jx_object(), *ids = jx_array(), *org = jx_object();
+	char *uid = str_printf("%s_%s", d->node, object);
 
-	if (!o || !dev || !ids || !org) {
-		json_object_put(o);
-		json_object_put(dev);
-		json_object_put(ids);
-		json_object_put(org);
-		return NULL;
-	}
-	snprintf(uid, sizeof(uid), "%s_%s", d->node, object);
 	put_s(o, "name", name);
 	put_s(o, "unique_id", uid);
-	json_object_array_add(ids, json_object_new_string(d->node));
-	json_object_object_add(dev, "identifiers", ids);
+	free(uid);
+	jx_push_str(ids, d->node);
+	jx_put(dev, "identifiers", ids);
 	put_s(dev, "name", d->name);
 	put_s(dev, "model", "keymime");
 	put_s(dev, "manufacturer", "keymime");
 	put_s(dev, "sw_version", d->version);
-	json_object_object_add(o, "device", dev);
+	jx_put(o, "device", dev);
 	put_s(org, "name", "keymime");
 	put_s(org, "sw_version", d->version);
 	/* No support_url: the project has no public address to point at yet. */
-	json_object_object_add(o, "origin", org);
+	jx_put(o, "origin", org);
 	put_s(o, "availability_topic", d->t_avail);
 	put_s(o, "payload_available", "online");
 	put_s(o, "payload_not_available", "offline");
@@ -355,14 +277,14 @@ static void fill_button(json_object *o, const struct disc *d, const struct combo
  * watching results can tell Home Assistant's layout changes apart. */
 static void fill_layout(json_object *o, const struct disc *d, const struct combo *cb)
 {
-	json_object *ops = json_object_new_array();
+	json_object *ops = jx_array();
 
-	for (size_t i = 0; ops && i < layout_count(); i++)
-		json_object_array_add(ops, json_object_new_string(layout_name(layout_at(i))));
+	for (size_t i = 0; i < layout_count(); i++)
+		jx_push_str(ops, layout_name(layout_at(i)));
 	put_s(o, "command_topic", d->t_cmd);
 	put_s(o, "command_template",
 	      "{\"id\":\"homeassistant-layout\",\"set_layout\":\"{{ value }}\"}");
-	json_object_object_add(o, "options", ops);
+	jx_put(o, "options", ops);
 	put_s(o, "state_topic", d->t_status);
 	put_s(o, "value_template", "{{ value_json.layout }}");
 	put_s(o, "entity_category", "config");
@@ -382,12 +304,12 @@ static void fill_host(json_object *o, const struct disc *d, const struct combo *
 
 static void fill_led(json_object *o, const struct disc *d, const char *led, const char *icon)
 {
-	char tpl[96];
+	char *tpl = str_printf("{{ 'ON' if value_json.leds.%s else 'OFF' }}", led);
 
-	snprintf(tpl, sizeof(tpl), "{{ 'ON' if value_json.leds.%s else 'OFF' }}", led);
 	put_s(o, "state_topic", d->t_status);
 	put_s(o, "value_template", tpl);
 	put_s(o, "icon", icon);
+	free(tpl);
 }
 
 static void fill_caps(json_object *o, const struct disc *d, const struct combo *cb)
@@ -436,14 +358,12 @@ static void fill_last_result(json_object *o, const struct disc *d, const struct 
  * sensor's state would not: what automations ("typing failed") want. */
 static void fill_result_event(json_object *o, const struct disc *d, const struct combo *cb)
 {
-	json_object *types = json_object_new_array();
+	json_object *types = jx_array();
 
-	if (types) {
-		json_object_array_add(types, json_object_new_string("ok"));
-		json_object_array_add(types, json_object_new_string("error"));
-	}
+	jx_push_str(types, "ok");
+	jx_push_str(types, "error");
 	put_s(o, "state_topic", d->t_result);
-	json_object_object_add(o, "event_types", types);
+	jx_put(o, "event_types", types);
 	put_s(o, "value_template",
 	      "{{ dict(value_json, event_type=('ok' if value_json.ok else 'error')) | tojson }}");
 	put_s(o, "icon", "mdi:keyboard-settings");
@@ -477,54 +397,63 @@ static int emit_one(const struct disc *d, const struct entity *e, const struct c
 		    bool remove, ha_emit_fn emit, void *ctx)
 {
 	const char *object = cb ? cb->object : e->object;
-	char topic[TOPIC_MAX + 64];
-	json_object *o;
-	const char *payload;
+	char *topic = topics_ha_config(d->ha, e->component, d->node, object);
 	int r;
 
-	snprintf(topic, sizeof(topic), "%s/%s/%s/%s/config", d->ha, e->component,
-		 d->node, object);
-	if (remove)
-		return emit(ctx, topic, "");
-	o = base_config(d, object, cb ? cb->label : e->name);
-	if (!o)
-		return -ENOMEM;
-	e->fill(o, d, cb);
-	payload = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-						    JSON_C_TO_STRING_NOSLASHESCAPE);
-	r = payload ? emit(ctx, topic, payload) : -ENOMEM;
-	json_object_put(o);
+	if (remove) {
+		r = emit(ctx, topic, "");
+	} else {
+		json_object *o = base_config(d, object, cb ? cb->label : e->name);
+		e->fill(o, d, cb);
+		r = emit(ctx, topic, jx_text(o));
+		json_object_put(o);
+	}
+	free(topic);
 	return r;
 }
 
-static int topic_of(char *out, const char *prefix, const char *id, const char *leaf)
+static void disc_free(struct disc *d)
 {
-	int n = snprintf(out, TOPIC_MAX, "%s/%s/%s", prefix, id, leaf);
-
-	return (n < 0 || n >= TOPIC_MAX) ? -EINVAL : 0;
+	free(d->node), free(d->name);
+	free(d->t_type), free(d->t_keys), free(d->t_cmd);
+	free(d->t_status), free(d->t_result), free(d->t_avail);
 }
 
 static int disc_init(struct disc *d, const struct ha_config *c)
 {
 	const char *prefix = c->topic_prefix ? c->topic_prefix : "keymime";
-	int r = 0;
+	const char *id = c->device_id;
 
+	memset(d, 0, sizeof *d);
 	d->ha = c->ha_prefix ? c->ha_prefix : "homeassistant";
 	d->version = (c->version && *c->version) ? c->version : KEYMIME_VERSION;
-	if (!valid_id(c->device_id) || !valid_prefix(prefix) || !valid_prefix(d->ha))
+	if (!topics_valid_device_id(id) || !topics_valid_prefix(prefix) || !topics_valid_prefix(d->ha))
 		return -EINVAL;
-	snprintf(d->id, sizeof(d->id), "%s", c->device_id);
-	snprintf(d->node, sizeof(d->node), "keymime_%s", c->device_id);
-	snprintf(d->name, sizeof(d->name), "keymime %s", c->device_id);
-	r |= topic_of(d->t_type, prefix, d->id, "type");
-	r |= topic_of(d->t_keys, prefix, d->id, "keys");
-	r |= topic_of(d->t_cmd, prefix, d->id, "cmd");
-	r |= topic_of(d->t_status, prefix, d->id, "status");
-	r |= topic_of(d->t_result, prefix, d->id, "result");
-	r |= topic_of(d->t_avail, prefix, d->id, "availability");
-	if (r)
-		return -EINVAL;
-	return parse_combos(c->combos, &d->combos, NULL, 0);
+	d->node = str_printf("keymime_%s", id);
+	d->name = str_printf("keymime %s", id);
+	d->t_type = topics_device(prefix, id, TOPIC_TYPE);
+	d->t_keys = topics_device(prefix, id, TOPIC_KEYS);
+	d->t_cmd = topics_device(prefix, id, TOPIC_CMD);
+	d->t_status = topics_device(prefix, id, TOPIC_STATUS);
+	d->t_result = topics_device(prefix, id, TOPIC_RESULT);
+	d->t_avail = topics_device(prefix, id, TOPIC_AVAILABILITY);
+	return parse_combos(c->combos, &d->combos, NULL);
+}
+
+static int emit_all(const struct disc *d, bool remove, ha_emit_fn emit, void *ctx)
+{
+	for (size_t i = 0; i < sizeof(entities) / sizeof(entities[0]); i++) {
+		const struct entity *e = &entities[i];
+		int r = 0;
+
+		if (e->object)
+			r = emit_one(d, e, NULL, remove, emit, ctx);
+		for (size_t k = 0; !e->object && !r && k < d->combos.n; k++)
+			r = emit_one(d, e, &d->combos.c[k], remove, emit, ctx);
+		if (r < 0)
+			return r;
+	}
+	return 0;
 }
 
 static int run(const struct ha_config *c, bool remove, ha_emit_fn emit, void *ctx)
@@ -535,24 +464,10 @@ static int run(const struct ha_config *c, bool remove, ha_emit_fn emit, void *ct
 	if (!c || !emit)
 		return -EINVAL;
 	r = disc_init(&d, c);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < sizeof(entities) / sizeof(entities[0]); i++) {
-		const struct entity *e = &entities[i];
-
-		if (e->object) {
-			r = emit_one(&d, e, NULL, remove, emit, ctx);
-			if (r < 0)
-				return r;
-			continue;
-		}
-		for (size_t k = 0; k < d.combos.n; k++) {
-			r = emit_one(&d, e, &d.combos.c[k], remove, emit, ctx);
-			if (r < 0)
-				return r;
-		}
-	}
-	return 0;
+	if (r == 0)
+		r = emit_all(&d, remove, emit, ctx);
+	disc_free(&d);
+	return r;
 }
 
 int ha_discovery_publish(const struct ha_config *c, ha_emit_fn emit, void *ctx)

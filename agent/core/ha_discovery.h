@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 
+#include "err.h"
+
 /* Used when ha_config.combos is NULL or "". "none" means: no buttons. */
 #define HA_DEFAULT_COMBOS \
 	"Ctrl+Alt+Del=ctrl+alt+delete, Enter=enter, Escape=esc, Lock screen=win+l"
@@ -36,8 +38,8 @@ typedef int (*ha_emit_fn)(void *ctx, const char *topic, const char *payload);
 
 /* Emit the config of every entity of this agent. Everything is validated
  * before the first emit, so a bad config emits nothing.
- * Returns 0, -EINVAL (bad device id, prefix or combos), -ENOMEM (json-c
- * failed), or the first negative value emit returned. */
+ * Returns 0, -EINVAL (bad device id, prefix or combos), or the first negative
+ * value emit returned. */
 int ha_discovery_publish(const struct ha_config *c, ha_emit_fn emit, void *ctx);
 
 /* Emit "" to exactly the topics ha_discovery_publish() would use with the same
@@ -47,8 +49,7 @@ int ha_discovery_publish(const struct ha_config *c, ha_emit_fn emit, void *ctx);
 int ha_discovery_remove(const struct ha_config *c, ha_emit_fn emit, void *ctx);
 
 /* Check an `ha_combos` value (NULL/"" = the defaults, which are valid).
- * On error writes a one-line, NUL-terminated message into err (borrowed,
- * errlen bytes; err may be NULL when errlen is 0) and returns -EINVAL. */
-int ha_combos_validate(const char *combos, char *err, size_t errlen);
+ * Returns 0, or -EINVAL with *err filled (code "config"; err may be NULL). */
+int ha_combos_validate(const char *combos, struct err *err);
 
 #endif

@@ -16,7 +16,7 @@ struct result_info {
 	bool ok;
 	const char *error;           /* code when !ok (static) */
 	const char *detail;          /* human sentence when !ok */
-	const struct cmd_error *bad; /* untypable characters to list, or NULL */
+	const struct err *bad; /* untypable characters to list, or NULL */
 	const char *source;          /* "type", "keys", "cmd" */
 	const char *layout;          /* layout used for text, or NULL */
 	size_t chars, strokes;       /* what was typed (also on failure: partial) */
@@ -46,5 +46,18 @@ struct status_info {
 
 /* The status object as a JSON string; the caller frees it. */
 char *message_status(const struct status_info *s);
+
+/* How far a long command has come (`<prefix>/<id>/progress`, not retained). */
+struct progress_info {
+	const char *id;              /* the command's id, borrowed; NULL → null */
+	const char *device;          /* device id, borrowed */
+	const char *source;          /* "type", "keys", "cmd" */
+	size_t chars, chars_total;   /* characters typed so far / in the command */
+	size_t strokes, strokes_total;   /* key presses so far / in the command */
+	long ms;                     /* since the command was received */
+};
+
+/* The progress object as a JSON string; the caller frees it. */
+char *message_progress(const struct progress_info *p);
 
 #endif

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void *check(void *p)
+void *xcheck(void *p)
 {
 	/* A keyboard daemon that cannot allocate a few bytes cannot do anything
 	 * safely; abort so systemd restarts it with a clean key state. */
@@ -15,19 +15,19 @@ static void *check(void *p)
 	return p;
 }
 
-void *xmalloc(size_t n) { return check(malloc(n ? n : 1)); }
-void *xcalloc(size_t n, size_t size) { return check(calloc(n ? n : 1, size ? size : 1)); }
+void *xmalloc(size_t n) { return xcheck(malloc(n ? n : 1)); }
+void *xcalloc(size_t n, size_t size) { return xcheck(calloc(n ? n : 1, size ? size : 1)); }
 
 void *xreallocarray(void *p, size_t n, size_t size)
 {
 	if (size && n > SIZE_MAX / size)
 		abort();
 	size_t bytes = n * size;
-	return check(realloc(p, bytes ? bytes : 1));
+	return xcheck(realloc(p, bytes ? bytes : 1));
 }
 
-char *xstrdup(const char *s) { return check(strdup(s)); }
-char *xstrndup(const char *s, size_t n) { return check(strndup(s, n)); }
+char *xstrdup(const char *s) { return xcheck(strdup(s)); }
+char *xstrndup(const char *s, size_t n) { return xcheck(strndup(s, n)); }
 
 void *xmemdup(const void *p, size_t n)
 {

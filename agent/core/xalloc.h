@@ -12,4 +12,7 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 void *xmemdup(const void *p, size_t n);
 
+/* p, or abort when it is NULL: for what other allocators return (json-c). */
+void *xcheck(void *p);
+
 #endif

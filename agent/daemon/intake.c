@@ -10,52 +10,29 @@
 #include "agent.h"
 #include "log.h"
 #include "mqtt_link.h"
+#include "topics.h"
 #include "xalloc.h"
 
-enum topic_kind { TOPIC_OTHER, TOPIC_TYPE, TOPIC_KEYS, TOPIC_CMD, TOPIC_HA_STATUS };
-
-static enum topic_kind kind_of_leaf(const char *leaf)
+/* What a topic means to this agent: one of its command topics (its own or
+ * a group's it is in), Home Assistant's status, or nothing. */
+static enum topic_leaf classify(const struct agent *a, const char *topic, bool *ha_status)
 {
-	if (!strcmp(leaf, "type"))
-		return TOPIC_TYPE;
-	if (!strcmp(leaf, "keys"))
-		return TOPIC_KEYS;
-	if (!strcmp(leaf, "cmd"))
-		return TOPIC_CMD;
-	return TOPIC_OTHER;
-}
+	struct topic_parts p;
 
-/* <prefix>/group/<g>/<leaf> for one of our groups? */
-static enum topic_kind group_kind(const struct agent *a, const char *topic)
-{
-	const char *prefix = a->cfg->topic_prefix;
-	size_t pl = strlen(prefix);
-
-	if (strncmp(topic, prefix, pl) || strncmp(topic + pl, "/group/", 7))
-		return TOPIC_OTHER;
-	const char *g = topic + pl + 7, *slash = strchr(g, '/');
-	if (!slash || strchr(slash + 1, '/'))
-		return TOPIC_OTHER;
+	*ha_status = a->cfg->ha_discovery && !strcmp(topic, a->topics.ha_status);
+	if (*ha_status || !topics_classify(a->cfg->topic_prefix, topic, &p) ||
+	    !topics_is_command(p.leaf))
+		return TOPIC_NONE;
+	if (p.scope == TOPIC_SCOPE_DEVICE)
+		return strlen(a->cfg->device_id) == p.name_len &&
+		       !strncmp(a->cfg->device_id, p.name, p.name_len) ? p.leaf : TOPIC_NONE;
 	for (size_t i = 0; i < a->n_groups; i++)
-		if (strlen(a->groups[i]) == (size_t)(slash - g) && !strncmp(a->groups[i], g, (size_t)(slash - g)))
-			return kind_of_leaf(slash + 1);
-	return TOPIC_OTHER;
+		if (strlen(a->groups[i]) == p.name_len && !strncmp(a->groups[i], p.name, p.name_len))
+			return p.leaf;
+	return TOPIC_NONE;
 }
 
-static enum topic_kind classify(const struct agent *a, const char *topic)
-{
-	if (!strcmp(topic, a->topics.type))
-		return TOPIC_TYPE;
-	if (!strcmp(topic, a->topics.keys))
-		return TOPIC_KEYS;
-	if (!strcmp(topic, a->topics.cmd))
-		return TOPIC_CMD;
-	if (a->cfg->ha_discovery && !strcmp(topic, a->topics.ha_status))
-		return TOPIC_HA_STATUS;
-	return group_kind(a, topic);
-}
-
-static void reject(struct agent *a, struct command *c, const struct cmd_error *err)
+static void reject(struct agent *a, struct command *c, const struct err *err)
 {
 	struct result_info ri = { .ok = false, .error = err->code, .detail = err->detail, .bad = err };
 
@@ -73,7 +50,7 @@ static void reject(struct agent *a, struct command *c, const struct cmd_error *e
 static void take_id_only(struct agent *a, struct command *c, const struct mqtt_inbound *m)
 {
 	struct command *tmp = command_new();
-	struct cmd_error ignored = { 0 };
+	struct err ignored = { 0 };
 
 	command_parse_json(tmp, m->payload, m->len, atomic_load(&a->layout), &a->limits, &ignored);
 	c->id = tmp->id;
@@ -81,19 +58,19 @@ static void take_id_only(struct agent *a, struct command *c, const struct mqtt_i
 	command_free(tmp);
 }
 
-static int parse(struct agent *a, struct command *c, enum topic_kind k, const struct mqtt_inbound *m,
-		 struct cmd_error *err)
+static int parse(struct agent *a, struct command *c, enum topic_leaf k, const struct mqtt_inbound *m,
+		 struct err *err)
 {
 	const struct layout *l = atomic_load(&a->layout);
 
 	if (m->retained) {
 		if (k == TOPIC_CMD)
 			take_id_only(a, c, m);
-		return cmd_fail(err, "retained", "retained command messages are never typed; clear it with "
+		return err_fail(err, "retained", "retained command messages are never typed; clear it with "
 				"mosquitto_pub -r -n -t %.100s", m->topic);
 	}
 	if (m->len > a->limits.max_payload)
-		return cmd_fail(err, "too_large", "%zu bytes; the limit is %zu", m->len, a->limits.max_payload);
+		return err_fail(err, "too_large", "%zu bytes; the limit is %zu", m->len, a->limits.max_payload);
 	switch (k) {
 	case TOPIC_TYPE:
 		return command_parse_text(c, m->payload, m->len, l, &a->limits, err);
@@ -143,8 +120,8 @@ static void enqueue(struct agent *a, struct command *c)
 {
 	c->cancel_gen = atomic_load(&a->cancel_gen);
 	if (cmd_queue_push(&a->queue, c)) {
-		struct cmd_error err;
-		cmd_fail(&err, "queue_full", "%ld commands are already waiting; try again later",
+		struct err err;
+		err_fail(&err, "queue_full", "%ld commands are already waiting; try again later",
 			 a->cfg->queue_size);
 		err.n_bad = 0;
 		reject(a, c, &err);
@@ -171,21 +148,21 @@ static void keep_reply_route(struct command *c, const struct mqtt_inbound *m)
 
 void intake_message(struct agent *a, const struct mqtt_inbound *m)
 {
-	static const char *const sources[] = { NULL, "type", "keys", "cmd", NULL };
-	enum topic_kind k = classify(a, m->topic);
-	struct cmd_error err = { 0 };
+	bool ha_status;
+	enum topic_leaf k = classify(a, m->topic, &ha_status);
+	struct err err = { 0 };
 
-	/* An empty retained publish only clears a retained message: no command. */
-	if (k == TOPIC_OTHER || (m->retained && m->len == 0))
-		return;
-	if (k == TOPIC_HA_STATUS) {
+	if (ha_status) {
 		if (m->len == 6 && !memcmp(m->payload, "online", 6))
 			atomic_store(&a->ha_announce, true);
 		return;
 	}
+	/* An empty retained publish only clears a retained message: no command. */
+	if (k == TOPIC_NONE || (m->retained && m->len == 0))
+		return;
 	struct command *c = command_new();
 	c->received_ns = agent_now_ns();
-	c->source = sources[k];
+	c->source = topics_leaf_name(k);
 	keep_reply_route(c, m);
 	if (parse(a, c, k, m, &err)) {
 		reject(a, c, &err);

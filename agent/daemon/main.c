@@ -17,6 +17,7 @@
 #include "log.h"
 #include "mqtt_link.h"
 #include "notify.h"
+#include "topics.h"
 #include "writer.h"
 #include "xalloc.h"
 
@@ -70,35 +71,22 @@ void agent_publish_result(struct agent *a, const struct command *c, struct resul
 
 /* ---- start-up ------------------------------------------------------------ */
 
-static char *topic(const char *prefix, const char *id, const char *leaf)
-{
-	size_t n = strlen(prefix) + strlen(id) + strlen(leaf) + 3;
-	char *t = xmalloc(n);
-
-	snprintf(t, n, "%s/%s/%s", prefix, id, leaf);
-	return t;
-}
-
 static void build_topics(struct agent *a)
 {
 	const struct config *c = a->cfg;
 	struct agent_topics *t = &a->topics;
 
-	t->type = topic(c->topic_prefix, c->device_id, "type");
-	t->keys = topic(c->topic_prefix, c->device_id, "keys");
-	t->cmd = topic(c->topic_prefix, c->device_id, "cmd");
-	t->availability = topic(c->topic_prefix, c->device_id, "availability");
-	t->status = topic(c->topic_prefix, c->device_id, "status");
-	t->result = topic(c->topic_prefix, c->device_id, "result");
-	t->ha_status = xmalloc(strlen(c->ha_prefix) + 8);
-	sprintf(t->ha_status, "%s/status", c->ha_prefix);
+	t->type = topics_device(c->topic_prefix, c->device_id, TOPIC_TYPE);
+	t->keys = topics_device(c->topic_prefix, c->device_id, TOPIC_KEYS);
+	t->cmd = topics_device(c->topic_prefix, c->device_id, TOPIC_CMD);
+	t->availability = topics_device(c->topic_prefix, c->device_id, TOPIC_AVAILABILITY);
+	t->status = topics_device(c->topic_prefix, c->device_id, TOPIC_STATUS);
+	t->result = topics_device(c->topic_prefix, c->device_id, TOPIC_RESULT);
+	t->ha_status = topics_ha_status(c->ha_prefix);
 	t->n_groups = a->n_groups;
 	t->group_filters = xcalloc(a->n_groups, sizeof *t->group_filters);
-	for (size_t i = 0; i < a->n_groups; i++) {
-		size_t n = strlen(c->topic_prefix) + strlen(a->groups[i]) + 10;
-		t->group_filters[i] = xmalloc(n);
-		snprintf(t->group_filters[i], n, "%s/group/%s/+", c->topic_prefix, a->groups[i]);
-	}
+	for (size_t i = 0; i < a->n_groups; i++)
+		t->group_filters[i] = topics_group_filter(c->topic_prefix, a->groups[i]);
 }
 
 static void free_topics(struct agent_topics *t)
@@ -168,12 +156,13 @@ static int read_file(const char *path, char **text, size_t *len)
 
 static int load_config(struct config *cfg, int argc, char **argv, struct config_cli *cli)
 {
-	char err[CONFIG_ERR_LEN], *text = NULL;
+	struct err err;
+	char *text = NULL;
 	size_t len = 0;
 
 	config_defaults(cfg);
-	if (config_parse_argv(cfg, argc, argv, false, cli, err))
-		return fprintf(stderr, "keymime-agent: %s\n", err), -EINVAL;
+	if (config_parse_argv(cfg, argc, argv, false, cli, &err))
+		return fprintf(stderr, "keymime-agent: %s\n", err.detail), -EINVAL;
 	if (cli->help || cli->version)
 		return 0;
 	const char *path = cli->config_path ? cli->config_path : CONFIG_DEFAULT_PATH;
@@ -181,21 +170,21 @@ static int load_config(struct config *cfg, int argc, char **argv, struct config_
 	if (r && (cli->config_path || r != -ENOENT))
 		return fprintf(stderr, "keymime-agent: %s: %s\n", path, strerror(-r)), r;
 	if (!r) {
-		r = config_parse_text(cfg, text, len, path, err);
+		r = config_parse_text(cfg, text, len, path, &err);
 		free(text);
 		if (r)
-			return fprintf(stderr, "keymime-agent: %s\n", err), r;
+			return fprintf(stderr, "keymime-agent: %s\n", err.detail), r;
 	}
-	if (config_parse_argv(cfg, argc, argv, true, cli, err))
-		return fprintf(stderr, "keymime-agent: %s\n", err), -EINVAL;
+	if (config_parse_argv(cfg, argc, argv, true, cli, &err))
+		return fprintf(stderr, "keymime-agent: %s\n", err.detail), -EINVAL;
 	if (!*cfg->device_id) {
 		char host[256] = "";
 		gethostname(host, sizeof host - 1);
-		config_set(cfg, "device_id", host, err);
+		config_set(cfg, "device_id", host, NULL);   /* a string option: cannot fail */
 	}
-	if (config_validate(cfg, err) ||
-	    (cfg->ha_discovery && ha_combos_validate(cfg->ha_combos, err, sizeof err)))
-		return fprintf(stderr, "keymime-agent: %s\n", err), -EINVAL;
+	if (config_validate(cfg, &err) ||
+	    (cfg->ha_discovery && ha_combos_validate(cfg->ha_combos, &err)))
+		return fprintf(stderr, "keymime-agent: %s\n", err.detail), -EINVAL;
 	return 0;
 }
 

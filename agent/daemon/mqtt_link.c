@@ -13,6 +13,7 @@
 
 #include "agent.h"
 #include "log.h"
+#include "strbuf.h"
 #include "xalloc.h"
 
 enum link_state { ST_IDLE, ST_CONNECTING, ST_CONNECTED, ST_STOPPED };
@@ -63,18 +64,10 @@ static bool uses_tls(const char *uri)
 /* Paho 1.3 knows ssl:// but not mqtts://; tcp:// but not mqtt://. */
 static char *paho_uri(const char *uri)
 {
-	if (!strncmp(uri, "mqtts://", 8)) {
-		char *u = xmalloc(strlen(uri));
-		strcpy(u, "ssl://");
-		strcat(u, uri + 8);
-		return u;
-	}
-	if (!strncmp(uri, "mqtt://", 7)) {
-		char *u = xmalloc(strlen(uri) + 1);
-		strcpy(u, "tcp://");
-		strcat(u, uri + 7);
-		return u;
-	}
+	if (!strncmp(uri, "mqtts://", 8))
+		return str_printf("ssl://%s", uri + 8);
+	if (!strncmp(uri, "mqtt://", 7))
+		return str_printf("tcp://%s", uri + 7);
 	return xstrdup(uri);
 }
 
@@ -566,13 +559,7 @@ int mqtt_link_create(struct mqtt_link **out, struct agent *a, const char *passwo
 	l->v5 = c->mqtt_version == 5;
 	l->username = xstrdup(c->username);
 	l->password = password && *password ? xstrdup(password) : NULL;
-	if (*c->client_id)
-		l->client_id = xstrdup(c->client_id);
-	else {
-		l->client_id = xmalloc(strlen(c->device_id) + 9);
-		strcpy(l->client_id, "keymime-");
-		strcat(l->client_id, c->device_id);
-	}
+	l->client_id = *c->client_id ? xstrdup(c->client_id) : str_printf("keymime-%s", c->device_id);
 	co.MQTTVersion = l->v5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1;
 	/* Results of commands that end while the broker is away go out later. */
 	co.sendWhileDisconnected = 1;

@@ -46,7 +46,7 @@ int main(int argc, char **argv)
 	size_t chars = 0;
 	for (int r = 0; r < rounds; r++) {
 		struct command *c = command_new();
-		struct cmd_error err = { 0 };
+		struct err err = { 0 };
 		struct seq s;
 		struct seq_progress prog = { 0 };
 		double t0 = now();

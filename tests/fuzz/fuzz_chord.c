@@ -6,7 +6,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct cmd_error err = { 0 };
+	struct err err = { 0 };
 	struct command *c = command_new();
 	int r = command_parse_keys(c, (const char *)data, size, &fuzz_limits, &err);
 
@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* The whole input as one chord: well-formed or an error with a code. */
 	struct chord ch;
-	struct cmd_error cerr = { 0 };
+	struct err cerr = { 0 };
 	if (chord_parse((const char *)data, size, &ch, &cerr) == 0) {
 		FUZZ_CHECK(ch.n <= HID_KBD_SLOTS);
 		FUZZ_CHECK(!ch.consumer || (!ch.n && !ch.mods));

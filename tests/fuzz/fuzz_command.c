@@ -6,7 +6,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct cmd_error err = { 0 };
+	struct err err = { 0 };
 	struct command *c = command_new();
 	int r = command_parse_json(c, (const char *)data, size, layout_default(), &fuzz_limits, &err);
 

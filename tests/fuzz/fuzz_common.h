@@ -76,13 +76,13 @@ static inline bool fuzz_all_zero(const uint8_t *p, size_t n)
 
 /* The parser's promises: 0 with no error code, or -EINVAL with a code and a
  * NUL-terminated detail; a well-formed action list within the limits. */
-static inline void fuzz_check_parse(int r, const struct command *c, const struct cmd_error *err)
+static inline void fuzz_check_parse(int r, const struct command *c, const struct err *err)
 {
 	if (r) {
 		FUZZ_CHECK(r == -EINVAL);
 		FUZZ_CHECK(err->code && *err->code);
 		FUZZ_CHECK(memchr(err->detail, '\0', sizeof err->detail));
-		FUZZ_CHECK(err->n_bad <= CMD_MAX_BAD && err->n_bad <= err->n_bad_total);
+		FUZZ_CHECK(err->n_bad <= ERR_MAX_BAD && err->n_bad <= err->n_bad_total);
 		/* The untypable list goes with the untypable error, and only with it. */
 		FUZZ_CHECK(!strcmp(err->code, "untypable") ? err->n_bad > 0 : err->n_bad_total == 0);
 		return;
@@ -167,7 +167,7 @@ static inline void fuzz_type(const struct command *c, bool caps_lock)
 }
 
 /* The error result the agent would publish must be JSON it can build. */
-static inline void fuzz_result(const struct command *c, const struct cmd_error *err)
+static inline void fuzz_result(const struct command *c, const struct err *err)
 {
 	struct result_info ri = {
 		.id = c->id, .ok = false, .error = err->code, .detail = err->detail, .bad = err,

@@ -13,7 +13,7 @@ static const char *const fixed[] = { "us", "de", "fr", "us-intl", "de-ch", "ru" 
 
 static void one_layout(const struct layout *l, const uint8_t *data, size_t size)
 {
-	struct cmd_error err = { 0 };
+	struct err err = { 0 };
 	struct command *c = command_new();
 	int r = command_parse_text(c, (const char *)data, size, l, &fuzz_limits, &err);
 

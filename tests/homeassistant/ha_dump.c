@@ -28,7 +28,7 @@ int main(int argc, char **argv)
 	};
 	struct ha_config c = { .device_id = "pi1" };
 	int remove = 0, validate = 0, opt, r;
-	char err[256];
+	struct err err;
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
@@ -43,9 +43,9 @@ int main(int argc, char **argv)
 		}
 	}
 	if (validate) {
-		r = ha_combos_validate(c.combos, err, sizeof(err));
+		r = ha_combos_validate(c.combos, &err);
 		if (r < 0)
-			fprintf(stderr, "%s\n", err);
+			fprintf(stderr, "%s\n", err.detail);
 		return r < 0 ? 1 : 0;
 	}
 	r = remove ? ha_discovery_remove(&c, print_one, NULL)

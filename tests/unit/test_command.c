@@ -102,7 +102,7 @@ static void describe_entry(struct sbuf *b, const struct layout_entry *e)
 }
 
 static struct command *cmd;
-static struct cmd_error err;
+static struct err err;
 
 static void setup(void)
 {
@@ -208,7 +208,7 @@ Test(command, chord_parse_table)
 	for (size_t i = 0; i < sizeof chord_cases / sizeof chord_cases[0]; i++) {
 		const struct chord_case *t = &chord_cases[i];
 		struct chord ch;
-		struct cmd_error e = { 0 };
+		struct err e = { 0 };
 		int r = chord_parse(t->in, strlen(t->in), &ch, &e);
 		if (t->want) {
 			struct sbuf b = { 0 };
@@ -227,7 +227,7 @@ Test(command, chord_parse_table)
 Test(command, chord_error_details)
 {
 	struct chord ch;
-	struct cmd_error e = { 0 };
+	struct err e = { 0 };
 
 	chord_parse("ctl+a", 5, &ch, &e);
 	cr_expect_str_eq(e.detail, "no key named 'ctl'");
@@ -252,7 +252,7 @@ Test(command, chord_every_key)
 	for (size_t i = 0; i < keymap_count(); i++) {
 		const struct keymap_key *k = keymap_at(i);
 		struct chord ch;
-		struct cmd_error e = { 0 };
+		struct err e = { 0 };
 		cr_assert_eq(chord_parse(k->code, strlen(k->code), &ch, &e), 0, "%s: %s", k->code,
 			     e.detail);
 		if (k->page == KEYMAP_PAGE_CONSUMER) {
@@ -400,9 +400,9 @@ Test(command_text, many_untypable)
 	/* 10 untypable characters: 8 are listed, the total is counted. */
 	expect_err(text("x\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9"),
 		   "untypable", "10 x é");
-	cr_expect_eq(err.n_bad, CMD_MAX_BAD);
+	cr_expect_eq(err.n_bad, ERR_MAX_BAD);
 	cr_expect_eq(err.n_bad_total, 10);
-	for (size_t i = 0; i < CMD_MAX_BAD; i++)
+	for (size_t i = 0; i < ERR_MAX_BAD; i++)
 		cr_expect_eq(err.bad[i].pos, i + 1);
 	cr_expect_not_null(strstr(err.detail, " and 2 more"), "%s", err.detail);
 }

@@ -128,7 +128,7 @@ Test(message, result_partial_and_dropped)
 
 Test(message, result_untypable)
 {
-	struct cmd_error e = {
+	struct err e = {
 		.code = "untypable", .n_bad = 3, .n_bad_total = 12,
 		.bad = { { 0xE9, 1 }, { 0x1F600, 3 }, { 0x7F, 9 } },
 	};

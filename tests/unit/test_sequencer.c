@@ -120,7 +120,7 @@ static void clear_log(void)
 static struct command *compile(const char *src)
 {
 	struct command *c = command_new();
-	struct cmd_error err = { 0 };
+	struct err err = { 0 };
 	int r;
 
 	if (!strncmp(src, "t:", 2)) {
@@ -406,7 +406,7 @@ static void check_char(const struct layout *l, const struct layout_entry *e, boo
 		       struct rec *want)
 {
 	char text[8], got[128], exp[128];
-	struct cmd_error err = { 0 };
+	struct err err = { 0 };
 	struct command *c = command_new();
 	/* Layouts whose Caps Lock key does not toggle Caps Lock (us-colemak:
 	 * it is Backspace) cannot turn it off: the stroke goes out as is. */
