@@ -3,7 +3,10 @@
 // status parsing, command building, command ids. No DOM, no network: shared
 // by the page and the node tests.
 
-/** Device ids the agent accepts (docs: `[A-Za-z0-9_-]{1,64}`). */
+// The topic layout: the same rules as the agent's agent/core/topics.c; both
+// are tested against tests/data/topics.json (web-client/test/topics.test.js).
+
+/** Device ids and group names (docs: `[A-Za-z0-9_-]{1,64}`). */
 export const DEVICE_ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Group names follow the same rule as device ids. */
@@ -12,16 +15,58 @@ export const GROUP_RE = DEVICE_ID_RE;
 /** The default topic prefix. */
 export const DEFAULT_PREFIX = 'keymime';
 
+const PREFIX_MAX = 128;   // bytes
+const COMMAND_LEAVES = new Set(['type', 'keys', 'cmd']);
+const LEAVES = new Set([...COMMAND_LEAVES, 'availability', 'status', 'result', 'progress']);
+
+/** A group name: `[A-Za-z0-9_-]{1,64}`. */
+export function validId(s) {
+  return typeof s === 'string' && DEVICE_ID_RE.test(s);
+}
+
+/** A device id: a valid id other than `group` (the level of group topics). */
+export function validDeviceId(s) {
+  return validId(s) && s !== 'group';
+}
+
+/**
+ * A topic prefix: 1 to 128 bytes of non-empty levels, no wildcard, no NUL,
+ * not starting with `$` (the broker's own topics).
+ */
+export function validPrefix(p) {
+  if (typeof p !== 'string' || p === '') return false;
+  if (new TextEncoder().encode(p).length > PREFIX_MAX) return false;
+  if (p.startsWith('/') || p.startsWith('$') || p.endsWith('/') || p.includes('//')) return false;
+  return !/[+#\0]/.test(p);
+}
+
 /**
  * Normalise a topic prefix typed by a user: trims spaces and slashes.
- * Returns DEFAULT_PREFIX when nothing usable is left, and null when the
- * prefix holds MQTT wildcards (it could never match a real topic).
+ * Returns DEFAULT_PREFIX when nothing usable is left, and null when what is
+ * left is no valid prefix (wildcards, empty levels, a leading `$`).
  */
 export function normalisePrefix(raw) {
   const p = String(raw ?? '').trim().replace(/^\/+|\/+$/g, '');
   if (p === '') return DEFAULT_PREFIX;
-  if (/[+#\0]/.test(p)) return null;
-  return p;
+  return validPrefix(p) ? p : null;
+}
+
+/**
+ * What a topic under prefix is: {scope: 'device', name, leaf} for
+ * `<prefix>/<id>/<leaf>`, {scope: 'group', name, leaf} for a group's command
+ * topic `<prefix>/group/<g>/{type,keys,cmd}`, or null.
+ */
+export function classifyTopic(prefix, topic) {
+  const head = `${prefix}/`;
+  if (typeof topic !== 'string' || !topic.startsWith(head)) return null;
+  const rest = topic.slice(head.length).split('/');
+  if (rest.length === 3 && rest[0] === 'group') {
+    const [, name, leaf] = rest;
+    return validId(name) && COMMAND_LEAVES.has(leaf) ? { scope: 'group', name, leaf } : null;
+  }
+  if (rest.length !== 2 || rest[0] === 'group') return null;
+  const [name, leaf] = rest;
+  return validId(name) && LEAVES.has(leaf) ? { scope: 'device', name, leaf } : null;
 }
 
 /** The topic names for one prefix. Immutable once built. */
@@ -41,11 +86,17 @@ export class Topics {
     return [`${p}/+/status`, `${p}/+/availability`, `${p}/+/result`];
   }
 
-  /** Command topic of one device. */
-  deviceCmd(id) { return `${this.#prefix}/${id}/cmd`; }
+  /** A topic of one device (leaf: type, keys, cmd, status, …). */
+  device(id, leaf) { return `${this.#prefix}/${id}/${leaf}`; }
 
-  /** Command topic of a group (every device is in group `all`). */
-  groupCmd(group) { return `${this.#prefix}/group/${group}/cmd`; }
+  /** A command topic of a group (every device is in group `all`). */
+  group(name, leaf) { return `${this.#prefix}/group/${name}/${leaf}`; }
+
+  /** Command topic of one device. */
+  deviceCmd(id) { return this.device(id, 'cmd'); }
+
+  /** Command topic of a group. */
+  groupCmd(group) { return this.group(group, 'cmd'); }
 
   /**
    * Split an incoming topic into {id, kind} where kind is one of
@@ -53,14 +104,10 @@ export class Topics {
    * including the `group` pseudo-device and ids the agent would refuse.
    */
   parse(topic) {
-    const head = `${this.#prefix}/`;
-    if (typeof topic !== 'string' || !topic.startsWith(head)) return null;
-    const rest = topic.slice(head.length).split('/');
-    if (rest.length !== 2) return null;
-    const [id, kind] = rest;
-    if (id === 'group' || !DEVICE_ID_RE.test(id)) return null;
-    if (kind !== 'availability' && kind !== 'status' && kind !== 'result') return null;
-    return { id, kind };
+    const t = classifyTopic(this.#prefix, topic);
+    if (!t || t.scope !== 'device') return null;
+    if (t.leaf !== 'availability' && t.leaf !== 'status' && t.leaf !== 'result') return null;
+    return { id: t.name, kind: t.leaf };
   }
 }
 
