@@ -319,6 +319,79 @@ def bench_instructions(b, keys):
             "instructions_per_keystroke": round((withk - base) / keys)}
 
 
+def cpu_ns(pid):
+    """CPU time of every thread of pid so far (ns, from /proc/<pid>/task/*/schedstat)."""
+    total = 0
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/schedstat" % (pid, tid)) as f:
+                total += int(f.read().split()[0])
+        except OSError:
+            pass   # a thread that just ended
+    return total
+
+
+def one_key_cycles(pub, sub, fd, n):
+    """n one-key commands, each to its end: publish `a` on keys, read its two
+    reports from the FIFO, receive its result."""
+    for _ in range(n):
+        pub.publish("keymime/sys/keys", b"a")
+        read_n(fd, 16)
+        sub.receive()
+
+
+def strace_counts(path):
+    """Parse `strace -c` output: ({syscall: calls}, total calls)."""
+    calls, total = {}, 0
+    for line in open(path):
+        f = line.split()
+        if len(f) >= 5 and f[0][0].isdigit() and f[3].isdigit():
+            if f[-1] == "total":
+                total = int(f[3])
+            else:
+                calls[f[-1]] = int(f[3])
+    return calls, total
+
+
+def bench_per_key(b, n):
+    """System calls and CPU time the agent spends per keystroke: n one-key
+    commands on the keys topic, one at a time (publish, two reports, result).
+    CPU: the agent's threads' run time (schedstat) over the loop, untraced.
+    System calls: a second loop under `strace -c -f -p <agent>`."""
+    d = tempfile.mkdtemp(prefix="keymime-perkey-")
+    fifo = os.path.join(d, "hidg0")
+    fd = fifo_reader(fifo)
+    out = {"keys": n, "method": "strace -c -f -p over %d one-key commands; CPU from "
+           "/proc/<pid>/task/*/schedstat over another %d, untraced" % (n, n)}
+    try:
+        with Agent(b, "sys", keyboard=fifo) as a:
+            a.wait_online()
+            read_n(fd, 8, 10)
+            sub = RawMqtt(b.port, "test", b.users["test"], "bench-sys-sub")
+            sub.subscribe("keymime/sys/result")
+            pub = RawMqtt(b.port, "test", b.users["test"], "bench-sys-pub")
+            one_key_cycles(pub, sub, fd, 200)   # warm up
+            c0 = cpu_ns(a.proc.pid)
+            one_key_cycles(pub, sub, fd, n)
+            out["cpu_us_per_key"] = round((cpu_ns(a.proc.pid) - c0) / 1000.0 / n, 1)
+            if shutil.which("strace"):
+                log = os.path.join(d, "strace.txt")
+                st = subprocess.Popen(["strace", "-c", "-f", "-o", log, "-p", str(a.proc.pid)],
+                                      stderr=subprocess.DEVNULL)
+                time.sleep(1.0)   # strace attaches to every thread
+                one_key_cycles(pub, sub, fd, n)
+                st.send_signal(signal.SIGINT)
+                st.wait(30)
+                calls, total = strace_counts(log)
+                out["syscalls_per_key"] = round(total / n, 1)
+                out["syscalls_by_name_per_key"] = {k: round(v / n, 2) for k, v in
+                                                   sorted(calls.items(), key=lambda kv: -kv[1])[:8]}
+    finally:
+        os.close(fd)
+        shutil.rmtree(d, ignore_errors=True)
+    return out
+
+
 def bench_fleet(b, n):
     import resource
     agents = []
@@ -391,6 +464,8 @@ def main():
                   (m["build"], m["rss"], m["pss"], m["private"]))
         res["throughput"] = bench_throughput(b, 65536 if not args.short else 8192)
         print("text     %s" % json.dumps(res["throughput"]))
+        res["per_key"] = bench_per_key(b, 500 if args.short else 4000)
+        print("per key  %s" % json.dumps(res["per_key"]))
         res["instructions"] = bench_instructions(b, 200 if args.short else 2000)
         print("cpu      %s" % json.dumps(res["instructions"]))
         print("binary   %d bytes (%s)" % (res["binary_bytes"], res["agent"]))
