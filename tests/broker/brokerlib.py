@@ -41,11 +41,11 @@ def kb(bdir, *args, input=None, check=True):
 class BrokerDir:
     """A broker directory laid out by `keymime-broker init` on free ports.
 
-    Plain listeners are bound to 127.0.0.1 (init --bind). accounts: the
+    Plain listeners are bound to `bind` (init --bind; None: every address). accounts: the
     passwords handed out, {name: password}.
     """
 
-    def __init__(self, prefix="keymime-bdir-", http_dir=None):
+    def __init__(self, prefix="keymime-bdir-", http_dir=None, bind="127.0.0.1"):
         self.tmp = tempfile.mkdtemp(prefix=prefix)
         atexit.register(self.cleanup)   # also when a test module fails while setting up
         # The broker re-reads its files after dropping root; see keymime-broker.
@@ -66,8 +66,8 @@ class BrokerDir:
         os.chmod(os.path.join(self.http_dir, "index.html"), 0o644)
         r = subprocess.run([KB, "init", self.dir, "--port", str(self.port),
                             "--ws-port", str(self.ws_port), "--tls-port", str(self.tls_port),
-                            "--wss-port", str(self.wss_port), "--bind", "127.0.0.1",
-                            "--http-dir", self.http_dir], capture_output=True, text=True)
+                            "--wss-port", str(self.wss_port), "--http-dir", self.http_dir] +
+                           (["--bind", bind] if bind else []), capture_output=True, text=True)
         assert r.returncode == 0, r.stderr
         self.accounts = {}
 

@@ -176,6 +176,18 @@ class Render(unittest.TestCase):
     CONF = dict(dir="/b", port="1883", ws_port="9001", tls_port="8883", wss_port="9443",
                 bind="", http_dir="/w", user="mosquitto", pid_file="/p", data_dir="/d")
 
+    def test_bind_sets_socket_domain_on_both_plain_listeners(self):
+        """#15 item 1: without socket_domain 2.0.11 puts WebSockets on every address."""
+        for bind, dom in (("127.0.0.1", "ipv4"), ("::1", "ipv6")):
+            t = render.mosquitto_conf(dict(self.CONF, bind=bind))
+            self.assertIn("listener 1883 %s\nprotocol mqtt\nsocket_domain %s\n" % (bind, dom), t)
+            self.assertIn("listener 9001 %s\nprotocol websockets\nhttp_dir /w\n"
+                          "socket_domain %s\n" % (bind, dom), t)
+        self.assertNotIn("\nsocket_domain", render.mosquitto_conf(self.CONF))
+        rc, _, err = run(["init", "/tmp/x", "--dry-run", "--bind", "localhost"])
+        self.assertEqual(rc, 1)
+        self.assertIn("an IP address", err)
+
     def test_agent_conf(self):
         self.assertEqual(render.agent_conf("pi1", "tcp://h:1883", "/etc/keymime",
                                            ["all", "lab"], True, True, True),

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
 """The keymime-broker commands and their argument parsing."""
+import ipaddress
 import os
 import shutil
 import socket
@@ -25,7 +26,7 @@ usage: keymime-broker [--dir DIR] COMMAND [ARGS]
 DIR is the broker directory (default $KEYMIME_BROKER_DIR, else /etc/mosquitto).
 
   init DIR [--port 1883] [--ws-port 9001] [--tls-port 8883] [--wss-port 9443]
-           [--bind ADDR (plaintext 1883/9001 only)] [--http-dir /usr/share/keymime/web] [--data-dir D]
+           [--bind IP (plaintext 1883/9001 only)] [--http-dir /usr/share/keymime/web] [--data-dir D]
            [--user mosquitto] [--force]
                         write DIR/mosquitto.conf, passwd, acl, conf.d/
   add-device ID [--groups g1,g2] [--broker URI] [--agent-dir /etc/keymime] [--no-password]
@@ -99,8 +100,12 @@ def cmd_init(args):
              for k, dflt in (("port", "1883"), ("ws_port", "9001"), ("tls_port", "8883"),
                              ("wss_port", "9443"))}
     bind = o.get("--bind", "")
-    if bind and not re.fullmatch(r"[0-9A-Za-z.:_-]+", bind):
-        die("bad --bind '%s'" % bind)
+    if bind:
+        try:
+            bind = str(ipaddress.ip_address(bind))
+        except ValueError:
+            die("bad --bind '%s': an IP address (127.0.0.1, ::1, 192.0.2.5), not a host name "
+                "(mosquitto 2.0.11 does not bind its WebSockets listener to a name)" % bind)
     user = o.get("--user", "mosquitto")
     if not re.fullmatch(r"[a-z_][a-z0-9_-]*", user):
         die("bad --user '%s'" % user)
