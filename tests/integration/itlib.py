@@ -51,6 +51,7 @@ class Results(Subscriber):
         topics = topic or "keymime/%s/result" % device_id
         topics = list(topics) if isinstance(topics, (list, tuple)) else [topics]
         self.probe = "keymime-test/probe/%d-%d" % (os.getpid(), id(self))
+        self.base = 0   # results before this index are not counted (skip_until)
         super().__init__(broker, topics + [self.probe], extra=extra)
 
         def arrived():
@@ -59,7 +60,13 @@ class Results(Subscriber):
         wait_for(arrived, 10, "the subscription", interval=0.1)
 
     def messages(self):
-        return [m for m in super().messages() if m[0] != self.probe]
+        return [m for m in super().messages() if m[0] != self.probe][self.base:]
+
+    def skip_until(self, cid, timeout=10):
+        """Wait for the result with id cid, then forget it and every result
+        before it (e.g. a late one of an earlier test)."""
+        self.wait_id(cid, timeout)
+        self.base += [r.get("id") for r in self.all()].index(cid) + 1
 
     def all(self):
         return [json.loads(p) for t, p in self.messages()]
