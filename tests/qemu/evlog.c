@@ -15,9 +15,18 @@
 //
 // When the device goes away it looks again, for ever; the test kills it. Built
 // with gcc -static so the initramfs needs no libc for it.
+//
+// It runs on CPU 0 only, at a real-time priority (SCHED_FIFO). The scenario
+// pins whoever writes reports to /dev/hidg0 (the agent, hidbench) to CPU 0 as
+// well: f_hid takes one report at a time, so a writer cannot get a report
+// ahead while the logger waits to run, and evdev's per-client buffer (which
+// drops events with SYN_DROPPED when full) never holds more than a report or
+// two. A starved vCPU stalls writer and reader alike.
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/input.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +113,20 @@ static void follow(const char *ev, FILE *out)
     close(fd);
 }
 
+// keep_up: CPU 0, SCHED_FIFO (see the top of this file); a warning if refused.
+static void keep_up(void)
+{
+    cpu_set_t cpus;
+    struct sched_param sp = { .sched_priority = 50 };
+
+    CPU_ZERO(&cpus);
+    CPU_SET(0, &cpus);
+    if (sched_setaffinity(0, sizeof cpus, &cpus) != 0)
+        perror("evlog: sched_setaffinity");
+    if (sched_setscheduler(0, SCHED_FIFO, &sp) != 0)
+        perror("evlog: sched_setscheduler");
+}
+
 int main(int argc, char **argv)
 {
     char ev[32];
@@ -123,6 +146,7 @@ int main(int argc, char **argv)
     // loaded host), evdev overflowed during the throughput measurement
     // (SYN_DROPPED). 64 KiB holds any batch of 64 events.
     setvbuf(out, NULL, _IOFBF, 1 << 16);
+    keep_up();
     for (;;) {
         if (find_event(argv[1], argv[2], ev, sizeof ev) == 0)
             follow(ev, out);
