@@ -9,8 +9,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 
+# file: cpack's DEB generator runs it on every installed file (no .deb without it).
 pkgs=(build-essential cmake pkg-config libpaho-mqtt-dev libjson-c-dev libssl-dev
-      mosquitto mosquitto-clients libxkbcommon-dev xkb-data libx11-data openssl python3)
+      mosquitto mosquitto-clients libxkbcommon-dev xkb-data libx11-data openssl python3 file)
 if [[ ${1:-} == --test ]]; then
 	pkgs+=(libcriterion-dev clang libclang-rt-14-dev valgrind chromium fonts-dejavu-core
 	       qemu-system-x86 busybox-static kmod cpio procps)
@@ -19,7 +20,8 @@ if [[ ${1:-} == --test ]]; then
 		[[ -f $f ]] && mapfile -t -O "${#pkgs[@]}" pkgs < <(grep -v '^\s*\(#\|$\)' "$f")
 	done
 fi
-# Node.js for the dashboard build (and its tests): Debian's unless one is there.
+# Node.js for the dashboard build (and its tests): Debian's (18 on Debian 12)
+# unless one is there; never a downloaded runtime.
 command -v node >/dev/null || pkgs+=(nodejs)
 command -v npm >/dev/null || pkgs+=(npm)
 
@@ -29,7 +31,14 @@ for p in $(printf '%s\n' "${pkgs[@]}" | sort -u); do
 done
 if ((${#missing[@]})); then
 	sudo=""
-	[[ $(id -u) == 0 ]] || sudo=sudo
+	if [[ $(id -u) != 0 ]]; then
+		command -v sudo >/dev/null || {
+			echo "install-deps: missing packages: ${missing[*]}" >&2
+			echo "install-deps: no sudo here: as root, run: apt-get install ${missing[*]}" >&2
+			exit 1
+		}
+		sudo=sudo
+	fi
 	echo "install-deps: installing ${missing[*]}" >&2
 	$sudo apt-get update -q
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
