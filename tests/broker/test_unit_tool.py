@@ -286,6 +286,9 @@ class Devices(unittest.TestCase):
         conf = open(os.path.join(dd, "agent.conf")).read()
         self.assertIn("password_file = /etc/keymime/password\n", conf)
         self.assertNotIn(lay.dir, conf)
+        rc, out, err = run(["--dir", lay.dir, "rotate", "pi1"])
+        self.assertEqual((rc, out), (0, ""))
+        self.assertIn("copy %s/{agent.conf,password} to the Pi's /etc/keymime/" % dd, err)
         rc, _, err = run(["--dir", lay.dir, "add-device", "pi2", "--agent-dir", "/opt/k"])
         self.assertIn("to the Pi's /opt/k/", err)
         self.assertIn("password_file = /opt/k/password\n",

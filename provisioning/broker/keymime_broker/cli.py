@@ -369,7 +369,7 @@ def cmd_rotate(lay, args):
         path = os.path.join(lay.device_dir(name), "password")
         write_file(path, pw + "\n", 0o600)
         note("new password in %s — install it on the device" % path)
-        copy_hint(lay, dev)
+        copy_hint(lay, name)
     else:
         hand_out(pw, pwfile)
     reload_if_running(lay)
