@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* agent: the state shared by the daemon's threads — the MQTT thread (Paho's
- * callbacks: parse, validate, enqueue), the HID writer thread (owns the
- * devices and the key state) and the main thread (signals, status, watchdog). */
+/* agent: the state the daemon's threads share, behind named operations — the
+ * MQTT thread (Paho's callbacks: intake.c parses, validates, enqueues), the
+ * HID writer thread (writer.c: owns the devices and the key state) and the
+ * main thread (main.c: signals, status, watchdog). The status fields are
+ * locked here and nowhere else; the rest is atomic or immutable after
+ * agent_init(). See docs/architecture.md. */
 #ifndef KEYMIME_AGENT_H
 #define KEYMIME_AGENT_H
 
@@ -16,18 +19,19 @@
 #include "hid_report.h"
 #include "layout.h"
 #include "message.h"
+#include "sequencer.h"
 
 struct mqtt_link;
 
 struct agent_topics {
 	char *type, *keys, *cmd;                  /* this device's command topics */
-	char *availability, *status, *result;
+	char *availability, *status, *result, *progress;
 	char *ha_status;                          /* <ha_prefix>/status */
 	char **group_filters;                     /* <prefix>/group/<g>/+ */
 	size_t n_groups;
 };
 
-/* What the status shows; written by several threads under st_lock. */
+/* What the status shows. Private to agent.c (the lock is taken nowhere else). */
 struct agent_state {
 	pthread_mutex_t lock;
 	const char *host;             /* "connected" / "disconnected" / "unknown" (static) */
@@ -39,26 +43,41 @@ struct agent_state {
 };
 
 struct agent {
+	/* Immutable after agent_init(). */
 	const struct config *cfg;     /* borrowed; lives for the whole run */
 	char **groups;                /* NULL-terminated, "all" first */
 	size_t n_groups;
 	struct agent_topics topics;
 	struct cmd_limits limits;
-	struct cmd_queue queue;
-	int wake_fd;                  /* eventfd: wakes the writer */
-	atomic_uint cancel_gen;       /* bumped by cancel / release_all */
+	struct mqtt_link *link;       /* set once by main before any thread runs */
+	uint64_t started_ms;
+	/* Shared, thread-safe by construction. */
+	struct cmd_queue queue;       /* intake → writer */
+	int wake_fd;                  /* eventfd: wakes the writer (agent_wake) */
+	atomic_uint cancel_gen;       /* bumped by cancel / release_all / stop */
 	atomic_bool stopping;
 	atomic_bool release_pending;  /* cancel/release_all: the writer releases all */
 	_Atomic(const struct layout *) layout;   /* the device's current layout */
 	atomic_bool ha_announce;      /* republish discovery (HA came online) */
-	struct mqtt_link *link;
-	struct agent_state st;
-	uint64_t started_ms;
+	struct agent_state st;        /* through the operations below only */
 };
+
+/* Topics, groups, queue, wake fd. Returns 0 or -errno. */
+int agent_init(struct agent *a, const struct config *cfg);
+void agent_destroy(struct agent *a);
 
 /* Publish the result of command c (id, source, reply routing) — from any
  * thread. ri: the outcome; its id/source/layout are filled from c. */
 void agent_publish_result(struct agent *a, const struct command *c, struct result_info *ri);
+
+/* Publish how far command c has come (<prefix>/<id>/progress, not retained). */
+void agent_publish_progress(struct agent *a, const struct command *c, const struct seq_progress *p);
+
+/* Publish the status now (main thread; rate-limiting is the caller's). */
+void agent_publish_status(struct agent *a);
+
+/* The status changed since it was last published? */
+bool agent_status_dirty(struct agent *a);
 
 /* Mark the status changed (it is published by the main thread, rate-limited). */
 void agent_touch(struct agent *a);
@@ -66,8 +85,13 @@ void agent_touch(struct agent *a);
 /* Wake the writer thread. */
 void agent_wake(struct agent *a);
 
-/* Milliseconds since an arbitrary epoch (CLOCK_MONOTONIC). */
-uint64_t agent_now_ms(void);
-uint64_t agent_now_ns(void);
+/* Counters and state, from any thread; each marks the status changed when
+ * something changed. */
+void agent_count_command(struct agent *a, bool rejected);
+void agent_count_dropped(struct agent *a, size_t n);
+void agent_count_typed(struct agent *a, const struct seq_progress *p, bool ok);
+void agent_set_host(struct agent *a, const char *host);      /* static string */
+void agent_set_leds(struct agent *a, struct hid_leds leds);
+void agent_set_busy(struct agent *a, bool busy);
 
 #endif

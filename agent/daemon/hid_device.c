@@ -11,17 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "xalloc.h"
 
 #define READ_BACKOFF_MS 500
-
-uint64_t hid_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 void hid_device_init(struct hid_device *d, const char *path)
 {
@@ -99,10 +92,10 @@ static int map_write_error(int e)
 static int wait_writable(struct hid_device *d, int timeout_ms, int wake_fd, int *waited_ms)
 {
 	struct pollfd p[2] = { { d->fd, POLLOUT, 0 }, { wake_fd, POLLIN, 0 } };
-	uint64_t t0 = hid_now_ms();
+	uint64_t t0 = clock_ms();
 	int r = poll(p, wake_fd >= 0 ? 2 : 1, timeout_ms);
 
-	*waited_ms += (int)(hid_now_ms() - t0);
+	*waited_ms += (int)(clock_ms() - t0);
 	if (r < 0)
 		return errno == EINTR ? -EINTR : -errno;
 	if (r == 0)
@@ -167,7 +160,7 @@ int hid_device_read_leds(struct hid_device *d, uint8_t *leds)
 			continue;
 		if (n < 0 && errno != EAGAIN) {
 			/* 6.12 wakes POLLIN and fails read at once while unbound. */
-			d->read_backoff_until_ms = hid_now_ms() + READ_BACKOFF_MS;
+			d->read_backoff_until_ms = clock_ms() + READ_BACKOFF_MS;
 			if (errno == ESHUTDOWN && d->kind == HID_GADGET)
 				d->link = LINK_DISCONNECTED;
 			return count ? count : -errno;

@@ -56,6 +56,4 @@ bool hid_device_replaced(const struct hid_device *d);
 /* Is the device ready to take a report right now (host polling)? */
 bool hid_device_writable(struct hid_device *d);
 
-uint64_t hid_now_ms(void);
-
 #endif

@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* intake: what happens to a message on Paho's thread — route it by topic,
- * validate the whole command, then either answer at once (errors, cancel,
- * set_layout) or hand it to the writer through the queue. Never blocks. */
+/* intake: routing, validation and queueing of incoming messages. */
+#include "intake.h"
+
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "agent.h"
+#include "clock.h"
 #include "log.h"
-#include "mqtt_link.h"
 #include "topics.h"
 #include "xalloc.h"
 
@@ -36,11 +36,7 @@ static void reject(struct agent *a, struct command *c, const struct err *err)
 {
 	struct result_info ri = { .ok = false, .error = err->code, .detail = err->detail, .bad = err };
 
-	pthread_mutex_lock(&a->st.lock);
-	a->st.counters.commands++;
-	a->st.counters.rejected++;
-	a->st.dirty = true;
-	pthread_mutex_unlock(&a->st.lock);
+	agent_count_command(a, true);
 	log_info("command %s rejected: %s", c->id ? c->id : "-", err->code);
 	agent_publish_result(a, c, &ri);
 }
@@ -98,10 +94,7 @@ static void cancel_all(struct agent *a, struct command *c)
 		command_free(dropped[i]);
 	}
 	free(dropped);
-	pthread_mutex_lock(&a->st.lock);
-	a->st.counters.dropped += n;
-	a->st.dirty = true;
-	pthread_mutex_unlock(&a->st.lock);
+	agent_count_dropped(a, n);
 	struct result_info ri = { .ok = true, .dropped = n };
 	agent_publish_result(a, c, &ri);
 }
@@ -128,10 +121,7 @@ static void enqueue(struct agent *a, struct command *c)
 		command_free(c);
 		return;
 	}
-	pthread_mutex_lock(&a->st.lock);
-	a->st.counters.commands++;
-	a->st.dirty = true;
-	pthread_mutex_unlock(&a->st.lock);
+	agent_count_command(a, false);
 	agent_wake(a);
 }
 
@@ -146,8 +136,9 @@ static void keep_reply_route(struct command *c, const struct mqtt_inbound *m)
 	}
 }
 
-void intake_message(struct agent *a, const struct mqtt_inbound *m)
+void intake_message(void *ctx, const struct mqtt_inbound *m)
 {
+	struct agent *a = ctx;
 	bool ha_status;
 	enum topic_leaf k = classify(a, m->topic, &ha_status);
 	struct err err = { 0 };
@@ -161,7 +152,7 @@ void intake_message(struct agent *a, const struct mqtt_inbound *m)
 	if (k == TOPIC_NONE || (m->retained && m->len == 0))
 		return;
 	struct command *c = command_new();
-	c->received_ns = agent_now_ns();
+	c->received_ns = clock_ns();
 	c->source = topics_leaf_name(k);
 	keep_reply_route(c, m);
 	if (parse(a, c, k, m, &err)) {

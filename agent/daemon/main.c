@@ -7,96 +7,39 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/stat.h>
+#include <pthread.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "agent.h"
+#include "clock.h"
 #include "ha_discovery.h"
+#include "intake.h"
 #include "log.h"
 #include "mqtt_link.h"
 #include "notify.h"
-#include "topics.h"
+#include "strbuf.h"
 #include "writer.h"
 #include "xalloc.h"
 
 #define TICK_MS 50
 
-/* ---- helpers shared with the other threads (agent.h) --------------------- */
+/* What the link said last, for systemd's STATUS= (written on Paho's thread,
+ * read by the main thread). */
+struct link_news {
+	pthread_mutex_t lock;
+	char *why;                    /* why not connected, or NULL */
+	bool connected;
+	bool changed;                 /* since the main thread last looked */
+};
 
-uint64_t agent_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-uint64_t agent_now_ms(void)
-{
-	return agent_now_ns() / 1000000u;
-}
-
-void agent_touch(struct agent *a)
-{
-	pthread_mutex_lock(&a->st.lock);
-	a->st.dirty = true;
-	pthread_mutex_unlock(&a->st.lock);
-}
-
-void agent_wake(struct agent *a)
-{
-	uint64_t one = 1;
-
-	if (write(a->wake_fd, &one, sizeof one) < 0 && errno != EAGAIN)
-		log_warning("wake: %s", strerror(errno));
-}
-
-void agent_publish_result(struct agent *a, const struct command *c, struct result_info *ri)
-{
-	ri->id = c->id;
-	ri->source = c->source;
-	if (!ri->layout && c->layout && (c->chars || c->type == CMD_SET_LAYOUT))
-		ri->layout = layout_name(c->layout);
-	ri->ms = c->received_ns ? (long)((agent_now_ns() - c->received_ns) / 1000000u) : -1;
-	char *json = message_result(ri);
-	mqtt_link_publish(a->link, a->topics.result, json, strlen(json), 1, false);
-	if (c->response_topic)
-		mqtt_link_reply(a->link, c->response_topic, c->correlation, c->correlation_len,
-				json, strlen(json));
-	log_debug("result %s: %s", c->id ? c->id : "-", ri->ok ? "ok" : ri->error);
-	free(json);
-}
+struct daemon {
+	struct agent agent;
+	struct link_news news;
+};
 
 /* ---- start-up ------------------------------------------------------------ */
-
-static void build_topics(struct agent *a)
-{
-	const struct config *c = a->cfg;
-	struct agent_topics *t = &a->topics;
-
-	t->type = topics_device(c->topic_prefix, c->device_id, TOPIC_TYPE);
-	t->keys = topics_device(c->topic_prefix, c->device_id, TOPIC_KEYS);
-	t->cmd = topics_device(c->topic_prefix, c->device_id, TOPIC_CMD);
-	t->availability = topics_device(c->topic_prefix, c->device_id, TOPIC_AVAILABILITY);
-	t->status = topics_device(c->topic_prefix, c->device_id, TOPIC_STATUS);
-	t->result = topics_device(c->topic_prefix, c->device_id, TOPIC_RESULT);
-	t->ha_status = topics_ha_status(c->ha_prefix);
-	t->n_groups = a->n_groups;
-	t->group_filters = xcalloc(a->n_groups, sizeof *t->group_filters);
-	for (size_t i = 0; i < a->n_groups; i++)
-		t->group_filters[i] = topics_group_filter(c->topic_prefix, a->groups[i]);
-}
-
-static void free_topics(struct agent_topics *t)
-{
-	free(t->type), free(t->keys), free(t->cmd);
-	free(t->availability), free(t->status), free(t->result), free(t->ha_status);
-	for (size_t i = 0; i < t->n_groups; i++)
-		free(t->group_filters[i]);
-	free(t->group_filters);
-}
 
 /* A secret file must be ours alone: refuse group/world access, as ssh does. */
 static int check_secret_file(const char *what, const char *path)
@@ -201,38 +144,61 @@ static int check_files(const struct config *c)
 	return 0;
 }
 
-/* ---- the main thread's loop ---------------------------------------------- */
+/* ---- the link's news (Paho's thread) ----------------------------------- */
 
-static void publish_status(struct agent *a)
+static void on_link_state(void *ctx, bool connected, const char *why)
 {
-	struct status_info s = { 0 };
+	struct daemon *d = ctx;
+	struct agent *a = &d->agent;
 
-	pthread_mutex_lock(&a->st.lock);
-	s.host = a->st.host;
-	s.leds = a->st.leds;
-	s.leds_known = a->st.leds_known;
-	s.busy = a->st.busy;
-	s.counters = a->st.counters;
-	a->st.dirty = false;
-	pthread_mutex_unlock(&a->st.lock);
-	s.device_id = a->cfg->device_id;
-	s.version = KEYMIME_VERSION;
-	s.layout = layout_name(atomic_load(&a->layout));
-	s.groups = a->groups;
-	s.queue = cmd_queue_count(&a->queue);
-	s.queue_size = (size_t)a->cfg->queue_size;
-	s.consumer = *a->cfg->hid_consumer != '\0';
-	s.uptime_s = (long)((agent_now_ms() - a->started_ms) / 1000u);
-	char *json = message_status(&s);
-	mqtt_link_publish(a->link, a->topics.status, json, strlen(json), 1, true);
-	free(json);
+	if (connected) {
+		mqtt_link_publish(a->link, a->topics.availability, "online", 6, 1, true);
+		atomic_store(&a->ha_announce, true);
+		agent_touch(a);   /* status goes out from the main thread */
+	}
+	pthread_mutex_lock(&d->news.lock);
+	free(d->news.why);
+	d->news.why = why ? xstrdup(why) : NULL;
+	d->news.connected = connected;
+	d->news.changed = true;
+	pthread_mutex_unlock(&d->news.lock);
 }
+
+static int link_create(struct daemon *d, const char *password)
+{
+	struct agent *a = &d->agent;
+	const struct config *c = a->cfg;
+	const char *subs[3 + a->n_groups + 1];
+	size_t n = 0;
+	char *client_id = *c->client_id ? xstrdup(c->client_id) : str_printf("keymime-%s", c->device_id);
+
+	subs[n++] = a->topics.type, subs[n++] = a->topics.keys, subs[n++] = a->topics.cmd;
+	for (size_t i = 0; i < a->n_groups; i++)
+		subs[n++] = a->topics.group_filters[i];
+	if (c->ha_discovery)
+		subs[n++] = a->topics.ha_status;
+	struct mqtt_link_config lc = {
+		.uri = c->broker, .client_id = client_id, .username = c->username,
+		.password = password, .cafile = c->cafile, .capath = c->capath,
+		.certfile = c->certfile, .keyfile = c->keyfile, .mqtt_version = (int)c->mqtt_version,
+		.keepalive_s = (int)c->keepalive_s, .reconnect_max_s = (int)c->reconnect_max_s,
+		.will_topic = a->topics.availability, .will_payload = "offline",
+		.subscriptions = subs, .n_subscriptions = n,
+		.on_message = intake_message, .on_state = on_link_state, .ctx = d,
+	};
+	int r = mqtt_link_create(&a->link, &lc);
+	free(client_id);
+	return r;
+}
+
+/* ---- the main thread's loop ---------------------------------------------- */
 
 static int emit_discovery(void *ctx, const char *t, const char *payload)
 {
 	struct agent *a = ctx;
 
-	return mqtt_link_publish(a->link, t, payload, strlen(payload), 1, true);
+	mqtt_link_publish(a->link, t, payload, strlen(payload), 1, true);
+	return 0;
 }
 
 static void discovery(struct agent *a, bool publish)
@@ -253,13 +219,38 @@ struct loop_state {
 	uint64_t next_watchdog_ms;
 	uint64_t watchdog_ms;
 	bool discovery_removed;
+	bool ready;                   /* READY=1 sent (after the first connection) */
 };
 
-static void tick(struct agent *a, struct loop_state *ls)
+/* Tell systemd what the link said: READY=1 once the first connection is up
+ * (subscribed, `online` sent), and a STATUS= line at every change. */
+static void notify_link(struct daemon *d, struct loop_state *ls)
 {
-	uint64_t now = agent_now_ms();
+	const struct config *c = d->agent.cfg;
+	char *msg = NULL;
+
+	pthread_mutex_lock(&d->news.lock);
+	if (d->news.changed)
+		msg = d->news.connected ?
+		      str_printf("%sSTATUS=connected to %s; typing on %s", ls->ready ? "" : "READY=1\n",
+				 c->broker, c->hid_keyboard) :
+		      str_printf("STATUS=waiting for the broker %s: %s", c->broker,
+				 d->news.why ? d->news.why : "connecting");
+	ls->ready = ls->ready || d->news.connected;
+	d->news.changed = false;
+	pthread_mutex_unlock(&d->news.lock);
+	if (msg)
+		notify_send(msg);
+	free(msg);
+}
+
+static void tick(struct daemon *d, struct loop_state *ls)
+{
+	struct agent *a = &d->agent;
+	uint64_t now = clock_ms();
 
 	mqtt_link_tick(a->link, now);
+	notify_link(d, ls);
 	if (mqtt_link_connected(a->link)) {
 		if (atomic_exchange(&a->ha_announce, false)) {
 			if (a->cfg->ha_discovery)
@@ -267,26 +258,26 @@ static void tick(struct agent *a, struct loop_state *ls)
 			else if (!ls->discovery_removed)
 				discovery(a, false), ls->discovery_removed = true;
 		}
-		pthread_mutex_lock(&a->st.lock);
-		bool dirty = a->st.dirty;
-		pthread_mutex_unlock(&a->st.lock);
-		if (dirty && now >= ls->last_status_ms + (uint64_t)a->cfg->status_interval_ms) {
-			publish_status(a);
+		if (agent_status_dirty(a) &&
+		    now >= ls->last_status_ms + (uint64_t)a->cfg->status_interval_ms) {
+			agent_publish_status(a);
 			ls->last_status_ms = now;
 		}
 	}
+	/* Fed from the start: before READY=1 systemd does not count it yet,
+	 * but it costs nothing and is right the moment READY goes out. */
 	if (ls->watchdog_ms && now >= ls->next_watchdog_ms) {
 		notify_send("WATCHDOG=1");
 		ls->next_watchdog_ms = now + ls->watchdog_ms;
 	}
 }
 
-static int run_loop(struct agent *a, const sigset_t *sigs)
+static int run_loop(struct daemon *d, const sigset_t *sigs)
 {
 	struct loop_state ls = { .watchdog_ms = notify_watchdog_interval_us() / 1000u };
 	struct timespec ts = { 0, TICK_MS * 1000000L };
 
-	notify_send("READY=1");
+	notify_send("STATUS=connecting to the broker");
 	for (;;) {
 		int sig = sigtimedwait(sigs, NULL, &ts);
 		if (sig == SIGTERM || sig == SIGINT || sig == SIGQUIT) {
@@ -295,43 +286,11 @@ static int run_loop(struct agent *a, const sigset_t *sigs)
 		}
 		if (sig == SIGHUP)
 			log_info("SIGHUP: restart the service to apply a changed configuration");
-		tick(a, &ls);
+		tick(d, &ls);
 	}
 }
 
 /* ---- main ---------------------------------------------------------------- */
-
-static int agent_init(struct agent *a, const struct config *cfg)
-{
-	memset(a, 0, sizeof *a);
-	a->cfg = cfg;
-	a->groups = config_group_list(cfg, &a->n_groups);
-	build_topics(a);
-	a->limits = (struct cmd_limits){
-		.max_payload = (size_t)cfg->max_payload, .max_chars = (size_t)cfg->max_chars,
-		.max_steps = (size_t)cfg->max_steps, .max_delay_ms = 60000,
-	};
-	cmd_queue_init(&a->queue, (size_t)cfg->queue_size);
-	pthread_mutex_init(&a->st.lock, NULL);
-	a->st.host = "unknown";
-	a->st.dirty = true;
-	atomic_store(&a->layout, layout_find(cfg->layout));
-	a->started_ms = agent_now_ms();
-	a->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	return a->wake_fd < 0 ? -errno : 0;
-}
-
-static void agent_destroy(struct agent *a)
-{
-	cmd_queue_destroy(&a->queue);
-	free_topics(&a->topics);
-	for (size_t i = 0; i < a->n_groups; i++)
-		free(a->groups[i]);
-	free(a->groups);
-	if (a->wake_fd >= 0)
-		close(a->wake_fd);
-	pthread_mutex_destroy(&a->st.lock);
-}
 
 /* Signals are handled by sigtimedwait() in the main thread only; every other
  * thread (Paho's, the writer) inherits this mask. */
@@ -346,9 +305,17 @@ static void block_signals(sigset_t *sigs)
 	signal(SIGPIPE, SIG_IGN);   /* a FIFO reader going away is an EPIPE, not a death */
 }
 
+static void free_secret(char *password)
+{
+	if (password)
+		explicit_bzero(password, strlen(password));
+	free(password);
+}
+
 static int run(const struct config *cfg)
 {
-	struct agent a;
+	struct daemon d = { 0 };
+	struct agent *a = &d.agent;
 	struct writer w;
 	sigset_t sigs;
 	char *password = NULL;
@@ -357,34 +324,37 @@ static int run(const struct config *cfg)
 	if ((r = check_files(cfg)) || (*cfg->password_file && (r = read_password(cfg->password_file, &password))))
 		return 1;
 	block_signals(&sigs);
-	if ((r = agent_init(&a, cfg)) || (r = mqtt_link_create(&a.link, &a, password))) {
-		free(password);
-		agent_destroy(&a);
+	pthread_mutex_init(&d.news.lock, NULL);
+	if ((r = agent_init(a, cfg)) || (r = link_create(&d, password))) {
+		free_secret(password);
+		agent_destroy(a);
 		return 1;
 	}
-	if (password)
-		explicit_bzero(password, strlen(password));
-	free(password);
+	free_secret(password);
 	log_info("keymime-agent %s: device %s, broker %s, keyboard %s, layout %s", KEYMIME_VERSION,
 		 cfg->device_id, cfg->broker, cfg->hid_keyboard, cfg->layout);
-	if ((r = writer_start(&w, &a))) {
+	if ((r = writer_start(&w, a))) {
 		log_error("writer thread: %s", strerror(-r));
 		return 1;
 	}
-	run_loop(&a, &sigs);
+	run_loop(&d, &sigs);
 	notify_send("STOPPING=1");
-	atomic_store(&a.stopping, true);
-	atomic_fetch_add(&a.cancel_gen, 1);
-	agent_wake(&a);
+	atomic_store(&a->stopping, true);
+	atomic_fetch_add(&a->cancel_gen, 1);
+	agent_wake(a);
 	writer_join(&w);   /* it released every key on its way out */
 	/* After a clean disconnect, or between connection attempts, Paho's
 	 * threads sit idle; its destroy would sleep a fixed 100 ms to stop them,
 	 * and a stop must take less than that (issue #10). The process is
 	 * exiting: leave them be. */
-	r = mqtt_link_stop(a.link, 1000);
+	r = mqtt_link_stop(a->link, 1000);
 	if (r && r != -ENOTCONN)
-		mqtt_link_destroy(a.link);
-	agent_destroy(&a);
+		mqtt_link_destroy(a->link);
+	agent_destroy(a);
+	pthread_mutex_lock(&d.news.lock);
+	free(d.news.why);
+	d.news.why = NULL;
+	pthread_mutex_unlock(&d.news.lock);
 	return 0;
 }
 

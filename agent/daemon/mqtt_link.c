@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* mqtt_link: Paho MQTT C async client wiring. */
+/* mqtt_link: Paho MQTT C async client wiring (a transport: no agent here). */
 #include "mqtt_link.h"
 
 #include <errno.h>
@@ -11,7 +11,7 @@
 
 #include <MQTTAsync.h>
 
-#include "agent.h"
+#include "clock.h"
 #include "log.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -40,16 +40,24 @@ struct out_msg {
 };
 
 struct mqtt_link {
-	struct agent *a;
 	MQTTAsync client;
 	char *uri, *client_id, *username, *password;
+	char *cafile, *capath, *certfile, *keyfile;
+	char *will_topic, *will_payload;
+	char **subs;
+	size_t n_subs;
+	int keepalive_s, reconnect_max_s;
+	void (*on_message)(void *ctx, const struct mqtt_inbound *m);
+	void (*on_state)(void *ctx, bool connected, const char *why);
+	void *ctx;
 	bool v5, tls;
 	atomic_int state;
 	atomic_uint_fast64_t retry_at_ms;  /* when to try connecting again */
 	unsigned backoff_s;                /* main thread only */
 	atomic_bool failed;                /* last attempt failed: back off */
-	atomic_int stop_done;              /* stop requests answered (offline, disconnect) */
-	pthread_mutex_t out_lock;          /* guards the out_* fields */
+	int stop_done;                     /* stop requests answered (offline, disconnect) */
+	pthread_mutex_t out_lock;          /* guards the out_* fields and stop_done */
+	pthread_cond_t changed;            /* out_inflight fell, or a stop request was answered */
 	struct out_msg *out_head, *out_tail;
 	size_t out_len;                    /* waiting in out_head… */
 	int out_inflight;                  /* handed to Paho, not yet acknowledged */
@@ -79,8 +87,8 @@ static void on_lost(void *ctx, char *cause)
 		return;
 	log_warning("connection to %s lost%s%s", l->uri, cause ? ": " : "", cause ? cause : "");
 	atomic_store(&l->state, ST_IDLE);
-	atomic_store(&l->retry_at_ms, agent_now_ms() + 1000);
-	agent_touch(l->a);
+	atomic_store(&l->retry_at_ms, clock_ms() + 1000);
+	l->on_state(l->ctx, false, cause ? cause : "connection lost");
 }
 
 static int on_message(void *ctx, char *topic, int topic_len, MQTTAsync_message *m)
@@ -103,7 +111,7 @@ static int on_message(void *ctx, char *topic, int topic_len, MQTTAsync_message *
 			in.correlation_len = (size_t)p->value.data.len;
 		}
 	}
-	intake_message(l->a, &in);
+	l->on_message(l->ctx, &in);
 	free(rt);
 	/* Paho hands over both: free them in this one place. */
 	MQTTAsync_freeMessage(&m);
@@ -115,6 +123,7 @@ static int on_message(void *ctx, char *topic, int topic_len, MQTTAsync_message *
 
 static void out_pump(struct mqtt_link *l);
 
+/* Subscribed (or refused, which is logged): the link is up. */
 static void announce(struct mqtt_link *l)
 {
 	/* Whatever was in flight on the old connection is Paho's to resend or
@@ -124,10 +133,8 @@ static void announce(struct mqtt_link *l)
 	pthread_mutex_unlock(&l->out_lock);
 	atomic_store(&l->state, ST_CONNECTED);
 	l->backoff_s = 0;
-	mqtt_link_publish(l, l->a->topics.availability, "online", 6, 1, true);
-	atomic_store(&l->a->ha_announce, true);
-	agent_touch(l->a);   /* status goes out from the main thread */
 	log_info("connected to %s; subscribed", l->uri);
+	l->on_state(l->ctx, true, NULL);
 }
 
 static void on_sub5(void *ctx, MQTTAsync_successData5 *r)
@@ -166,17 +173,10 @@ static void on_sub_fail(void *ctx, MQTTAsync_failureData *r)
 
 static void subscribe_all(struct mqtt_link *l)
 {
-	const struct agent_topics *t = &l->a->topics;
 	MQTTAsync_responseOptions ro = MQTTAsync_responseOptions_initializer;
-	char *topics[3 + t->n_groups + 1];
-	int qos[3 + t->n_groups + 1], n = 0;
-	MQTTSubscribe_options opts[3 + t->n_groups + 1];
+	int n = (int)l->n_subs, qos[n];
+	MQTTSubscribe_options opts[n];
 
-	topics[n++] = t->type, topics[n++] = t->keys, topics[n++] = t->cmd;
-	for (size_t i = 0; i < t->n_groups; i++)
-		topics[n++] = t->group_filters[i];
-	if (l->a->cfg->ha_discovery)
-		topics[n++] = t->ha_status;
 	for (int i = 0; i < n; i++) {
 		MQTTSubscribe_options o = MQTTSubscribe_options_initializer;
 		/* Without it the broker clears the retain flag of a retained command
@@ -193,7 +193,7 @@ static void subscribe_all(struct mqtt_link *l)
 	} else {
 		ro.onSuccess = on_sub, ro.onFailure = on_sub_fail;
 	}
-	int rc = MQTTAsync_subscribeMany(l->client, n, topics, qos, &ro);
+	int rc = MQTTAsync_subscribeMany(l->client, n, l->subs, qos, &ro);
 	if (rc != MQTTASYNC_SUCCESS)
 		log_warning("subscribe: %s", MQTTAsync_strerror(rc));
 }
@@ -211,9 +211,13 @@ static void on_conn(void *ctx, MQTTAsync_successData *r) { (void)r; connected(ct
 
 static void connect_failed(struct mqtt_link *l, int code, const char *msg)
 {
-	log_warning("cannot connect to %s: %s (code %d)", l->uri, msg ? msg : "no answer", code);
+	char *why = str_printf("%s (code %d)", msg ? msg : "no answer", code);
+
+	log_warning("cannot connect to %s: %s", l->uri, why);
 	atomic_store(&l->failed, true);
 	atomic_store(&l->state, ST_IDLE);
+	l->on_state(l->ctx, false, why);
+	free(why);
 }
 
 static void on_conn_fail5(void *ctx, MQTTAsync_failureData5 *r)
@@ -233,14 +237,12 @@ static void on_conn_fail(void *ctx, MQTTAsync_failureData *r)
 
 static void fill_tls(struct mqtt_link *l, MQTTAsync_SSLOptions *ssl)
 {
-	const struct config *c = l->a->cfg;
-
 	ssl->enableServerCertAuth = 1;
 	ssl->verify = 1;   /* check the host name against the certificate */
-	ssl->trustStore = *c->cafile ? c->cafile : NULL;
-	ssl->CApath = *c->capath ? c->capath : NULL;
-	ssl->keyStore = *c->certfile ? c->certfile : NULL;
-	ssl->privateKey = *c->keyfile ? c->keyfile : NULL;
+	ssl->trustStore = *l->cafile ? l->cafile : NULL;
+	ssl->CApath = *l->capath ? l->capath : NULL;
+	ssl->keyStore = *l->certfile ? l->certfile : NULL;
+	ssl->privateKey = *l->keyfile ? l->keyfile : NULL;
 }
 
 static int start_connect(struct mqtt_link *l)
@@ -251,12 +253,12 @@ static int start_connect(struct mqtt_link *l)
 	MQTTAsync_SSLOptions ssl = MQTTAsync_SSLOptions_initializer;
 	MQTTAsync_connectOptions *o = l->v5 ? &co5 : &co;
 
-	will.topicName = l->a->topics.availability;
-	will.message = "offline";
+	will.topicName = l->will_topic;
+	will.message = l->will_payload;
 	will.retained = 1;
 	will.qos = 1;
 	o->will = &will;
-	o->keepAliveInterval = (int)l->a->cfg->keepalive_s;
+	o->keepAliveInterval = l->keepalive_s;
 	o->connectTimeout = 10;
 	o->context = l;
 	o->username = *l->username ? l->username : NULL;
@@ -274,6 +276,9 @@ static int start_connect(struct mqtt_link *l)
 		o->ssl = &ssl;
 	}
 	atomic_store(&l->state, ST_CONNECTING);
+	/* The TCP connection is made on Paho's thread by connect(2), which
+	 * nodelay.c interposes to set TCP_NODELAY: without it a result waited
+	 * ~40 ms behind the broker's delayed ACK (see nodelay.c). */
 	int rc = MQTTAsync_connect(l->client, o);
 	if (rc != MQTTASYNC_SUCCESS)
 		connect_failed(l, rc, MQTTAsync_strerror(rc));
@@ -284,7 +289,7 @@ static int start_connect(struct mqtt_link *l)
  * in lockstep after a broker restart. */
 static uint64_t next_delay_ms(struct mqtt_link *l)
 {
-	unsigned max = (unsigned)l->a->cfg->reconnect_max_s;
+	unsigned max = (unsigned)l->reconnect_max_s;
 
 	l->backoff_s = l->backoff_s ? l->backoff_s * 2 : 1;
 	if (l->backoff_s > max)
@@ -325,6 +330,7 @@ static void out_done(struct mqtt_link *l)
 	pthread_mutex_lock(&l->out_lock);
 	if (l->out_inflight > 0)
 		l->out_inflight--;
+	pthread_cond_broadcast(&l->changed);
 	pthread_mutex_unlock(&l->out_lock);
 	out_pump(l);
 }
@@ -448,11 +454,10 @@ static void out_push(struct mqtt_link *l, struct out_msg *m)
 	out_pump(l);
 }
 
-int mqtt_link_publish(struct mqtt_link *l, const char *topic, const char *payload, size_t len,
-		      int qos, bool retained)
+void mqtt_link_publish(struct mqtt_link *l, const char *topic, const char *payload, size_t len,
+		       int qos, bool retained)
 {
 	out_push(l, out_new(topic, payload, len, qos, retained));
-	return 0;
 }
 
 int mqtt_link_reply(struct mqtt_link *l, const char *topic, const void *correlation,
@@ -469,25 +474,58 @@ int mqtt_link_reply(struct mqtt_link *l, const char *topic, const void *correlat
 	return 0;
 }
 
-/* Answers to the stop requests. Paho's waitForCompletion() polls in 100 ms
- * steps, which alone would make a stop take 100 ms longer than the broker
- * needs to answer: count the answers and poll finely instead. */
-static void on_stop(void *ctx, MQTTAsync_successData *r) { (void)r; atomic_fetch_add(&((struct mqtt_link *)ctx)->stop_done, 1); }
-static void on_stop5(void *ctx, MQTTAsync_successData5 *r) { (void)r; atomic_fetch_add(&((struct mqtt_link *)ctx)->stop_done, 1); }
-static void on_stop_fail(void *ctx, MQTTAsync_failureData *r) { (void)r; atomic_fetch_add(&((struct mqtt_link *)ctx)->stop_done, 1); }
-static void on_stop_fail5(void *ctx, MQTTAsync_failureData5 *r) { (void)r; atomic_fetch_add(&((struct mqtt_link *)ctx)->stop_done, 1); }
+/* Answers to the stop requests, counted under out_lock; mqtt_link_stop()
+ * waits for them on the condition variable. */
+static void stop_answered(struct mqtt_link *l)
+{
+	pthread_mutex_lock(&l->out_lock);
+	l->stop_done++;
+	pthread_cond_broadcast(&l->changed);
+	pthread_mutex_unlock(&l->out_lock);
+}
+
+static void on_stop(void *ctx, MQTTAsync_successData *r) { (void)r; stop_answered(ctx); }
+static void on_stop5(void *ctx, MQTTAsync_successData5 *r) { (void)r; stop_answered(ctx); }
+static void on_stop_fail(void *ctx, MQTTAsync_failureData *r) { (void)r; stop_answered(ctx); }
+static void on_stop_fail5(void *ctx, MQTTAsync_failureData5 *r) { (void)r; stop_answered(ctx); }
+
+/* Wait on l->changed (out_lock held) until deadline_ms; false once it passed. */
+static bool wait_changed(struct mqtt_link *l, uint64_t deadline_ms)
+{
+	uint64_t now = clock_ms();
+
+	if (now >= deadline_ms)
+		return false;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);   /* the condvar's clock (mqtt_link_create) */
+	uint64_t ns = (uint64_t)ts.tv_nsec + (deadline_ms - now) * 1000000u;
+	ts.tv_sec += (time_t)(ns / 1000000000u);
+	ts.tv_nsec = (long)(ns % 1000000000u);
+	pthread_cond_timedwait(&l->changed, &l->out_lock, &ts);
+	return true;
+}
 
 /* Wait until `want` stop requests were answered; false on timeout. */
 static bool wait_stop(struct mqtt_link *l, int want, uint64_t deadline_ms)
 {
-	struct timespec ms = { 0, 1000000L };
+	bool ok = true;
 
-	while (atomic_load(&l->stop_done) < want) {
-		if (agent_now_ms() >= deadline_ms)
-			return false;
-		nanosleep(&ms, NULL);
-	}
-	return true;
+	pthread_mutex_lock(&l->out_lock);
+	while (l->stop_done < want && (ok = wait_changed(l, deadline_ms)))
+		;
+	pthread_mutex_unlock(&l->out_lock);
+	return ok;
+}
+
+/* Results still waiting here (the last one says "shutting_down") go first,
+ * until deadline_ms at most. */
+static void wait_out_empty(struct mqtt_link *l, uint64_t deadline_ms)
+{
+	pthread_mutex_lock(&l->out_lock);
+	while ((l->out_head || l->out_inflight) && atomic_load(&l->state) == ST_CONNECTED &&
+	       wait_changed(l, deadline_ms))
+		;
+	pthread_mutex_unlock(&l->out_lock);
 }
 
 int mqtt_link_stop(struct mqtt_link *l, int timeout_ms)
@@ -497,20 +535,9 @@ int mqtt_link_stop(struct mqtt_link *l, int timeout_ms)
 	MQTTAsync_disconnectOptions d = MQTTAsync_disconnectOptions_initializer;
 	MQTTAsync_disconnectOptions d5 = MQTTAsync_disconnectOptions_initializer5;
 	MQTTAsync_disconnectOptions *o = l->v5 ? &d5 : &d;
-	uint64_t deadline = agent_now_ms() + (uint64_t)timeout_ms;
-	struct timespec ms = { 0, 1000000L };
+	uint64_t deadline = clock_ms() + (uint64_t)timeout_ms;
 
-	/* Results still waiting here (the last one says "shutting_down") go
-	 * first, for at most half the time. */
-	for (;;) {
-		pthread_mutex_lock(&l->out_lock);
-		bool empty = !l->out_head && !l->out_inflight;
-		pthread_mutex_unlock(&l->out_lock);
-		if (empty || atomic_load(&l->state) != ST_CONNECTED ||
-		    agent_now_ms() >= deadline - (uint64_t)timeout_ms / 2)
-			break;
-		nanosleep(&ms, NULL);
-	}
+	wait_out_empty(l, deadline - (uint64_t)timeout_ms / 2);
 	switch (atomic_exchange(&l->state, ST_STOPPED)) {
 	case ST_CONNECTED:
 		break;
@@ -519,9 +546,9 @@ int mqtt_link_stop(struct mqtt_link *l, int timeout_ms)
 	default:
 		return -ENOTCONN;      /* between attempts: Paho is idle */
 	}
-	/* The will covers crashes; a clean stop says offline itself. */
-	m.payload = "offline";
-	m.payloadlen = 7;
+	/* The will covers crashes; a clean stop says it itself. */
+	m.payload = l->will_payload;
+	m.payloadlen = (int)strlen(l->will_payload);
 	m.qos = 1;
 	m.retained = 1;
 	ro.context = l;
@@ -529,10 +556,10 @@ int mqtt_link_stop(struct mqtt_link *l, int timeout_ms)
 		ro.onSuccess5 = on_stop5, ro.onFailure5 = on_stop_fail5;
 	else
 		ro.onSuccess = on_stop, ro.onFailure = on_stop_fail;
-	if (MQTTAsync_sendMessage(l->client, l->a->topics.availability, &m, &ro) == MQTTASYNC_SUCCESS)
+	if (MQTTAsync_sendMessage(l->client, l->will_topic, &m, &ro) == MQTTASYNC_SUCCESS)
 		wait_stop(l, 1, deadline);
 	else
-		atomic_fetch_add(&l->stop_done, 1);
+		stop_answered(l);
 	o->timeout = timeout_ms;
 	o->context = l;
 	if (l->v5)
@@ -546,20 +573,38 @@ int mqtt_link_stop(struct mqtt_link *l, int timeout_ms)
 
 /* ---- life cycle ---------------------------------------------------------- */
 
-int mqtt_link_create(struct mqtt_link **out, struct agent *a, const char *password)
+static void copy_config(struct mqtt_link *l, const struct mqtt_link_config *c)
 {
-	const struct config *c = a->cfg;
+	l->uri = paho_uri(c->uri);
+	l->tls = uses_tls(c->uri);
+	l->v5 = c->mqtt_version == 5;
+	l->client_id = xstrdup(c->client_id);
+	l->username = xstrdup(c->username);
+	l->password = c->password && *c->password ? xstrdup(c->password) : NULL;
+	l->cafile = xstrdup(c->cafile), l->capath = xstrdup(c->capath);
+	l->certfile = xstrdup(c->certfile), l->keyfile = xstrdup(c->keyfile);
+	l->will_topic = xstrdup(c->will_topic), l->will_payload = xstrdup(c->will_payload);
+	l->n_subs = c->n_subscriptions;
+	l->subs = xcalloc(l->n_subs, sizeof *l->subs);
+	for (size_t i = 0; i < l->n_subs; i++)
+		l->subs[i] = xstrdup(c->subscriptions[i]);
+	l->keepalive_s = c->keepalive_s;
+	l->reconnect_max_s = c->reconnect_max_s;
+	l->on_message = c->on_message, l->on_state = c->on_state, l->ctx = c->ctx;
+}
+
+int mqtt_link_create(struct mqtt_link **out, const struct mqtt_link_config *cfg)
+{
 	MQTTAsync_createOptions co = MQTTAsync_createOptions_initializer;
 	struct mqtt_link *l = xcalloc(1, sizeof *l);
+	pthread_condattr_t ca;
 
 	pthread_mutex_init(&l->out_lock, NULL);
-	l->a = a;
-	l->uri = paho_uri(c->broker);
-	l->tls = uses_tls(c->broker);
-	l->v5 = c->mqtt_version == 5;
-	l->username = xstrdup(c->username);
-	l->password = password && *password ? xstrdup(password) : NULL;
-	l->client_id = *c->client_id ? xstrdup(c->client_id) : str_printf("keymime-%s", c->device_id);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&l->changed, &ca);
+	pthread_condattr_destroy(&ca);
+	copy_config(l, cfg);
 	co.MQTTVersion = l->v5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1;
 	/* Results of commands that end while the broker is away go out later. */
 	co.sendWhileDisconnected = 1;
@@ -570,7 +615,7 @@ int mqtt_link_create(struct mqtt_link **out, struct agent *a, const char *passwo
 	if (rc == MQTTASYNC_SUCCESS)
 		rc = MQTTAsync_setCallbacks(l->client, l, on_lost, on_message, NULL);
 	if (rc != MQTTASYNC_SUCCESS) {
-		log_error("broker %s: %s", c->broker, MQTTAsync_strerror(rc));
+		log_error("broker %s: %s", cfg->uri, MQTTAsync_strerror(rc));
 		mqtt_link_destroy(l);
 		return -EINVAL;
 	}
@@ -591,6 +636,12 @@ void mqtt_link_destroy(struct mqtt_link *l)
 		out_free(m);
 	}
 	pthread_mutex_destroy(&l->out_lock);
+	pthread_cond_destroy(&l->changed);
+	for (size_t i = 0; i < l->n_subs; i++)
+		free(l->subs[i]);
+	free(l->subs);
+	free(l->cafile), free(l->capath), free(l->certfile), free(l->keyfile);
+	free(l->will_topic), free(l->will_payload);
 	if (l->password) {
 		/* Do not leave the secret in freed memory. */
 		explicit_bzero(l->password, strlen(l->password));

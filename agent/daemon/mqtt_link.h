@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* mqtt_link: the broker connection (Paho MQTT C, async client) — the only
- * file that includes Paho. Connects with a retained `offline` will, clean
- * session (nothing published while we were away is delivered later),
- * subscribes to the command topics, announces `online`, reconnects with
- * capped exponential backoff, publishes results and status. */
+/* mqtt_link: an MQTT transport (Paho MQTT C, async client) — the only file
+ * that includes Paho, and it knows nothing of the agent. It is created with
+ * the connection settings, a will, the subscriptions and two callbacks
+ * (message, connection state) with a context pointer, the way libmosquitto
+ * is shaped. Clean session (nothing published while we were away is
+ * delivered later), reconnects with capped exponential backoff, publishes in
+ * order through a bounded window.
+ *
+ * TCP_NODELAY: Paho has no socket-option hook; nodelay.c (linked into
+ * keymime-agent on purpose) sets it on the broker connection. */
 #ifndef KEYMIME_MQTT_LINK_H
 #define KEYMIME_MQTT_LINK_H
 
@@ -11,10 +16,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct agent;
 struct mqtt_link;
 
-/* An incoming message, valid during the intake call only. */
+/* An incoming message, valid during the on_message call only. */
 struct mqtt_inbound {
 	const char *topic;
 	const char *payload;         /* not NUL-terminated */
@@ -25,32 +29,49 @@ struct mqtt_inbound {
 	size_t correlation_len;
 };
 
-/* Called on Paho's thread for every message; must not block. (intake.c) */
-void intake_message(struct agent *a, const struct mqtt_inbound *m);
+struct mqtt_link_config {
+	const char *uri;             /* tcp://, ssl://, mqtt://, mqtts://, ws://, wss:// */
+	const char *client_id, *username;
+	const char *password;        /* or NULL */
+	const char *cafile, *capath, *certfile, *keyfile;   /* "" = none */
+	int mqtt_version;            /* 5 or 4 (3.1.1) */
+	int keepalive_s, reconnect_max_s;
+	const char *will_topic, *will_payload;   /* retained, QoS 1; published by stop too */
+	const char *const *subscriptions;        /* QoS 1, retain-as-published */
+	size_t n_subscriptions;
+	/* On Paho's thread, for every message; must not block. */
+	void (*on_message)(void *ctx, const struct mqtt_inbound *m);
+	/* On Paho's thread: connected (subscriptions answered) or not; why:
+	 * what went wrong ("connection refused (code 5)"), or NULL. */
+	void (*on_state)(void *ctx, bool connected, const char *why);
+	void *ctx;
+};
 
-/* Create the client. password: borrowed (read from password_file by main).
- * Returns 0 or -EINVAL with a logged reason. */
-int mqtt_link_create(struct mqtt_link **out, struct agent *a, const char *password);
+/* Create the client. Every string of cfg is copied; the subscription list
+ * too. Returns 0 or -EINVAL with a logged reason. */
+int mqtt_link_create(struct mqtt_link **out, const struct mqtt_link_config *cfg);
 
-/* Called regularly by the main thread: starts a (re)connect when due. */
+/* Called regularly by one thread: starts a (re)connect when due. */
 void mqtt_link_tick(struct mqtt_link *l, uint64_t now_ms);
 
 bool mqtt_link_connected(struct mqtt_link *l);
 
 /* Publish from any thread; queued in order while disconnected or while ten
  * publishes await their acknowledgement (at most 4096 wait; then the oldest
- * is dropped, with a warning). Returns 0. topic, payload: copied. */
-int mqtt_link_publish(struct mqtt_link *l, const char *topic, const char *payload, size_t len,
-		      int qos, bool retained);
+ * non-retained one is dropped, with a warning). topic, payload: copied. */
+void mqtt_link_publish(struct mqtt_link *l, const char *topic, const char *payload, size_t len,
+		       int qos, bool retained);
 
-/* Publish a reply to an MQTT v5 response topic, with correlation data. */
+/* Publish a reply to an MQTT v5 response topic, with correlation data
+ * (copied). Returns 0, or -EINVAL on an MQTT 3.1.1 link. */
 int mqtt_link_reply(struct mqtt_link *l, const char *topic, const void *correlation,
 		    size_t correlation_len, const char *payload, size_t len);
 
-/* Publish `offline` (retained) and disconnect, waiting at most timeout_ms.
- * Returns 0 when the broker took both, -ENOTCONN if not connected (Paho
- * idle), -EINPROGRESS if a connection attempt is under way, or -ETIMEDOUT /
- * -EIO. */
+/* Let waiting publishes go out (for at most half of timeout_ms), publish the
+ * will message (a clean stop says it itself) and disconnect, waiting at most
+ * timeout_ms in all. Returns 0 when the broker took both, -ENOTCONN if not
+ * connected (Paho idle), -EINPROGRESS if a connection attempt is under way,
+ * or -ETIMEDOUT / -EIO. */
 int mqtt_link_stop(struct mqtt_link *l, int timeout_ms);
 
 void mqtt_link_destroy(struct mqtt_link *l);

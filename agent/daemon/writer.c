@@ -12,18 +12,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 
 #define PROBE_MS 500
 #define RELEASE_TIMEOUT_MS 200   /* a release on the way out must not hold up a stop */
-
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
+#define PROGRESS_AFTER_MS 250    /* a command running longer reports progress… */
+#define PROGRESS_EVERY_MS 250    /* …at most this often */
 
 static void drain_wake(struct writer *w)
 {
@@ -49,17 +44,8 @@ static const char *link_name(const struct hid_device *d)
 /* Publish the keyboard's link state when it changed. */
 static void sync_link(struct writer *w)
 {
-	struct agent_state *st = &w->a->st;
-	const char *h = link_name(&w->kbd);
-
 	w->reported_link = w->kbd.link;
-	pthread_mutex_lock(&st->lock);
-	if (strcmp(st->host, h)) {
-		log_info("host %s", h);
-		st->host = h;
-		st->dirty = true;
-	}
-	pthread_mutex_unlock(&st->lock);
+	agent_set_host(w->a, link_name(&w->kbd));
 }
 
 /* Write one report, waiting at most write_timeout_ms in all; a wake-up that is
@@ -86,10 +72,24 @@ static int write_report(struct writer *w, struct hid_device *d, const uint8_t *r
 	return e;
 }
 
+/* A long command says how far it has come, every PROGRESS_EVERY_MS once it
+ * ran PROGRESS_AFTER_MS (no final one: the result says the end). */
+static void maybe_progress(struct writer *w)
+{
+	uint64_t now = clock_ms();
+
+	if (!w->cmd || now < w->next_progress_ms)
+		return;
+	if (w->next_progress_ms)
+		agent_publish_progress(w->a, w->cmd, w->progress);
+	w->next_progress_ms = now + (w->next_progress_ms ? PROGRESS_EVERY_MS : PROGRESS_AFTER_MS);
+}
+
 static int sink_keyboard(void *ctx, const uint8_t r[HID_KBD_REPORT_LEN])
 {
 	struct writer *w = ctx;
 
+	maybe_progress(w);
 	return write_report(w, &w->kbd, r, HID_KBD_REPORT_LEN, true, (int)w->a->cfg->write_timeout_ms);
 }
 
@@ -120,12 +120,12 @@ static int release_consumer(void *ctx, const uint8_t r[HID_CONSUMER_REPORT_LEN])
 static int sink_pause(void *ctx, uint32_t us)
 {
 	struct writer *w = ctx;
-	uint64_t end = now_us() + us;
+	uint64_t end = clock_us() + us;
 
 	for (;;) {
 		if (cancelled(w))
 			return -ECANCELED;
-		uint64_t t = now_us();
+		uint64_t t = clock_us();
 		if (t >= end)
 			return 0;
 		struct timespec ts = { (time_t)((end - t) / 1000000u), (long)((end - t) % 1000000u) * 1000 };
@@ -150,18 +150,10 @@ static void release_all(struct writer *w, const char *why)
 
 static void set_leds(struct writer *w, uint8_t report)
 {
-	struct agent_state *st = &w->a->st;
 	struct hid_leds l = hid_leds_decode(report);
 
 	w->seq.caps_lock = l.caps_lock;
-	pthread_mutex_lock(&st->lock);
-	if (!st->leds_known || memcmp(&st->leds, &l, sizeof l)) {
-		st->leds = l;
-		st->leds_known = true;
-		st->dirty = true;
-		log_info("host LEDs: num %d caps %d scroll %d", l.num_lock, l.caps_lock, l.scroll_lock);
-	}
-	pthread_mutex_unlock(&st->lock);
+	agent_set_leds(w->a, l);
 }
 
 static void read_leds(struct writer *w)
@@ -173,7 +165,7 @@ static void read_leds(struct writer *w)
 		ssize_t n;
 		while ((n = read(w->led_fd, buf, sizeof buf)) > 0)
 			set_leds(w, buf[n - 1]);
-	} else if (w->kbd.kind == HID_GADGET && hid_device_can_read(&w->kbd, hid_now_ms())) {
+	} else if (w->kbd.kind == HID_GADGET && hid_device_can_read(&w->kbd, clock_ms())) {
 		if (hid_device_read_leds(&w->kbd, &leds) > 0)
 			set_leds(w, leds);
 		sync_link(w);
@@ -257,21 +249,6 @@ static bool host_ready(struct writer *w)
 	return w->kbd.link != LINK_DISCONNECTED;
 }
 
-static void account(struct writer *w, const struct seq_progress *p, bool ok)
-{
-	struct agent_state *st = &w->a->st;
-
-	pthread_mutex_lock(&st->lock);
-	st->counters.chars += p->chars;
-	st->counters.reports += p->reports;
-	if (ok)
-		st->counters.ok++;
-	else
-		st->counters.errors++;
-	st->dirty = true;
-	pthread_mutex_unlock(&st->lock);
-}
-
 static uint32_t gap_us(struct writer *w, const struct command *c)
 {
 	const struct config *cfg = w->a->cfg;
@@ -292,11 +269,14 @@ static int type_command(struct writer *w, struct command *c, struct seq_progress
 		return w->kbd.fd < 0 ? -ENOENT : -EPIPE;
 	read_leds(w);
 	/* The rate limit holds across commands too. */
-	uint64_t since = now_us() - w->last_stroke_us;
+	uint64_t since = clock_us() - w->last_stroke_us;
 	if (gap && since < gap && sink_pause(w, (uint32_t)(gap - since)))
 		return -ECANCELED;
+	w->cmd = c, w->progress = p;
+	w->next_progress_ms = 0;
 	int e = seq_run(&w->seq, c, gap, &sink, p);
-	w->last_stroke_us = now_us();
+	w->cmd = NULL, w->progress = NULL;
+	w->last_stroke_us = clock_us();
 	return e;
 }
 
@@ -318,19 +298,9 @@ static void run_command(struct writer *w, struct command *c)
 	}
 	ri.chars = p.chars;
 	ri.strokes = p.strokes;
-	account(w, &p, !e);
+	agent_count_typed(w->a, &p, !e);
 	agent_publish_result(w->a, c, &ri);
-	w->last_activity_ms = hid_now_ms();
-}
-
-static void set_busy(struct writer *w, bool busy)
-{
-	struct agent_state *st = &w->a->st;
-
-	pthread_mutex_lock(&st->lock);
-	if (st->busy != busy)
-		st->busy = busy, st->dirty = true;
-	pthread_mutex_unlock(&st->lock);
+	w->last_activity_ms = clock_ms();
 }
 
 static bool needs_probe(const struct writer *w)
@@ -361,7 +331,7 @@ static int idle_timeout(struct writer *w, uint64_t now)
 
 static void idle_once(struct writer *w)
 {
-	uint64_t now = hid_now_ms();
+	uint64_t now = clock_ms();
 	struct pollfd p[3] = { { w->a->wake_fd, POLLIN, 0 }, { -1, POLLIN, 0 }, { -1, POLLIN, 0 } };
 
 	if (w->kbd.kind == HID_GADGET && hid_device_can_read(&w->kbd, now))
@@ -372,7 +342,7 @@ static void idle_once(struct writer *w)
 		drain_wake(w);
 	if ((p[1].revents | p[2].revents) & (POLLIN | POLLERR))
 		read_leds(w);
-	now = hid_now_ms();
+	now = clock_ms();
 	if (seq_holding(&w->seq) && now >= w->last_activity_ms + (uint64_t)w->a->cfg->hold_timeout_ms) {
 		log_info("hold timeout: releasing held keys");
 		release_all(w, "hold timeout");
@@ -396,19 +366,19 @@ static void *writer_main(void *arg)
 
 	/* Whatever the host last saw (a crash of an earlier run?), start clean. */
 	host_back(w);
-	w->last_activity_ms = hid_now_ms();
+	w->last_activity_ms = clock_ms();
 	while (!atomic_load(&a->stopping)) {
 		if (atomic_exchange(&a->release_pending, false))
 			release_all(w, "release_all");
 		struct command *c = cmd_queue_pop(&a->queue);
 		if (c) {
-			set_busy(w, true);
+			agent_set_busy(a, true);
 			run_command(w, c);
 			command_free(c);
 			agent_touch(a);
 			continue;
 		}
-		set_busy(w, false);
+		agent_set_busy(a, false);
 		idle_once(w);
 	}
 	release_all(w, "stopping");

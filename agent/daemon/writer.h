@@ -26,6 +26,9 @@ struct writer {
 	uint64_t last_activity_ms;    /* for the hold timeout */
 	uint64_t next_probe_ms;
 	uint64_t last_stroke_us;      /* for the rate limit across commands */
+	const struct command *cmd;    /* the command being typed, or NULL */
+	const struct seq_progress *progress;   /* how far it has come */
+	uint64_t next_progress_ms;    /* 0: not yet started */
 	enum hid_link reported_link;
 	pthread_t thread;
 	bool started;

@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: MIT */
+/* agent: the shared state's operations, and where results, progress and
+ * status are published. */
+#include "agent.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "log.h"
+#include "mqtt_link.h"
+#include "topics.h"
+#include "xalloc.h"
+
+static void build_topics(struct agent *a)
+{
+	const struct config *c = a->cfg;
+	struct agent_topics *t = &a->topics;
+
+	t->type = topics_device(c->topic_prefix, c->device_id, TOPIC_TYPE);
+	t->keys = topics_device(c->topic_prefix, c->device_id, TOPIC_KEYS);
+	t->cmd = topics_device(c->topic_prefix, c->device_id, TOPIC_CMD);
+	t->availability = topics_device(c->topic_prefix, c->device_id, TOPIC_AVAILABILITY);
+	t->status = topics_device(c->topic_prefix, c->device_id, TOPIC_STATUS);
+	t->result = topics_device(c->topic_prefix, c->device_id, TOPIC_RESULT);
+	t->progress = topics_device(c->topic_prefix, c->device_id, TOPIC_PROGRESS);
+	t->ha_status = topics_ha_status(c->ha_prefix);
+	t->n_groups = a->n_groups;
+	t->group_filters = xcalloc(a->n_groups, sizeof *t->group_filters);
+	for (size_t i = 0; i < a->n_groups; i++)
+		t->group_filters[i] = topics_group_filter(c->topic_prefix, a->groups[i]);
+}
+
+static void free_topics(struct agent_topics *t)
+{
+	free(t->type), free(t->keys), free(t->cmd), free(t->progress);
+	free(t->availability), free(t->status), free(t->result), free(t->ha_status);
+	for (size_t i = 0; i < t->n_groups; i++)
+		free(t->group_filters[i]);
+	free(t->group_filters);
+}
+
+int agent_init(struct agent *a, const struct config *cfg)
+{
+	memset(a, 0, sizeof *a);
+	a->cfg = cfg;
+	a->groups = config_group_list(cfg, &a->n_groups);
+	build_topics(a);
+	a->limits = (struct cmd_limits){
+		.max_payload = (size_t)cfg->max_payload, .max_chars = (size_t)cfg->max_chars,
+		.max_steps = (size_t)cfg->max_steps, .max_delay_ms = 60000,
+	};
+	cmd_queue_init(&a->queue, (size_t)cfg->queue_size);
+	pthread_mutex_init(&a->st.lock, NULL);
+	a->st.host = "unknown";
+	a->st.dirty = true;
+	atomic_store(&a->layout, layout_find(cfg->layout));
+	a->started_ms = clock_ms();
+	a->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	return a->wake_fd < 0 ? -errno : 0;
+}
+
+void agent_destroy(struct agent *a)
+{
+	cmd_queue_destroy(&a->queue);
+	free_topics(&a->topics);
+	for (size_t i = 0; i < a->n_groups; i++)
+		free(a->groups[i]);
+	free(a->groups);
+	if (a->wake_fd >= 0)
+		close(a->wake_fd);
+	pthread_mutex_destroy(&a->st.lock);
+}
+
+void agent_wake(struct agent *a)
+{
+	uint64_t one = 1;
+
+	if (write(a->wake_fd, &one, sizeof one) < 0 && errno != EAGAIN)
+		log_warning("wake: %s", strerror(errno));
+}
+
+/* ---- publishing ---------------------------------------------------------- */
+
+static long ms_since(uint64_t ns)
+{
+	return ns ? (long)((clock_ns() - ns) / 1000000u) : -1;
+}
+
+void agent_publish_result(struct agent *a, const struct command *c, struct result_info *ri)
+{
+	ri->id = c->id;
+	ri->source = c->source;
+	if (!ri->layout && c->layout && (c->chars || c->type == CMD_SET_LAYOUT))
+		ri->layout = layout_name(c->layout);
+	ri->ms = ms_since(c->received_ns);
+	char *json = message_result(ri);
+	mqtt_link_publish(a->link, a->topics.result, json, strlen(json), 1, false);
+	if (c->response_topic)
+		mqtt_link_reply(a->link, c->response_topic, c->correlation, c->correlation_len,
+				json, strlen(json));
+	log_debug("result %s: %s", c->id ? c->id : "-", ri->ok ? "ok" : ri->error);
+	free(json);
+}
+
+void agent_publish_progress(struct agent *a, const struct command *c, const struct seq_progress *p)
+{
+	struct progress_info pi = {
+		.id = c->id, .device = a->cfg->device_id, .source = c->source,
+		.chars = p->chars, .chars_total = c->chars,
+		.strokes = p->strokes, .strokes_total = c->strokes, .ms = ms_since(c->received_ns),
+	};
+	char *json = message_progress(&pi);
+
+	/* QoS 0: a lost one is made good by the next (or by the result). */
+	mqtt_link_publish(a->link, a->topics.progress, json, strlen(json), 0, false);
+	free(json);
+}
+
+void agent_publish_status(struct agent *a)
+{
+	struct status_info s = { 0 };
+
+	pthread_mutex_lock(&a->st.lock);
+	s.host = a->st.host;
+	s.leds = a->st.leds;
+	s.leds_known = a->st.leds_known;
+	s.busy = a->st.busy;
+	s.counters = a->st.counters;
+	a->st.dirty = false;
+	pthread_mutex_unlock(&a->st.lock);
+	s.device_id = a->cfg->device_id;
+	s.version = KEYMIME_VERSION;
+	s.layout = layout_name(atomic_load(&a->layout));
+	s.groups = a->groups;
+	s.queue = cmd_queue_count(&a->queue);
+	s.queue_size = (size_t)a->cfg->queue_size;
+	s.consumer = *a->cfg->hid_consumer != '\0';
+	s.uptime_s = (long)((clock_ms() - a->started_ms) / 1000u);
+	char *json = message_status(&s);
+	mqtt_link_publish(a->link, a->topics.status, json, strlen(json), 1, true);
+	free(json);
+}
+
+/* ---- the status fields ---------------------------------------------------- */
+
+bool agent_status_dirty(struct agent *a)
+{
+	pthread_mutex_lock(&a->st.lock);
+	bool dirty = a->st.dirty;
+	pthread_mutex_unlock(&a->st.lock);
+	return dirty;
+}
+
+void agent_touch(struct agent *a)
+{
+	pthread_mutex_lock(&a->st.lock);
+	a->st.dirty = true;
+	pthread_mutex_unlock(&a->st.lock);
+}
+
+void agent_count_command(struct agent *a, bool rejected)
+{
+	pthread_mutex_lock(&a->st.lock);
+	a->st.counters.commands++;
+	a->st.counters.rejected += rejected;
+	a->st.dirty = true;
+	pthread_mutex_unlock(&a->st.lock);
+}
+
+void agent_count_dropped(struct agent *a, size_t n)
+{
+	pthread_mutex_lock(&a->st.lock);
+	a->st.counters.dropped += n;
+	a->st.dirty = true;
+	pthread_mutex_unlock(&a->st.lock);
+}
+
+void agent_count_typed(struct agent *a, const struct seq_progress *p, bool ok)
+{
+	pthread_mutex_lock(&a->st.lock);
+	a->st.counters.chars += p->chars;
+	a->st.counters.reports += p->reports;
+	if (ok)
+		a->st.counters.ok++;
+	else
+		a->st.counters.errors++;
+	a->st.dirty = true;
+	pthread_mutex_unlock(&a->st.lock);
+}
+
+void agent_set_host(struct agent *a, const char *host)
+{
+	pthread_mutex_lock(&a->st.lock);
+	if (strcmp(a->st.host, host)) {
+		log_info("host %s", host);
+		a->st.host = host;
+		a->st.dirty = true;
+	}
+	pthread_mutex_unlock(&a->st.lock);
+}
+
+void agent_set_leds(struct agent *a, struct hid_leds l)
+{
+	pthread_mutex_lock(&a->st.lock);
+	if (!a->st.leds_known || memcmp(&a->st.leds, &l, sizeof l)) {
+		a->st.leds = l;
+		a->st.leds_known = true;
+		a->st.dirty = true;
+		log_info("host LEDs: num %d caps %d scroll %d", l.num_lock, l.caps_lock, l.scroll_lock);
+	}
+	pthread_mutex_unlock(&a->st.lock);
+}
+
+void agent_set_busy(struct agent *a, bool busy)
+{
+	pthread_mutex_lock(&a->st.lock);
+	if (a->st.busy != busy)
+		a->st.busy = busy, a->st.dirty = true;
+	pthread_mutex_unlock(&a->st.lock);
+}
