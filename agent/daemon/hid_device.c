@@ -92,10 +92,10 @@ static int map_write_error(int e)
 static int wait_writable(struct hid_device *d, int timeout_ms, int wake_fd, int *waited_ms)
 {
 	struct pollfd p[2] = { { d->fd, POLLOUT, 0 }, { wake_fd, POLLIN, 0 } };
-	uint64_t t0 = clock_ms();
+	uint64_t t0 = clock_us();
 	int r = poll(p, wake_fd >= 0 ? 2 : 1, timeout_ms);
 
-	*waited_ms += (int)(clock_ms() - t0);
+	*waited_ms += (int)((clock_us() - t0) / 1000u);   /* rounded down: never a wait cut short */
 	if (r < 0)
 		return errno == EINTR ? -EINTR : -errno;
 	if (r == 0)

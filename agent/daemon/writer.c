@@ -8,12 +8,14 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "log.h"
+#include "xalloc.h"
 
 #define PROBE_MS 500
 #define RELEASE_TIMEOUT_MS 200   /* a release on the way out must not hold up a stop */
@@ -235,11 +237,50 @@ static void reopen_if_replaced(struct hid_device *d)
 	}
 }
 
-static bool host_ready(struct writer *w)
+static void reopen_replaced(struct writer *w)
 {
 	reopen_if_replaced(&w->kbd);
 	if (w->have_cons)
 		reopen_if_replaced(&w->cons);
+}
+
+/* Watch the devices' directories: a node deleted or created anew there is
+ * noticed by inotify, not by a stat per command. Without inotify (-1), every
+ * command checks. */
+static int watch_open(struct writer *w)
+{
+	const char *paths[2] = { w->kbd.path, w->have_cons ? w->cons.path : NULL };
+	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+
+	for (int i = 0; fd >= 0 && i < 2 && paths[i]; i++) {
+		const char *slash = strrchr(paths[i], '/');
+		char *dir = slash ? xstrndup(paths[i], slash == paths[i] ? 1 : (size_t)(slash - paths[i]))
+				  : xstrdup(".");
+		if (inotify_add_watch(fd, dir, IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO) < 0)
+			log_debug("inotify %s: %s", dir, strerror(errno));
+		free(dir);
+	}
+	return fd;
+}
+
+/* Read what inotify has; true if anything changed in a watched directory. */
+static bool watch_drain(struct writer *w)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	bool any = false;
+
+	while (read(w->watch_fd, buf, sizeof buf) > 0)
+		any = true;
+	return any;
+}
+
+static bool host_ready(struct writer *w)
+{
+	/* idle_once()'s poll covered the watch when it ran since the last
+	 * command; otherwise (commands back to back) one read asks. */
+	if (w->watch_fd < 0 || (!w->watch_polled && watch_drain(w)))
+		reopen_replaced(w);
+	w->watch_polled = false;
 	if (w->kbd.fd < 0 || w->kbd.link == LINK_DISCONNECTED)
 		probe(w);
 	if (w->kbd.fd < 0)
@@ -320,8 +361,7 @@ static int idle_timeout(struct writer *w, uint64_t now)
 	}
 	/* Gadget nodes are checked on the probe timer too: a gadget torn down
 	 * and set up again leaves our descriptors on deleted nodes. */
-	if (needs_probe(w) || w->led_fd >= 0 || w->kbd.kind == HID_GADGET ||
-	    (w->kbd.kind == HID_GADGET && !hid_device_can_read(&w->kbd, now))) {
+	if (needs_probe(w) || w->led_fd >= 0 || w->kbd.kind == HID_GADGET) {
 		int64_t left = (int64_t)w->next_probe_ms - (int64_t)now;
 		left = left > 0 ? left : 0;
 		t = (t < 0 || left < t) ? left : t;
@@ -332,16 +372,20 @@ static int idle_timeout(struct writer *w, uint64_t now)
 static void idle_once(struct writer *w)
 {
 	uint64_t now = clock_ms();
-	struct pollfd p[3] = { { w->a->wake_fd, POLLIN, 0 }, { -1, POLLIN, 0 }, { -1, POLLIN, 0 } };
+	struct pollfd p[4] = { { w->a->wake_fd, POLLIN, 0 }, { -1, POLLIN, 0 }, { -1, POLLIN, 0 },
+			       { w->watch_fd, POLLIN, 0 } };
 
 	if (w->kbd.kind == HID_GADGET && hid_device_can_read(&w->kbd, now))
 		p[1].fd = w->kbd.fd;
 	if (w->led_fd >= 0 && w->led_is_fifo)   /* a regular file is always readable */
 		p[2].fd = w->led_fd;
-	if (poll(p, 3, idle_timeout(w, now)) > 0 && (p[0].revents & POLLIN))
+	if (poll(p, 4, idle_timeout(w, now)) > 0 && (p[0].revents & POLLIN))
 		drain_wake(w);
 	if ((p[1].revents | p[2].revents) & (POLLIN | POLLERR))
 		read_leds(w);
+	if ((p[3].revents & POLLIN) && watch_drain(w))
+		reopen_replaced(w);
+	w->watch_polled = true;
 	now = clock_ms();
 	if (seq_holding(&w->seq) && now >= w->last_activity_ms + (uint64_t)w->a->cfg->hold_timeout_ms) {
 		log_info("hold timeout: releasing held keys");
@@ -349,9 +393,10 @@ static void idle_once(struct writer *w)
 	}
 	if (now >= w->next_probe_ms) {
 		w->next_probe_ms = now + PROBE_MS;
-		reopen_if_replaced(&w->kbd);
-		if (w->have_cons)
-			reopen_if_replaced(&w->cons);
+		/* Gadget nodes also on the timer: a gadget torn down and set
+		 * up again may leave no trace inotify sees (devtmpfs). */
+		if (w->kbd.kind == HID_GADGET || w->watch_fd < 0)
+			reopen_replaced(w);
 		if (needs_probe(w))
 			probe(w);
 		if (w->led_fd >= 0)
@@ -417,6 +462,7 @@ int writer_start(struct writer *w, struct agent *a)
 	if (w->have_cons && hid_device_open(&w->cons))
 		log_warning("%s: %s (waiting for it)", cfg->hid_consumer, strerror(-w->cons.last_error));
 	w->led_fd = open_led_source(cfg->hid_keyboard_leds, &w->led_is_fifo);
+	w->watch_fd = watch_open(w);
 	int e = pthread_create(&w->thread, NULL, writer_main, w);
 	if (e)
 		return -e;
@@ -433,4 +479,6 @@ void writer_join(struct writer *w)
 	hid_device_destroy(&w->cons);
 	if (w->led_fd >= 0)
 		close(w->led_fd);
+	if (w->watch_fd >= 0)
+		close(w->watch_fd);
 }

@@ -21,6 +21,8 @@ struct writer {
 	bool have_cons;
 	int led_fd;                   /* LED source other than the gadget, or -1 */
 	bool led_is_fifo;
+	int watch_fd;                 /* inotify on the devices' directories, or -1 */
+	bool watch_polled;            /* the idle poll looked at watch_fd since the last command */
 	struct seq seq;
 	unsigned gen;                 /* cancel generation of the running command */
 	uint64_t last_activity_ms;    /* for the hold timeout */
