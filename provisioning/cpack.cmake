@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: MIT
 # Install rules for the provisioning files and a Debian package (cpack -G DEB).
 # Included by the top-level CMakeLists.txt. The binary's own rule is in
-# agent/CMakeLists.txt (bin/keymime-agent).
+# agent/CMakeLists.txt (${CMAKE_INSTALL_BINDIR}/keymime-agent).
+# Paths come from GNUInstallDirs (included by the top CMakeLists.txt); the
+# systemd and udev directories are theirs (lib/, never a multiarch libdir).
 #
 # The systemd units name /usr/bin and /usr/sbin, so configure with
 # -DCMAKE_INSTALL_PREFIX=/usr for a `cmake --install` onto a system (install.sh
@@ -9,28 +11,28 @@
 
 set(KEYMIME_PROV ${CMAKE_CURRENT_LIST_DIR})
 
-install(PROGRAMS ${KEYMIME_PROV}/gadget/keymime-gadget DESTINATION sbin)
-install(PROGRAMS ${KEYMIME_PROV}/pi/enable-otg DESTINATION sbin RENAME keymime-enable-otg)
+install(PROGRAMS ${KEYMIME_PROV}/gadget/keymime-gadget DESTINATION ${CMAKE_INSTALL_SBINDIR})
+install(PROGRAMS ${KEYMIME_PROV}/pi/enable-otg DESTINATION ${CMAKE_INSTALL_SBINDIR} RENAME keymime-enable-otg)
 install(FILES ${KEYMIME_PROV}/systemd/keymime-gadget.service
               ${KEYMIME_PROV}/systemd/keymime-agent.service
         DESTINATION lib/systemd/system)
 install(FILES ${KEYMIME_PROV}/udev/70-keymime-hidg.rules DESTINATION lib/udev/rules.d)
 install(FILES ${KEYMIME_PROV}/agent.conf.example
               ${KEYMIME_PROV}/gadget/gadget.conf.example
-        DESTINATION share/doc/keymime/examples)
+        DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 # The broker side: the account/ACL/certificate tool, the shipped broker
 # configuration, and the dashboard that mosquitto serves from http_dir
 # (/usr/share/keymime/web; built by `npm run build` in web-client/ before
 # configuring, else left out).
-install(PROGRAMS ${CMAKE_CURRENT_SOURCE_DIR}/provisioning/broker/keymime-broker DESTINATION sbin)
-install(DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/provisioning/broker/keymime_broker DESTINATION share/keymime
+install(PROGRAMS ${CMAKE_CURRENT_SOURCE_DIR}/provisioning/broker/keymime-broker DESTINATION ${CMAKE_INSTALL_SBINDIR})
+install(DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/provisioning/broker/keymime_broker DESTINATION ${CMAKE_INSTALL_DATADIR}/keymime
         FILES_MATCHING PATTERN "*.py")   # the tool's Python package
-install(DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/broker-config/ DESTINATION share/doc/keymime/broker-config)
+install(DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/broker-config/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/broker-config)
 if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/web-client/dist/index.html)
-  install(DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/web-client/dist/ DESTINATION share/keymime/web)
+  install(DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/web-client/dist/ DESTINATION ${CMAKE_INSTALL_DATADIR}/keymime/web)
 endif()
 if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/docs/install.md)
-  install(FILES ${CMAKE_CURRENT_SOURCE_DIR}/docs/install.md DESTINATION share/doc/keymime)
+  install(FILES ${CMAKE_CURRENT_SOURCE_DIR}/docs/install.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 endif()
 
 set(CPACK_PACKAGE_NAME keymime)
