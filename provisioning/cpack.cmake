@@ -27,7 +27,8 @@ install(FILES ${KEYMIME_PROV}/agent.conf.example
 install(PROGRAMS ${CMAKE_CURRENT_SOURCE_DIR}/provisioning/broker/keymime-broker DESTINATION ${CMAKE_INSTALL_SBINDIR})
 install(DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/provisioning/broker/keymime_broker DESTINATION ${CMAKE_INSTALL_DATADIR}/keymime
         FILES_MATCHING PATTERN "*.py")   # the tool's Python package
-install(DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/broker-config/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/broker-config)
+install(DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/broker-config/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/broker-config
+        PATTERN plugin EXCLUDE)   # the plugin is built (broker-config/plugin), not documentation
 if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/web-client/dist/index.html)
   install(DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/web-client/dist/ DESTINATION ${CMAKE_INSTALL_DATADIR}/keymime/web)
 endif()

@@ -120,6 +120,7 @@ mkdir -p "$run"
 chmod 755 "$build" "$run"
 http_dir=$root/web-client/dist
 broker=$run/broker
+plugin=$build/broker-config/plugin/keymime_guard.so   # the broker's keymime_guard plugin
 # run_as_root: mosquitto started as root drops to user mosquitto (the config's
 # `user`), and only then writes its pid file and re-reads passwd and ACL. A
 # clone under /root (0700) or any 0700 home is out of that user's reach, so as
@@ -133,13 +134,15 @@ if ((EUID == 0)); then
 	mkdir -p "$broker_tmp/web"
 	cp -r "$http_dir/." "$broker_tmp/web/"
 	chmod -R a+rX "$broker_tmp/web"
+	install -m 644 "$plugin" "$broker_tmp/keymime_guard.so"   # (loaded after the drop too)
+	plugin=$broker_tmp/keymime_guard.so
 	chmod 711 "$broker_tmp"
 	http_dir=$broker_tmp/web
 	log "as root: the broker runs as user mosquitto, its files in $broker_tmp"
 fi
 kb() { "$root/provisioning/broker/keymime-broker" --dir "$broker" --no-reload "$@"; }
 kb init "$broker" --port "$port" --ws-port "$ws" --bind "$bind" --http-dir "$http_dir" \
-	>"$run/keymime-broker.log" 2>&1 || failed keymime-broker "$run/keymime-broker.log" "init failed"
+	--plugin "$plugin" >"$run/keymime-broker.log" 2>&1 || failed keymime-broker "$run/keymime-broker.log" "init failed"
 for d in "${DEVICES[@]}"; do
 	read -r id _ group _ <<<"$d"
 	kb add-device "$id" --groups "$group" --broker "tcp://127.0.0.1:$port" \

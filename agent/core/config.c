@@ -280,6 +280,13 @@ static int check_groups(const struct config *c, struct err *err)
 	return r;
 }
 
+/* TLS files with a plain-text URI would be silently unused: never that. */
+static bool uri_is_tls(const char *uri)
+{
+	return !strncmp(uri, "ssl://", 6) || !strncmp(uri, "mqtts://", 8) ||
+	       !strncmp(uri, "wss://", 6);
+}
+
 int config_validate(const struct config *c, struct err *err)
 {
 	if (!topics_valid_id(c->device_id))
@@ -305,6 +312,9 @@ int config_validate(const struct config *c, struct err *err)
 				"ws:// or wss://", c->broker);
 	if (*c->certfile && !*c->keyfile)
 		return err_fail(err, "config", "certfile needs keyfile");
+	if ((*c->cafile || *c->certfile || *c->keyfile) && !uri_is_tls(c->broker))
+		return err_fail(err, "config", "broker: '%s' is plain text, but cafile/certfile/"
+				"keyfile are set: use ssl:// (or mqtts://, wss://)", c->broker);
 	if (*c->password_file && !*c->username)
 		return err_fail(err, "config", "password_file needs username");
 	return check_groups(c, err);

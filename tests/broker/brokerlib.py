@@ -29,6 +29,28 @@ KB = os.path.join(ROOT, "provisioning", "broker", "keymime-broker")
 SKIP = 77  # ctest SKIP_RETURN_CODE
 
 
+_PLUGIN = []
+
+
+def plugin():
+    """The keymime_guard plugin of the build, copied where the broker's user
+    can read it (mosquitto loads plugins after dropping root; a clone under
+    a 0700 /root is out of its reach). One copy per test process."""
+    if not _PLUGIN:
+        src = os.path.join(harness.build_dir(), "broker-config", "plugin", "keymime_guard.so")
+        if not os.path.isfile(src):
+            raise AssertionError("no %s: build the project (cmake; needs mosquitto-dev and "
+                                 "libmosquitto-dev)" % src)
+        d = tempfile.mkdtemp(prefix="keymime-plugin-")
+        os.chmod(d, 0o755)
+        dst = os.path.join(d, "keymime_guard.so")
+        shutil.copyfile(src, dst)
+        os.chmod(dst, 0o644)
+        atexit.register(shutil.rmtree, d, True)
+        _PLUGIN.append(dst)
+    return _PLUGIN[0]
+
+
 def kb(bdir, *args, input=None, check=True):
     """Run keymime-broker --dir bdir ARGS; returns CompletedProcess (text)."""
     r = subprocess.run([KB, "--dir", bdir] + list(args), input=input, capture_output=True,
@@ -66,7 +88,8 @@ class BrokerDir:
         os.chmod(os.path.join(self.http_dir, "index.html"), 0o644)
         r = subprocess.run([KB, "init", self.dir, "--port", str(self.port),
                             "--ws-port", str(self.ws_port), "--tls-port", str(self.tls_port),
-                            "--wss-port", str(self.wss_port), "--http-dir", self.http_dir] +
+                            "--wss-port", str(self.wss_port), "--http-dir", self.http_dir,
+                            "--plugin", plugin()] +
                            (["--bind", bind] if bind else []), capture_output=True, text=True)
         assert r.returncode == 0, r.stderr
         self.accounts = {}

@@ -122,6 +122,31 @@ def test_agent_over_tls_with_client_certificate():
         wait_for(lambda: a.typed() >= 2 * 8, 10, "enter typed over TLS")
 
 
+def test_tls_files_never_beside_a_plain_uri():
+    """#15 item 4, as docs/install.md orders it (devices first, TLS later): the
+    device's certificate switches its agent.conf to TLS, and the agent refuses
+    TLS files beside a plain-text URI instead of silently talking in clear."""
+    D.add_device("pold", "--broker", "tcp://127.0.0.1:%d" % D.port)
+    path = os.path.join(D.device_dir("pold"), "agent.conf")
+    assert "cafile" not in open(path).read()
+    D.kb("client-cert", "pold")
+    conf = open(path).read()
+    assert "\nbroker = ssl://localhost:%d\n" % D.tls_port in conf, conf
+    assert "certfile = " in conf and "cafile = " in conf
+    with RunAgent("pold") as a:
+        a.online()
+        pub(D.port, "keymime/pold/keys", "enter", "op", OP)
+        wait_for(lambda: a.typed() >= 2 * 8, 10, "enter typed over TLS")
+    plain = os.path.join(D.tmp, "plain-with-tls.conf")
+    with open(plain, "w") as f:
+        f.write(conf.replace("ssl://localhost:%d" % D.tls_port, "tcp://127.0.0.1:%d" % D.port))
+    r = subprocess.run([AGENT, "--config", plain, "--check-config"], capture_output=True,
+                       text=True, timeout=20)
+    assert r.returncode != 0, "the agent accepted TLS files with a tcp:// broker"
+    assert ("broker: 'tcp://127.0.0.1:%d' is plain text, but cafile/certfile/keyfile are set"
+            % D.port) in r.stdout + r.stderr, r.stdout + r.stderr
+
+
 def cli_tls(dev, cafile):
     """Agent options alone, no config file: the TLS options by name."""
     dd = D.device_dir(dev)

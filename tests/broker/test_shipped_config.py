@@ -12,7 +12,7 @@ import subprocess
 import sys
 import tempfile
 
-from brokerlib import KB, ROOT, BrokerDir, Sub, WSMqtt, pub, run
+from brokerlib import KB, ROOT, BrokerDir, Sub, WSMqtt, plugin, pub, run
 
 SHIPPED = os.path.join(ROOT, "broker-config")
 PROD = "/etc/mosquitto"
@@ -35,7 +35,7 @@ def render():
     tmp = tempfile.mkdtemp(prefix="keymime-shipped-")
     try:
         d = os.path.join(tmp, "etc-mosquitto")
-        subprocess.run([KB, "init", d], check=True, capture_output=True)
+        subprocess.run([KB, "init", d, "--plugin", plugin()], check=True, capture_output=True)
         kb(d, "ca")
         kb(d, "server-cert", "broker.example.net", "192.0.2.10")
         kb(d, "add-device", "pi1", "--groups", "kitchen,lab", "--agent-dir", "/etc/keymime",
@@ -55,6 +55,7 @@ def render():
         def rd(*p):
             return open(os.path.join(d, *p)).read().replace(d, PROD)
         out["acl.example"] = rd("acl")
+        out["guard.example"] = rd("guard")
         out["conf.d/keymime-tls.conf.example"] = rd("conf.d", "keymime-tls.conf")
         out["bridge.conf.example"] = rd("conf.d", "keymime-bridge.conf").replace(
             pw, "<the site's password on the central broker>")
@@ -108,7 +109,7 @@ def test_missing_dashboard_does_not_stop_the_broker():
     with BrokerDir() as d:
         web = os.path.join(d.tmp, "not-yet", "web")
         r = subprocess.run([KB, "init", d.dir, "--port", str(d.port), "--ws-port", str(d.ws_port),
-                            "--http-dir", web], capture_output=True, text=True)
+                            "--http-dir", web, "--plugin", plugin()], capture_output=True, text=True)
         assert r.returncode == 0 and os.path.isdir(web), r.stderr
         pw = d.add("operator", "op")
         b = d.start()
@@ -130,7 +131,7 @@ def test_reinit_keeps_accounts_and_tls():
         before = open(os.path.join(d.dir, "passwd")).read()
         r = subprocess.run([KB, "init", d.dir, "--port", str(d.port), "--ws-port", str(d.ws_port),
                             "--tls-port", str(d.tls_port), "--wss-port", str(d.wss_port),
-                            "--bind", "127.0.0.1", "--http-dir", d.http_dir],
+                            "--bind", "127.0.0.1", "--http-dir", d.http_dir],   # plugin: kept
                            capture_output=True, text=True)
         assert r.returncode == 0, r.stderr
         assert open(os.path.join(d.dir, "passwd")).read() == before

@@ -23,6 +23,7 @@ B = D.start()
 OTHER = BrokerDir(prefix="keymime-other-")
 OTHER.add_device("pi1")
 OTHER.kb("ca")
+OTHER.kb("server-cert", "localhost")
 OTHER.kb("client-cert", "pi1")
 
 CA = D.ca_file()
@@ -68,6 +69,9 @@ def test_fresh_tls_config_files():
     assert "DNS:localhost" in text and "IP Address:127.0.0.1" in text
     agent = open(os.path.join(DEV, "agent.conf")).read()
     assert "cafile = " in agent and "certfile = " in agent and "keyfile = " in agent
+    # #15 item 4: pi1 was added before TLS (tcp://); its certificate switched
+    # the URI to TLS at the server certificate's first name.
+    assert "\nbroker = ssl://localhost:%d\n" % T in agent, agent
 
 
 def test_tls_with_generated_ca():
@@ -172,8 +176,20 @@ def test_revoked_certificate_refused_after_reload():
     shutil.copytree(D.device_dir("pi6"), keep)
     rc, err = pub(T, "keymime/pi6/status", "ok", extra=tls(*cert(keep)))
     assert rc == 0, err
-    # The device stays; its certificate goes on the CRL, which a reload re-reads.
-    D.kb("revoke-cert", "pi6")
+    # The device stays; its certificate goes on the CRL, which a reload re-reads,
+    # and its live session (identity mode: no password to re-check) is ended
+    # by the keymime_guard plugin at that reload (#15 item 5).
+    live = Sub(T, "keymime/pi6/type", None, None, extra=tls(*cert(keep)))
+    try:
+        pub(D.port, "keymime/pi6/type", "before", "op", OP)
+        assert live.wait(1) == [("keymime/pi6/type", "before")]
+        D.kb("revoke-cert", "pi6")
+        wait_for(lambda: not live.alive() or live.stderr(), 5, "the live session to end")
+        pub(D.port, "keymime/pi6/type", "after", "op", OP)
+        time.sleep(1)
+        assert live.messages() == [("keymime/pi6/type", "before")], live.messages()
+    finally:
+        live.close()
     crl = subprocess.run(["openssl", "crl", "-in", os.path.join(D.dir, "certs", "keymime-crl.pem"),
                           "-noout", "-text"], capture_output=True, text=True).stdout
     assert "Serial Number" in crl, crl

@@ -28,10 +28,16 @@ def tmpdir():
 
 
 def layout():
-    """An initialised broker directory (no broker running)."""
+    """An initialised broker directory (no broker running; the plugin is a
+    stand-in file: init only checks that the broker's user can read it)."""
     d = os.path.join(tmpdir(), "b")
+    fake = os.path.join(os.path.dirname(d), "keymime_guard.so")
+    open(fake, "w").close()
+    os.chmod(os.path.dirname(d), 0o755)
+    os.chmod(fake, 0o644)
     with redirect_stderr(io.StringIO()):
-        assert cli.main(["init", d, "--http-dir", os.path.join(os.path.dirname(d), "web")]) == 0
+        assert cli.main(["init", d, "--http-dir", os.path.join(os.path.dirname(d), "web"),
+                         "--plugin", fake]) == 0
     return Layout(d)
 
 
@@ -174,7 +180,8 @@ class Acl(unittest.TestCase):
 
 class Render(unittest.TestCase):
     CONF = dict(dir="/b", port="1883", ws_port="9001", tls_port="8883", wss_port="9443",
-                bind="", http_dir="/w", user="mosquitto", pid_file="/p", data_dir="/d")
+                bind="", http_dir="/w", user="mosquitto", pid_file="/p", data_dir="/d",
+                plugin="/usr/lib/keymime/keymime_guard.so")
 
     def test_bind_sets_socket_domain_on_both_plain_listeners(self):
         """#15 item 1: without socket_domain 2.0.11 puts WebSockets on every address."""
@@ -187,6 +194,16 @@ class Render(unittest.TestCase):
         rc, _, err = run(["init", "/tmp/x", "--dry-run", "--bind", "localhost"])
         self.assertEqual(rc, 1)
         self.assertIn("an IP address", err)
+
+    def test_plugin_and_guard_rules(self):
+        t = render.mosquitto_conf(self.CONF)
+        self.assertIn("\nplugin /usr/lib/keymime/keymime_guard.so\nplugin_opt_rules /b/guard\n", t)
+        self.assertLess(t.index("acl_file"), t.index("\nplugin "))
+        g = render.guard([Account("admin", "keymime-admin"), Account("device", "pi1", ["all"]),
+                          Account("operator", "op"), Account("site", "k", ["all"], ["pi1", "pi2"])],
+                         "required", [("pi3", "17")], "/b/keymime/accounts")
+        self.assertEqual(g.splitlines()[2:], ["client_certs required", "admin keymime-admin",
+                                              "device pi1", "site k pi1,pi2", "kick pi3 17"])
 
     def test_agent_conf(self):
         self.assertEqual(render.agent_conf("pi1", "tcp://h:1883", "/etc/keymime",
@@ -293,6 +310,28 @@ class Devices(unittest.TestCase):
         self.assertIn("to the Pi's /opt/k/", err)
         self.assertIn("password_file = /opt/k/password\n",
                       open(os.path.join(lay.device_dir("pi2"), "agent.conf")).read())
+
+
+class Kicks(unittest.TestCase):
+    def test_commands_that_end_sessions(self):
+        """remove, rotate and a replaced certificate put a kick in DIR/guard."""
+        lay = layout()
+        run(["--dir", lay.dir, "add-viewer", "v"])
+        run(["--dir", lay.dir, "add-viewer", "w"])
+        self.assertEqual(lay.kicks(), [])
+        run(["--dir", lay.dir, "rotate", "v"])
+        run(["--dir", lay.dir, "remove", "w"])
+        self.assertEqual([k[0] for k in lay.kicks()], ["v", "w"])
+        guard = open(lay.path("guard")).read()
+        for name, stamp in lay.kicks():
+            self.assertIn("\nkick %s %s\n" % (name, stamp), guard)
+        self.assertEqual(stat.S_IMODE(os.stat(lay.path("guard")).st_mode), 0o600)
+
+    def test_old_kicks_are_dropped(self):
+        lay = layout()
+        util.write_file(lay.reg("kicks"), "old 1000\n", 0o600)
+        lay.add_kick("new")
+        self.assertEqual([k[0] for k in lay.kicks()], ["new"])
 
 
 class Reload(unittest.TestCase):

@@ -352,6 +352,10 @@ Test(config, validate)
 		{ "broker", "http://x", "broker: 'http://x' must start with tcp://, ssl://, ws:// or wss://" },
 		{ "broker", "localhost", "broker: 'localhost' must start with tcp://, ssl://, ws:// or wss://" },
 		{ "certfile", "/c.pem", "certfile needs keyfile" },
+		{ "cafile", "/ca.pem", "broker: 'tcp://localhost:1883' is plain text, but cafile/"
+				       "certfile/keyfile are set: use ssl:// (or mqtts://, wss://)" },
+		{ "keyfile", "/k.pem", "broker: 'tcp://localhost:1883' is plain text, but cafile/"
+				       "certfile/keyfile are set: use ssl:// (or mqtts://, wss://)" },
 		{ "password_file", "/p", "password_file needs username" },
 		{ "groups", "kitchen,bad group", "groups: 'bad group' is not a valid group name "
 						  "([A-Za-z0-9_-]{1,64})" },
@@ -375,8 +379,7 @@ Test(config, validate_ok)
 	static const struct { const char *key, *value; } cases[] = {
 		{ "broker", "ssl://b:8883" }, { "broker", "ws://b:9001" }, { "broker", "wss://b:9443" },
 		{ "broker", "mqtt://b" }, { "broker", "mqtts://b" }, { "topic_prefix", "home/keymime" },
-		{ "layout", "DE-ch" }, { "groups", "kitchen, office" }, { "keyfile", "/k.pem" },
-		{ "username", "u" },
+		{ "layout", "DE-ch" }, { "groups", "kitchen, office" }, { "username", "u" },
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -385,7 +388,10 @@ Test(config, validate_ok)
 		cr_expect_eq(config_validate(&cfg, &err), 0, "%s = '%s': %s", cases[i].key, cases[i].value,
 			     err.detail);
 	}
-	/* certfile with keyfile, password_file with username. */
+	/* TLS files with a TLS URI, certfile with keyfile, password_file with username. */
+	config_set(&cfg, "broker", "ssl://b:8883", &err);
+	config_set(&cfg, "cafile", "/ca.pem", &err);
+	config_set(&cfg, "keyfile", "/k.pem", &err);
 	config_set(&cfg, "certfile", "/c.pem", &err);
 	config_set(&cfg, "password_file", "/p", &err);
 	cr_expect_eq(config_validate(&cfg, &err), 0, "%s", err.detail);

@@ -10,7 +10,7 @@ import time
 
 from . import render, tls
 from .layout import (Account, Layout, BRIDGE_CONF_NAME, DEBIAN_DIR, TLS_CONF_NAME,
-                     run_user_ids, user_can_use)
+                     run_user_ids, user_can_read, user_can_use)
 from .passwords import (admin_dir, drop_password, ensure_admin, gen_password, hand_out,
                         set_password)
 from .reload import reload, reload_if_running
@@ -18,7 +18,8 @@ from .util import (ADMIN, Die, URI_RE, abspath, die, first_line, need_name, need
                    need_port, need_regular, note, parse_list, read_text, write_file)
 import re
 
-AGENT_DIR = "/etc/keymime"   # where the Pi keeps agent.conf, password, certificates
+AGENT_DIR = "/etc/keymime"
+PLUGIN = "/usr/lib/keymime/keymime_guard.so"   # installed by the package (broker-config/plugin)   # where the Pi keeps agent.conf, password, certificates
 
 USAGE = """\
 usage: keymime-broker [--dir DIR] COMMAND [ARGS]
@@ -27,7 +28,7 @@ DIR is the broker directory (default $KEYMIME_BROKER_DIR, else /etc/mosquitto).
 
   init DIR [--port 1883] [--ws-port 9001] [--tls-port 8883] [--wss-port 9443]
            [--bind IP (plaintext 1883/9001 only)] [--http-dir /usr/share/keymime/web] [--data-dir D]
-           [--user mosquitto] [--force]
+           [--user mosquitto] [--plugin /usr/lib/keymime/keymime_guard.so] [--force]
                         write DIR/mosquitto.conf, passwd, acl, conf.d/
   add-device ID [--groups g1,g2] [--broker URI] [--agent-dir /etc/keymime] [--no-password]
                         device account + DIR/keymime/devices/ID/{agent.conf,password}
@@ -51,7 +52,8 @@ DIR is the broker directory (default $KEYMIME_BROKER_DIR, else /etc/mosquitto).
                         server certificate with these SANs; enables 8883/9443
   client-cert ID        client certificate for a device, signed by the CA
                         (replaces and revokes a previous one)
-  revoke-cert ID        revoke a device's client certificate (CRL), keep the device
+  revoke-cert ID        revoke a device's client certificate (CRL) and password, end its
+                        sessions; the device keeps its account and groups
   acl                   regenerate the ACL from the registry
   reload                SIGHUP mosquitto: re-reads passwd, ACL (and config)
 
@@ -93,7 +95,7 @@ def cmd_init(args):
     o, extra = options(args[1:], {"--port": 1, "--ws-port": 1, "--tls-port": 1,
                                   "--wss-port": 1, "--bind": 1, "--http-dir": 1,
                                   "--data-dir": 1, "--user": 1, "--force": 0,
-                                  "--dry-run": 0}, "init")
+                                  "--dry-run": 0, "--plugin": 1}, "init")
     if extra:
         die("init: unexpected argument %s" % extra[0])
     ports = {k: need_port(o.get("--" + k.replace("_", "-"), dflt))
@@ -124,8 +126,10 @@ def cmd_init(args):
     debian = d == DEBIAN_DIR
     data_dir = need_path(o.get("--data-dir") or ("/var/lib/mosquitto" if debian else d + "/data"))
     pid_file = "/run/mosquitto/mosquitto.pid" if debian else data_dir + "/mosquitto.pid"
+    plugin = need_path(abspath(o["--plugin"]) if o.get("--plugin") else
+                       (not dry and Layout(d).setting("plugin")) or default_plugin())
     conf = dict(dir=d, bind=bind, http_dir=http_dir, user=user, pid_file=pid_file,
-                data_dir=data_dir, **ports)
+                data_dir=data_dir, plugin=plugin, **ports)
     if dry:
         sys.stdout.write(render.mosquitto_conf(conf))
         return
@@ -133,8 +137,28 @@ def cmd_init(args):
     init_dir(lay, conf, "--force" in o)
 
 
+def default_plugin():
+    """keymime_guard.so where the package installs it (<prefix>/lib/keymime/),
+    for a tool installed under another prefix too."""
+    prefix = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    mine = os.path.join(os.path.dirname(prefix), "lib", "keymime", "keymime_guard.so")
+    return mine if os.path.isfile(mine) else PLUGIN
+
+
+def need_plugin(path, user):
+    """mosquitto loads plugins after dropping privileges: the file must be
+    there and readable by the broker's user, or the broker does not start."""
+    if not os.path.isfile(path):
+        die("no keymime_guard plugin at %s: install the keymime package, or build it "
+            "(cmake: BUILD/broker-config/plugin/keymime_guard.so) and give --plugin PATH" % path)
+    if run_user_ids(user) and not user_can_read(user, path):
+        die("user %s cannot read %s (mosquitto loads its plugins after dropping "
+            "privileges): put the plugin where that user can read it" % (user, path))
+
+
 def init_dir(lay, conf, force):
     d, user, data_dir, http_dir = lay.dir, conf["user"], conf["data_dir"], conf["http_dir"]
+    need_plugin(conf["plugin"], user)
     if os.path.isfile(lay.path("mosquitto.conf")) and not os.path.isfile(lay.reg("settings")):
         if not force:
             die("%s/mosquitto.conf exists and is not ours; --force keeps it as "
@@ -163,7 +187,7 @@ def init_dir(lay, conf, force):
     client_certs = lay.setting("client_certs", "optional") if os.path.isfile(
         lay.reg("settings")) else "optional"
     keys = ("port", "ws_port", "tls_port", "wss_port", "bind", "http_dir", "data_dir", "user",
-            "pid_file")
+            "pid_file", "plugin")
     write_file(lay.reg("settings"), "client_certs=%s\n" % client_certs +
                "".join("%s=%s\n" % (k, conf[k]) for k in keys), 0o600)
     write_file(lay.path("mosquitto.conf"), render.mosquitto_conf(conf), 0o644)
@@ -188,10 +212,19 @@ def init_dir(lay, conf, force):
 # ---- accounts -----------------------------------------------------------------
 
 def write_acl(lay):
+    """DIR/acl and DIR/guard (the plugin's rules), both from the registry."""
     local = read_text(lay.path("acl.local")) if os.path.isfile(lay.path("acl.local")) else None
-    write_file(lay.path("acl"), render.acl(lay.accounts(), lay.reg("accounts"), lay.dir, local),
-               0o600)
-    lay.broker_readable(lay.path("acl"))
+    accs = lay.accounts()
+    write_file(lay.path("acl"), render.acl(accs, lay.reg("accounts"), lay.dir, local), 0o600)
+    write_file(lay.path("guard"), render.guard(accs, lay.setting("client_certs", "optional"),
+                                               lay.kicks(), lay.reg("accounts")), 0o600)
+    lay.broker_readable(lay.path("acl"), lay.path("guard"))
+
+
+def kick(lay, name):
+    """End name's live sessions at the next reload (the plugin does it)."""
+    lay.add_kick(name)
+    write_acl(lay)
 
 
 def make_account(lay, role, name, groups, devices, pwfile):
@@ -281,15 +314,37 @@ def copy_hint(lay, dev):
          % (dd, ",".join(files), first_line(os.path.join(dd, "agent-dir"), AGENT_DIR)))
 
 
+def is_tls_uri(uri):
+    return uri.split("://", 1)[0] in ("ssl", "mqtts", "wss")
+
+
+def tls_uri(lay, uri):
+    """The TLS form of a device's broker URI, at the server certificate's
+    first name: tcp:// and mqtt:// become ssl://NAME:TLS_PORT, ws://
+    becomes wss://NAME:WSS_PORT/PATH; a TLS URI stays as it is."""
+    if is_tls_uri(uri):
+        return uri
+    scheme, _, rest = uri.partition("://")
+    path = "/" + rest.split("/", 1)[1] if "/" in rest else ""
+    name = first_line(lay.reg("tls-hosts"))
+    if ":" in name:
+        name = "[%s]" % name
+    if scheme == "ws":
+        return "wss://%s:%s%s" % (name, lay.setting("wss_port", "9443"), path)
+    return "ssl://%s:%s" % (name, lay.setting("tls_port", "8883"))
+
+
 def write_agent_conf(lay, dev):
-    """agent.conf for a device, from what its directory holds."""
+    """agent.conf for a device, from what its directory holds. TLS files are
+    named only with a TLS URI (the agent refuses them beside a plain one)."""
     dd = lay.device_dir(dev)
     acc = lay.account(dev)
     has = lambda f: os.path.isfile(os.path.join(dd, f))  # noqa: E731
-    text = render.agent_conf(dev, first_line(os.path.join(dd, "broker-uri")),
-                             first_line(os.path.join(dd, "agent-dir")),
-                             acc.groups if acc else [], has("password"), has("ca.crt"),
-                             has("client.crt"))
+    uri = first_line(os.path.join(dd, "broker-uri"))
+    tls_on = is_tls_uri(uri)
+    text = render.agent_conf(dev, uri, first_line(os.path.join(dd, "agent-dir")),
+                             acc.groups if acc else [], has("password"),
+                             tls_on and has("ca.crt"), tls_on and has("client.crt"))
     write_file(os.path.join(dd, "agent.conf"), text, 0o600)
 
 
@@ -306,7 +361,7 @@ def cmd_remove(lay, args):
         die("%s is the tool's own account" % ADMIN)
     drop_password(lay, name)
     lay.drop_account(name)
-    write_acl(lay)
+    kick(lay, name)   # also sessions a password check would not end (certificates)
     if role == "device":
         tls.revoke_client_cert(lay, name)
         shutil.rmtree(lay.device_dir(name), ignore_errors=True)
@@ -365,6 +420,7 @@ def cmd_rotate(lay, args):
         die("no account '%s'" % name)
     pw = gen_password()
     set_password(lay, name, pw)
+    kick(lay, name)
     if role == "device":
         path = os.path.join(lay.device_dir(name), "password")
         write_file(path, pw + "\n", 0o600)
@@ -418,6 +474,7 @@ def cmd_server_cert(lay, args):
     san = tls.server_cert(lay, hosts)
     lay.set_setting("client_certs", mode)
     write_tls_conf(lay, mode)
+    write_acl(lay)   # DIR/guard: devices need their certificate unless optional
     note("server certificate for %s (%s); client certificates: %s" % (" ".join(hosts), san, mode))
     note("TLS listeners :%s and :%s are configured in %s"
          % (lay.setting("tls_port", "8883"), lay.setting("wss_port", "9443"),
@@ -431,8 +488,18 @@ def cmd_client_cert(lay, args):
     dev = args[0]
     if lay.role(dev) != "device":
         die("no device '%s' (add-device first)" % dev)
-    tls.revoke_client_cert(lay, dev)     # a new certificate replaces the old one
+    if not os.path.isfile(lay.path("certs", "keymime-server.crt")):
+        die("no server certificate: run `server-cert HOST` first (the device then "
+            "connects to ssl://HOST:%s)" % lay.setting("tls_port", "8883"))
+    if tls.revoke_client_cert(lay, dev):   # a new certificate replaces the old one
+        kick(lay, dev)                       # and the sessions it served end
     tls.client_cert(lay, dev)
+    uri_file = os.path.join(lay.device_dir(dev), "broker-uri")
+    old_uri = first_line(uri_file)
+    new_uri = tls_uri(lay, old_uri)
+    if new_uri != old_uri:   # a certificate is for TLS: never beside a plain-text URI
+        write_file(uri_file, new_uri + "\n", 0o600)
+        note("%s's broker URI is now %s (was %s)" % (dev, new_uri, old_uri))
     write_agent_conf(lay, dev)
     reload_if_running(lay)   # the CRL, if a previous certificate was revoked
     note("client certificate for %s: %s/client.{crt,key}; agent.conf updated"
@@ -444,14 +511,22 @@ def cmd_revoke_cert(lay, args):
     if not args:
         die("usage: revoke-cert ID")
     dev = args[0]
+    if lay.role(dev) != "device":
+        die("no device '%s'" % dev)
     if not tls.revoke_client_cert(lay, dev):
         die("no client certificate for '%s' (or no CA key here)" % dev)
-    for f in ("client.crt", "client.key"):
+    # Revoking is for a lost or stolen device: the password that sat beside
+    # the key goes too, and its live sessions end at the reload.
+    drop_password(lay, dev)
+    for f in ("client.crt", "client.key", "password"):
         p = os.path.join(lay.device_dir(dev), f)
         if os.path.exists(p):
             os.unlink(p)
+    kick(lay, dev)
     write_agent_conf(lay, dev)
     reload_if_running(lay)
+    note("%s keeps its account and groups but can no longer log in: `client-cert %s` and "
+         "`rotate %s` give it new credentials" % (dev, dev, dev))
 
 
 # ---- bridges -------------------------------------------------------------------

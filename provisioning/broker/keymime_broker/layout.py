@@ -130,6 +130,24 @@ class Layout:
     def _write_accounts(self, accs):
         write_file(self.reg("accounts"), "".join(a.line() + "\n" for a in accs), 0o600)
 
+    # ---- kicks: accounts whose live sessions the next reload ends (DIR/guard)
+    KICK_KEEP_S = 7 * 24 * 3600
+
+    def kicks(self):
+        """[(name, stamp)] of the last week; a stamp is the time in ns."""
+        out = []
+        for line in read_text(self.reg("kicks"), "").splitlines():
+            f = line.split()
+            if len(f) == 2 and f[1].isdigit():
+                out.append((f[0], f[1]))
+        return out
+
+    def add_kick(self, name):
+        now = time.time_ns()
+        keep = [k for k in self.kicks() if int(k[1]) > now - self.KICK_KEEP_S * 10**9]
+        keep.append((name, str(now)))
+        write_file(self.reg("kicks"), "".join("%s %s\n" % k for k in keep), 0o600)
+
     # ---- one change at a time: the registry, passwd and ACL are rewritten whole
     def lock(self, timeout=30.0):
         fd = os.open(self.reg(".lock"), os.O_RDWR | os.O_CREAT, 0o600)
@@ -166,5 +184,12 @@ def run_user_ids(user):
 def user_can_use(user, conf, data_dir):
     """Can `user` read conf and write data_dir? (runuser; root only)"""
     r = subprocess.run(["runuser", "-u", user, "--", "test", "-r", conf, "-a", "-w", data_dir],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return r.returncode == 0
+
+
+def user_can_read(user, path):
+    """Can `user` read path? (runuser; root only)"""
+    r = subprocess.run(["runuser", "-u", user, "--", "test", "-r", path],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return r.returncode == 0
