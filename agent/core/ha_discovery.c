@@ -302,9 +302,12 @@ static void fill_host(json_object *o, const struct disc *d, const struct combo *
 	put_s(o, "device_class", "connectivity");
 }
 
+/* Unknown (None) until the computer has sent its LED state (leds.known): an
+ * OFF there would claim a Caps Lock state nobody knows. */
 static void fill_led(json_object *o, const struct disc *d, const char *led, const char *icon)
 {
-	char *tpl = str_printf("{{ 'ON' if value_json.leds.%s else 'OFF' }}", led);
+	char *tpl = str_printf("{%% if not value_json.leds.known %%}None"
+			       "{%% elif value_json.leds.%s %%}ON{%% else %%}OFF{%% endif %%}", led);
 
 	put_s(o, "state_topic", d->t_status);
 	put_s(o, "value_template", tpl);

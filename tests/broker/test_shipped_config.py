@@ -35,7 +35,9 @@ def render():
     tmp = tempfile.mkdtemp(prefix="keymime-shipped-")
     try:
         d = os.path.join(tmp, "etc-mosquitto")
-        subprocess.run([KB, "init", d, "--plugin", plugin()], check=True, capture_output=True)
+        web = os.path.join(tmp, "web")   # stands for /usr/share/keymime/web (never written)
+        subprocess.run([KB, "init", d, "--plugin", plugin(), "--http-dir", web], check=True,
+                       capture_output=True)
         kb(d, "ca")
         kb(d, "server-cert", "broker.example.net", "192.0.2.10")
         kb(d, "add-device", "pi1", "--groups", "kitchen,lab", "--agent-dir", "/etc/keymime",
@@ -53,7 +55,8 @@ def render():
         pw = open(os.path.join(tmp, "site.pw")).read().strip()
 
         def rd(*p):
-            return open(os.path.join(d, *p)).read().replace(d, PROD)
+            return open(os.path.join(d, *p)).read().replace(d, PROD).replace(
+                web, "/usr/share/keymime/web")
         out["acl.example"] = rd("acl")
         out["guard.example"] = rd("guard")
         out["conf.d/keymime-tls.conf.example"] = rd("conf.d", "keymime-tls.conf")

@@ -28,16 +28,21 @@ def tmpdir():
 
 
 def layout():
-    """An initialised broker directory (no broker running; the plugin is a
-    stand-in file: init only checks that the broker's user can read it)."""
+    """An initialised broker directory (no broker running)."""
+    return layout_with(["--http-dir", "web"])
+
+
+def layout_with(extra):
+    """init with extra options; the plugin is a stand-in file (init only
+    checks that the broker's user can read it)."""
     d = os.path.join(tmpdir(), "b")
     fake = os.path.join(os.path.dirname(d), "keymime_guard.so")
     open(fake, "w").close()
     os.chmod(os.path.dirname(d), 0o755)
     os.chmod(fake, 0o644)
+    extra = [os.path.join(os.path.dirname(d), x) if x == "web" else x for x in extra]
     with redirect_stderr(io.StringIO()):
-        assert cli.main(["init", d, "--http-dir", os.path.join(os.path.dirname(d), "web"),
-                         "--plugin", fake]) == 0
+        assert cli.main(["init", d, "--plugin", fake] + extra) == 0
     return Layout(d)
 
 
@@ -310,6 +315,25 @@ class Devices(unittest.TestCase):
         self.assertIn("to the Pi's /opt/k/", err)
         self.assertIn("password_file = /opt/k/password\n",
                       open(os.path.join(lay.device_dir("pi2"), "agent.conf")).read())
+
+
+class Init(unittest.TestCase):
+    def test_own_directory_never_writes_the_system_web_dir(self):
+        """#15: init DIR without --http-dir wrote /usr/share/keymime/web."""
+        system = os.path.join(tmpdir(), "usr-share-keymime-web")
+        saved, cli.WEB_DIR = cli.WEB_DIR, system
+        try:
+            lay = layout_with([])
+            self.assertFalse(os.path.exists(system))
+            self.assertEqual(lay.setting("http_dir"), lay.dir + "/web")
+            self.assertTrue(os.path.isdir(lay.dir + "/web"))
+            os.makedirs(system)            # the package's dashboard is installed: use it
+            lay = layout_with([])
+            self.assertEqual(lay.setting("http_dir"), system)
+            rc, out, _ = run(["init", "/etc/mosquitto", "--dry-run"])
+            self.assertIn("\nhttp_dir %s\n" % system, out)
+        finally:
+            cli.WEB_DIR = saved
 
 
 class Kicks(unittest.TestCase):

@@ -367,7 +367,7 @@ def check_config(topic, payload, ha_prefix="homeassistant"):
 
 SAMPLE_STATUS = {
     "device_id": "pi1", "version": "0.1.0", "layout": "us", "groups": ["all"],
-    "host": "connected", "leds": {"num_lock": False, "caps_lock": True, "scroll_lock": False},
+    "host": "connected", "leds": {"num_lock": False, "caps_lock": True, "scroll_lock": False, "known": True},
     "busy": False, "queue": 0, "counters": {"commands": 1},
 }
 SAMPLE_RESULTS = [{"id": "42", "ok": True, "chars": 5, "ms": 12},

@@ -193,11 +193,14 @@ static const struct expect expects[] = {
 	{ HA "binary_sensor/keymime_pi1/host/config", "state_topic", "keymime/pi1/status" },
 	{ HA "binary_sensor/keymime_pi1/host/config", "device_class", "connectivity" },
 	{ HA "binary_sensor/keymime_pi1/caps_lock/config", "value_template",
-	  "{{ 'ON' if value_json.leds.caps_lock else 'OFF' }}" },
+	  "{% if not value_json.leds.known %}None{% elif value_json.leds.caps_lock %}ON"
+	  "{% else %}OFF{% endif %}" },
 	{ HA "binary_sensor/keymime_pi1/num_lock/config", "value_template",
-	  "{{ 'ON' if value_json.leds.num_lock else 'OFF' }}" },
+	  "{% if not value_json.leds.known %}None{% elif value_json.leds.num_lock %}ON"
+	  "{% else %}OFF{% endif %}" },
 	{ HA "binary_sensor/keymime_pi1/scroll_lock/config", "value_template",
-	  "{{ 'ON' if value_json.leds.scroll_lock else 'OFF' }}" },
+	  "{% if not value_json.leds.known %}None{% elif value_json.leds.scroll_lock %}ON"
+	  "{% else %}OFF{% endif %}" },
 	{ HA "binary_sensor/keymime_pi1/busy/config", "value_template",
 	  "{{ 'ON' if value_json.busy else 'OFF' }}" },
 	{ HA "sensor/keymime_pi1/queue/config", "value_template", "{{ value_json.queue }}" },

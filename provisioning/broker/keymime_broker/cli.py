@@ -19,6 +19,7 @@ from .util import (ADMIN, Die, URI_RE, abspath, die, first_line, need_name, need
 import re
 
 AGENT_DIR = "/etc/keymime"
+WEB_DIR = "/usr/share/keymime/web"       # the dashboard, installed by the package
 PLUGIN = "/usr/lib/keymime/keymime_guard.so"   # installed by the package (broker-config/plugin)   # where the Pi keeps agent.conf, password, certificates
 
 USAGE = """\
@@ -27,7 +28,8 @@ usage: keymime-broker [--dir DIR] COMMAND [ARGS]
 DIR is the broker directory (default $KEYMIME_BROKER_DIR, else /etc/mosquitto).
 
   init DIR [--port 1883] [--ws-port 9001] [--tls-port 8883] [--wss-port 9443]
-           [--bind IP (plaintext 1883/9001 only)] [--http-dir /usr/share/keymime/web] [--data-dir D]
+           [--bind IP (plaintext 1883/9001 only)] [--http-dir D (/usr/share/keymime/web if
+           installed, else DIR/web)] [--data-dir D]
            [--user mosquitto] [--plugin /usr/lib/keymime/keymime_guard.so] [--force]
                         write DIR/mosquitto.conf, passwd, acl, conf.d/
   add-device ID [--groups g1,g2] [--broker URI] [--agent-dir /etc/keymime] [--no-password]
@@ -118,12 +120,15 @@ def cmd_init(args):
     else:
         os.makedirs(d, exist_ok=True)
         d = os.path.realpath(d)
-    http_dir = o.get("--http-dir", "/usr/share/keymime/web")
+    need_path(d)
+    debian = d == DEBIAN_DIR
+    # The package's dashboard, when it is there (or for /etc/mosquitto); a
+    # directory of its own otherwise: init never creates the system's.
+    http_dir = o.get("--http-dir") or (WEB_DIR if debian or os.path.isdir(WEB_DIR)
+                                       else d + "/web")
     if not http_dir.startswith("/"):
         http_dir = abspath(http_dir)
-    need_path(d)
     need_path(http_dir)
-    debian = d == DEBIAN_DIR
     data_dir = need_path(o.get("--data-dir") or ("/var/lib/mosquitto" if debian else d + "/data"))
     pid_file = "/run/mosquitto/mosquitto.pid" if debian else data_dir + "/mosquitto.pid"
     plugin = need_path(abspath(o["--plugin"]) if o.get("--plugin") else
