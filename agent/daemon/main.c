@@ -220,7 +220,15 @@ struct loop_state {
 	uint64_t watchdog_ms;
 	bool discovery_removed;
 	bool ready;                   /* READY=1 sent (after the first connection) */
+	uint64_t next_extend_ms;      /* until then: when to extend the start timeout */
 };
+
+/* Until the first connection the unit is "activating": every 20 s ask
+ * systemd for 60 s more, so that a broker down at boot never fails the unit,
+ * while an agent that hangs (and stops asking) still does after
+ * TimeoutStartSec. See provisioning/systemd/keymime-agent.service. */
+#define EXTEND_EVERY_MS 20000
+#define EXTEND_BY "EXTEND_TIMEOUT_USEC=60000000"
 
 /* Tell systemd what the link said: READY=1 once the first connection is up
  * (subscribed, `online` sent), and a STATUS= line at every change. */
@@ -263,6 +271,10 @@ static void tick(struct daemon *d, struct loop_state *ls)
 			agent_publish_status(a);
 			ls->last_status_ms = now;
 		}
+	}
+	if (!ls->ready && now >= ls->next_extend_ms) {
+		notify_send(EXTEND_BY);
+		ls->next_extend_ms = now + EXTEND_EVERY_MS;
 	}
 	/* Fed from the start: before READY=1 systemd does not count it yet,
 	 * but it costs nothing and is right the moment READY goes out. */
