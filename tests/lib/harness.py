@@ -92,7 +92,7 @@ class Broker:
                    "pattern read keymime/%u/type\npattern read keymime/%u/keys\n"
                    "pattern read keymime/%u/cmd\npattern read keymime/group/+/+\n"
                    "pattern write keymime/%u/availability\npattern write keymime/%u/status\n"
-                   "pattern write keymime/%u/result\npattern readwrite homeassistant/#\n")
+                   "pattern write keymime/%u/result\npattern write keymime/%u/progress\npattern readwrite homeassistant/#\n")
         aclf = os.path.join(self.dir, "acl")
         with open(aclf, "w") as f:
             f.write(acl)
