@@ -11,7 +11,8 @@ root=$(dirname "$here")
 
 # file: cpack's DEB generator runs it on every installed file (no .deb without it).
 pkgs=(build-essential cmake pkg-config libpaho-mqtt-dev libjson-c-dev libssl-dev
-      mosquitto mosquitto-clients libxkbcommon-dev xkb-data libx11-data openssl python3 file
+      mosquitto mosquitto-clients libxkbcommon-dev xkb-data libx11-data libexpat1-dev openssl
+      python3 file
       mosquitto-dev libmosquitto-dev)   # the keymime_guard mosquitto plugin (broker-config/plugin)
 if [[ ${1:-} == --test ]]; then
 	pkgs+=(libcriterion-dev clang libclang-rt-14-dev valgrind chromium fonts-dejavu-core

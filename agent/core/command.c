@@ -85,10 +85,10 @@ static int untypable_error(struct err *err, const struct layout *l)
 	return -EINVAL;
 }
 
-static void push_entry(struct command *c, const struct layout *l, const struct layout_entry *e,
-		       bool caps_only)
+static void push_entry(struct command *c, const struct layout_entry *e)
 {
-	bool blocked = !caps_only && !layout_entry_caps_ok(l, e);
+	bool caps_only = e->caps_only;
+	bool blocked = !caps_only && !e->caps_ok;
 
 	for (uint8_t i = 0; i < e->n; i++) {
 		struct action *a = command_push_action(c, ACT_TAP);
@@ -122,16 +122,15 @@ int command_compile_text_step(struct command *c, const char *s, size_t len, cons
 		}
 		if (++*pos > lim->max_chars)
 			return err_fail(err, "too_long", "more than %zu characters", lim->max_chars);
-		const struct layout_entry *e = layout_lookup(l, cp);
-		bool caps_only = false;
+		struct layout_entry e;
 		/* A few characters exist only under Caps Lock (fr: Ç); the
 		 * sequencer turns Caps Lock on around them. */
-		if (!e && layout_caps_key_locks(l) && (e = layout_lookup_caps_only(l, cp)))
-			caps_only = true;
-		if (!e)
+		bool found = layout_lookup(l, cp, &e) ||
+			     (layout_caps_key_locks(l) && layout_lookup_caps_only(l, cp, &e));
+		if (!found)
 			note_untypable(err, cp, *pos - 1);
 		else if (!err->n_bad_total)
-			push_entry(c, l, e, caps_only);
+			push_entry(c, &e);
 	}
 	return 0;
 }

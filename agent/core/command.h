@@ -35,7 +35,7 @@ struct action {
 	bool end_of_char;            /* ACT_TAP: the stroke that completes a character */
 	bool start_of_char;          /* ACT_TAP: the first stroke of a character */
 	bool caps_blocked;           /* ACT_TAP: the character cannot be typed while
-				      * Caps Lock is on (layout_entry_caps_ok) */
+				      * Caps Lock is on (layout_entry.caps_ok) */
 	bool caps_only;              /* ACT_TAP: only typed while Caps Lock is on
 				      * (layout_lookup_caps_only: fr Ç) */
 	union {
@@ -49,7 +49,8 @@ enum cmd_type {
 	CMD_RUN,            /* type the actions */
 	CMD_CANCEL,         /* stop what is typing, drop the queue, release all */
 	CMD_RELEASE_ALL,    /* the same, said as "release every key" */
-	CMD_SET_LAYOUT,     /* change the device's default layout */
+	CMD_SET_LAYOUT,     /* change the device's default layout and target
+			     * (set_layout, set_target: c->layout has both) */
 };
 
 struct command {
@@ -95,8 +96,8 @@ int command_parse_text(struct command *c, const char *payload, size_t len,
 int command_parse_keys(struct command *c, const char *payload, size_t len,
 		       const struct cmd_limits *lim, struct err *err);
 
-/* Parse a JSON command of the `cmd` topic. l: the device's current layout,
- * used unless the command names one. On error c->id is still set when the
+/* Parse a JSON command of the `cmd` topic. l: the device's current layout
+ * (and so target), used unless the command names a layout or a target. On error c->id is still set when the
  * payload carried a usable id, so the error result can echo it. */
 int command_parse_json(struct command *c, const char *payload, size_t len,
 		       const struct layout *l, const struct cmd_limits *lim,

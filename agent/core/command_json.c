@@ -170,10 +170,11 @@ static int take_seq(struct command *c, json_object *v, const struct cmd_limits *
 }
 
 static const char *const top_fields[] = {
-	"id", "layout", "delay_ms",
-	"text", "keys", "seq", "down", "up", "release_all", "cancel", "set_layout", NULL,
+	"id", "layout", "target", "delay_ms",
+	"text", "keys", "seq", "down", "up", "release_all", "cancel", "set_layout", "set_target",
+	NULL,
 };
-#define FIRST_ACTION 3
+#define FIRST_ACTION 4
 
 static int field_index(const char *k)
 {
@@ -236,15 +237,46 @@ static int take_flag(json_object *v, const char *field, struct err *err)
 	return r;
 }
 
-static int take_layout(json_object *v, const char *field, const struct layout **out,
-		       struct err *err)
+/* The string value of field k of root into *out, if it is there. */
+static int take_name(json_object *root, const char *k, const char *what, const char **out,
+		     struct err *err)
 {
-	int r = want(v, json_type_string, "", field, "a layout name", err);
-	if (r)
+	json_object *v;
+
+	if (!json_object_object_get_ex(root, k, &v))
+		return 0;
+	int r = want(v, json_type_string, "", k, what, err);
+	if (!r)
+		*out = json_object_get_string(v);
+	return r;
+}
+
+/* The layout a command types with: "layout" (or set_layout's value) names
+ * it, "target" (or set_target's) says for which operating system; what is
+ * not given stays the device's. c->layout holds the device's on entry. */
+static int take_layout(struct command *c, json_object *root, struct err *err)
+{
+	enum layout_target t = layout_target(c->layout);
+	const char *name = NULL, *target = NULL;
+	int r;
+
+	if ((r = take_name(root, "layout", "a layout name", &name, err)) ||
+	    (r = take_name(root, "set_layout", "a layout name", &name, err)) ||
+	    (r = take_name(root, "target", "a target name", &target, err)) ||
+	    (r = take_name(root, "set_target", "a target name", &target, err)))
 		return r;
-	*out = layout_find(json_object_get_string(v));
-	if (!*out)
-		return err_fail(err, "unknown_layout", "no layout named '%.40s'", json_object_get_string(v));
+	if (target && layout_target_parse(target, &t) < 0)
+		return err_fail(err, "unknown_target",
+				"no target named '%.40s' (linux, windows, macos, chromeos)", target);
+	if (!name && !target)
+		return 0;
+	const struct layout *l = layout_find(t, name ? name : layout_name(c->layout));
+	if (!l)
+		return err_fail(err, "unknown_layout",
+				"no layout named '%.40s' for target %s (keymime-agent --list-layouts "
+				"--target %s)", name ? name : layout_name(c->layout),
+				layout_target_name(t), layout_target_name(t));
+	c->layout = l;
 	return 0;
 }
 
@@ -259,9 +291,9 @@ static int dispatch(struct command *c, const char *k, json_object *v, const stru
 	else if (!strcmp(k, "release_all") || !strcmp(k, "cancel")) {
 		c->type = k[0] == 'r' ? CMD_RELEASE_ALL : CMD_CANCEL;
 		return take_flag(v, k, err);
-	} else if (!strcmp(k, "set_layout")) {
-		c->type = CMD_SET_LAYOUT;
-		return take_layout(v, k, &c->layout, err);
+	} else if (!strcmp(k, "set_layout") || !strcmp(k, "set_target")) {
+		c->type = CMD_SET_LAYOUT;   /* the layout carries its target */
+		return 0;
 	} else
 		r = take_action(c, k, v, "", lim, &pos, err);
 	return r ? r : command_finish_text(err, c->layout);
@@ -290,8 +322,8 @@ static int parse_object(struct command *c, json_object *root, const struct cmd_l
 	}
 	if (!action)
 		return err_fail(err, "bad_command", "no action: give one of text, keys, seq, down, up, "
-				"release_all, cancel, set_layout");
-	if (json_object_object_get_ex(root, "layout", &v) && (r = take_layout(v, "layout", &c->layout, err)))
+				"release_all, cancel, set_layout, set_target");
+	if ((r = take_layout(c, root, err)))
 		return r;
 	uint32_t ms;
 	if (json_object_object_get_ex(root, "delay_ms", &v)) {

@@ -43,6 +43,7 @@ static const struct option_def options[] = {
 	S(hid_consumer, "/dev/hidg1", "consumer-control HID device ('' = none)"),
 	S(hid_keyboard_leds, "", "read LED reports from here (simulated hosts)"),
 	S(layout, "us", "the target computer's keyboard layout"),
+	S(target, "linux", "the target computer's system: linux, windows, macos, chromeos"),
 	S(groups, "", "comma-separated groups besides 'all'"),
 	S(topic_prefix, "keymime", "first level of every topic"),
 	B(ha_discovery, "on", "publish Home Assistant discovery (on/off)"),
@@ -295,8 +296,14 @@ int config_validate(const struct config *c, struct err *err)
 	if (!topics_valid_device_id(c->device_id))
 		return err_fail(err, "config", "device_id: '%s' names the group topics "
 				"(<prefix>/group/…): choose another", c->device_id);
-	if (!layout_find(c->layout))
-		return err_fail(err, "config", "layout: no layout named '%s'", c->layout);
+	enum layout_target t;
+	if (layout_target_parse(c->target, &t) < 0)
+		return err_fail(err, "config", "target: '%s' is not linux, windows, macos or chromeos",
+				c->target);
+	if (!layout_find(t, c->layout))
+		return err_fail(err, "config", "layout: no layout named '%s' for target %s "
+				"(keymime-agent --list-layouts --target %s)", c->layout, c->target,
+				c->target);
 	if (!topics_valid_prefix(c->topic_prefix))
 		return err_fail(err, "config", "topic_prefix: '%s' is not a plain topic path",
 				c->topic_prefix);
@@ -385,4 +392,13 @@ void config_print(FILE *out, const struct config *c)
 		else
 			fprintf(out, "%ld\n", *(const long *)p);
 	}
+}
+
+const struct layout *config_layout(const struct config *c)
+{
+	enum layout_target t;
+
+	if (layout_target_parse(c->target, &t) < 0)
+		return NULL;
+	return layout_find(t, c->layout);
 }

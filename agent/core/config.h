@@ -22,6 +22,7 @@ struct config {
 	char *hid_consumer;       /* /dev/hidg1; empty: no media keys */
 	char *hid_keyboard_leds;  /* LED reports from here instead of hid_keyboard */
 	char *layout;
+	char *target;             /* linux, windows, macos, chromeos */
 	char *groups;             /* comma separated; "all" is always added */
 	char *topic_prefix;
 	bool ha_discovery;
@@ -43,6 +44,12 @@ struct config {
 };
 
 #define CONFIG_DEFAULT_PATH "/etc/keymime/agent.conf"
+
+struct layout;
+
+/* The layout c->layout names for target c->target; NULL when either is bad
+ * (config_validate() says why). */
+const struct layout *config_layout(const struct config *c);
 
 /* Fill c with the defaults (all strings allocated). */
 void config_defaults(struct config *c);

@@ -279,8 +279,8 @@ static void fill_layout(json_object *o, const struct disc *d, const struct combo
 {
 	json_object *ops = jx_array();
 
-	for (size_t i = 0; i < layout_count(); i++)
-		jx_push_str(ops, layout_name(layout_at(i)));
+	for (size_t i = 0; i < layout_count(LAYOUT_LINUX); i++)
+		jx_push_str(ops, layout_name(layout_at(LAYOUT_LINUX, i)));
 	put_s(o, "command_topic", d->t_cmd);
 	put_s(o, "command_template",
 	      "{\"id\":\"homeassistant-layout\",\"set_layout\":\"{{ value }}\"}");

@@ -35,6 +35,8 @@ char *message_result(const struct result_info *r)
 		jx_str(o, "source", r->source);
 	if (r->layout)
 		jx_str(o, "layout", r->layout);
+	if (r->layout && r->target)
+		jx_str(o, "target", r->target);
 	jx_int(o, "chars", (int64_t)r->chars);
 	jx_int(o, "keys", (int64_t)r->strokes);
 	if (r->ms >= 0)
@@ -83,6 +85,8 @@ char *message_status(const struct status_info *s)
 	jx_str(o, "device_id", s->device_id);
 	jx_str(o, "version", s->version);
 	jx_str(o, "layout", s->layout);
+	if (s->target)
+		jx_str(o, "target", s->target);
 	jx_put(o, "groups", g);
 	jx_str(o, "host", s->host);
 	jx_put(o, "leds", leds(s));

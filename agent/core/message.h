@@ -19,6 +19,7 @@ struct result_info {
 	const struct err *bad; /* untypable characters to list, or NULL */
 	const char *source;          /* "type", "keys", "cmd" */
 	const char *layout;          /* layout used for text, or NULL */
+	const char *target;          /* its target ("macos"), beside layout */
 	size_t chars, strokes;       /* what was typed (also on failure: partial) */
 	long ms;                     /* from receipt to the last report, -1 = omit */
 	size_t dropped;              /* cancel/release_all: queued commands dropped */
@@ -32,7 +33,7 @@ struct status_counters {
 };
 
 struct status_info {
-	const char *device_id, *version, *layout;
+	const char *device_id, *version, *layout, *target;
 	char *const *groups;         /* NULL-terminated */
 	const char *host;            /* "connected", "disconnected", "unknown" */
 	struct hid_leds leds;

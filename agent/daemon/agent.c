@@ -57,7 +57,7 @@ int agent_init(struct agent *a, const struct config *cfg)
 	pthread_mutex_init(&a->st.lock, NULL);
 	a->st.host = "unknown";
 	a->st.dirty = true;
-	atomic_store(&a->layout, layout_find(cfg->layout));
+	atomic_store(&a->layout, config_layout(cfg));
 	a->started_ms = clock_ms();
 	a->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	return a->wake_fd < 0 ? -errno : 0;
@@ -94,8 +94,10 @@ void agent_publish_result(struct agent *a, const struct command *c, struct resul
 {
 	ri->id = c->id;
 	ri->source = c->source;
-	if (!ri->layout && c->layout && (c->chars || c->type == CMD_SET_LAYOUT))
+	if (!ri->layout && c->layout && (c->chars || c->type == CMD_SET_LAYOUT)) {
 		ri->layout = layout_name(c->layout);
+		ri->target = layout_target_name(layout_target(c->layout));
+	}
 	ri->ms = ms_since(c->received_ns);
 	char *json = message_result(ri);
 	mqtt_link_publish(a->link, a->topics.result, json, strlen(json), 1, false);
@@ -135,6 +137,7 @@ void agent_publish_status(struct agent *a)
 	s.device_id = a->cfg->device_id;
 	s.version = KEYMIME_VERSION;
 	s.layout = layout_name(atomic_load(&a->layout));
+	s.target = layout_target_name(layout_target(atomic_load(&a->layout)));
 	s.groups = a->groups;
 	s.queue = cmd_queue_count(&a->queue);
 	s.queue_size = (size_t)a->cfg->queue_size;

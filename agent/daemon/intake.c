@@ -104,7 +104,8 @@ static void set_layout(struct agent *a, struct command *c)
 	struct result_info ri = { .ok = true };
 
 	atomic_store(&a->layout, c->layout);
-	log_info("layout set to %s", layout_name(c->layout));
+	log_info("layout set to %s (target %s)", layout_name(c->layout),
+		 layout_target_name(layout_target(c->layout)));
 	agent_touch(a);
 	agent_publish_result(a, c, &ri);
 }

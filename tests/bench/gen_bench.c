@@ -30,7 +30,7 @@ int main(int argc, char **argv)
 	const char *name = argc > 1 ? argv[1] : "us";
 	size_t n = argc > 2 ? strtoul(argv[2], NULL, 10) : 65536;
 	int rounds = argc > 3 ? atoi(argv[3]) : 20;
-	const struct layout *l = layout_find(name);
+	const struct layout *l = layout_find(LAYOUT_LINUX, name);
 	const char *base = "The quick brown fox jumps over the lazy dog; THE QUICK BROWN FOX! 0123456789 (ok?)\n";
 	struct cmd_limits lim = { 1 << 24, 1 << 22, 1000, 60000 };
 	struct seq_sink sink = { NULL, count_kbd, count_cons, no_pause };

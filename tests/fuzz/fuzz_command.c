@@ -8,7 +8,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct err err = { 0 };
 	struct command *c = command_new();
-	int r = command_parse_json(c, (const char *)data, size, layout_default(), &fuzz_limits, &err);
+	int r = command_parse_json(c, (const char *)data, size, layout_default(LAYOUT_LINUX), &fuzz_limits, &err);
 
 	fuzz_check_parse(r, c, &err);
 	if (r)

@@ -33,10 +33,10 @@ static void one_layout(const struct layout *l, const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	for (size_t i = 0; i < N_FIXED; i++) {
-		const struct layout *l = layout_find(fixed[i]);
+		const struct layout *l = layout_find(LAYOUT_LINUX, fixed[i]);
 		FUZZ_CHECK(l != NULL);
 		one_layout(l, data, size);
 	}
-	one_layout(layout_at(size % layout_count()), data, size);
+	one_layout(layout_at(LAYOUT_LINUX, size % layout_count(LAYOUT_LINUX)), data, size);
 	return 0;
 }

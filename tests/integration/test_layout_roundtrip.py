@@ -1,11 +1,14 @@
 # SPDX-License-Identifier: MIT
 """Round trip through a real broker, a real agent and a simulated host, for
-every shipped layout: the layout's whole repertoire goes out as JSON text
-commands, the agent writes boot keyboard reports into a file, and
-keymime-simhost decodes that file with the layout's XKB keymap and the
-Compose table, as a Linux host would. The decoded text must equal the input
-character for character. The decoding side never reads agent/core's tables,
-so a wrong table row shows up here.
+every shipped layout of every target: the layout's whole repertoire goes out
+as JSON text commands ("layout" and "target"), the agent writes boot keyboard
+reports into a file, and keymime-simhost decodes that file as the target
+computer would: for linux with the layout's XKB keymap and the Compose table,
+for windows, macos and chromeos with the CLDR keyboard XML it reads itself
+(--target). The decoded text must equal the input character for character.
+The decoding side never reads agent/core's tables (it only asks them which
+XKB keymap or CLDR file a name stands for), so a wrong table row shows up
+here.
 
 Also: the same with the host's Caps Lock on (the agent learns it from a LED
 report, simhost starts with --caps-lock; the agent taps Caps Lock off
@@ -23,7 +26,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import harness  # noqa: E402
 from harness import Agent, Broker, Subscriber, kbd, wait_for  # noqa: E402
 
-CHUNK = 150          # characters per command
+CHUNK = 400          # characters per command
+TARGETS = ("linux", "windows", "macos", "chromeos")
 SHIFT, ALTGR = 0x02, 0x40
 
 
@@ -45,17 +49,21 @@ def simhost(args, data=None, check_rc=0):
     return r.stdout.decode("utf-8")
 
 
-def layouts():
-    """(name, characters) of every layout the agent ships."""
-    return [(l.split("\t")[0], int(l.split("\t")[1]))
-            for l in simhost(["--list-layouts"]).splitlines()]
+def layouts(target="linux"):
+    """(name, characters, source, caps key locks) of every layout the agent
+    ships for target."""
+    out = []
+    for line in simhost(["--target", target, "--list-layouts"]).splitlines():
+        name, count, _desc, source, locks = line.split("\t")
+        out.append((name, int(count), source, locks == "1"))
+    return out
 
 
-def repertoire(name, caps_only=False):
+def repertoire(name, caps_only=False, target="linux"):
     """The layout's characters, in table order, and the caps-blocked ones; or,
     with caps_only, the characters it types only with Caps Lock on (fr: Ç)."""
     chars, blocked = [], set()
-    for line in simhost(["--repertoire", name]).splitlines():
+    for line in simhost(["--target", target, "--repertoire", name]).splitlines():
         cp, _strokes, caps_ok, only = line.split()
         if (only == "1") != caps_only:
             continue
@@ -150,15 +158,16 @@ class RoundTrip(unittest.TestCase):
     def tearDownClass(cls):
         cls.broker.stop()
 
-    def type_all(self, agent, sub, layout, chars):
+    def type_all(self, agent, sub, layout, chars, target="linux"):
         """Sends chars as text commands; returns the reports written for them."""
         start = os.path.getsize(agent.keyboard)
         ids = []
         for i in range(0, len(chars), CHUNK):
-            cid = "%s-%d" % (layout, i)
+            cid = "%s-%s-%d" % (target, layout, i)
             ids.append(cid)
             self.broker.pub("keymime/%s/cmd" % agent.device_id, json.dumps(
-                {"id": cid, "text": "".join(chars[i:i + CHUNK]), "layout": layout}))
+                {"id": cid, "text": "".join(chars[i:i + CHUNK]), "layout": layout,
+                 "target": target}))
 
         def done():
             got = {r.get("id"): r for r in sub.json("/result") if r.get("id") in ids}
@@ -170,60 +179,84 @@ class RoundTrip(unittest.TestCase):
             raise
         for r in results.values():
             self.assertTrue(r.get("ok"), "%s: %s" % (layout, r))
+            self.assertEqual((r.get("layout"), r.get("target")), (layout, target))
         with open(agent.keyboard, "rb") as f:
             f.seek(start)
             return f.read()
 
-    def check_layout(self, agent, sub, name, chars, caps=False):
-        reports = self.type_all(agent, sub, name, chars)
-        got = simhost(["--layout", name] + (["--caps-lock"] if caps else []), reports)
+    def check_layout(self, agent, sub, name, chars, caps=False, target="linux", source=None):
+        reports = self.type_all(agent, sub, name, chars, target)
+        # simhost takes linux layouts by name (it asks the agent's tables only
+        # which XKB keymap a name stands for) and CLDR keyboards by id.
+        got = simhost(["--target", target, "--layout", name if target == "linux" else source] +
+                      (["--caps-lock"] if caps else []), reports)
         want = "".join(chars)
-        self.assertEqual(got, want, "%s%s: %s" % (name, " (Caps Lock)" if caps else "",
-                                                 describe_diff(want, got)))
+        self.assertEqual(got, want, "%s %s (%s)%s: %s" % (
+            target, name, source, " (Caps Lock)" if caps else "", describe_diff(want, got)))
 
-    def test_every_layout(self):
-        with Agent(self.broker, "rt1") as agent, \
-                Subscriber(self.broker, "keymime/rt1/result") as sub:
-            agent.wait_online()
-            total = 0
-            for name, count in layouts():
-                chars, _ = repertoire(name)
+    def every_layout(self, target, caps):
+        """Every character of every layout of target, Caps Lock off or on."""
+        dev = "rt-%s-%d" % (target, caps)
+        agent = self.caps_agent(dev) if caps else Agent(self.broker, dev)
+        with agent, Subscriber(self.broker, "keymime/%s/result" % dev) as sub:
+            self.wait_caps(agent) if caps else agent.wait_online()
+            total = toggled = 0
+            for name, count, source, locks in layouts(target):
+                chars, blocked = repertoire(name, target=target)
                 self.assertEqual(len(chars), count)
-                self.check_layout(agent, sub, name, chars)
+                # us-colemak's Caps Lock key is Backspace: nothing can turn Caps
+                # Lock off there, so its caps-blocked characters are left out.
+                if caps and not locks:
+                    chars = [c for c in chars if c not in blocked]
+                self.check_layout(agent, sub, name, chars, caps, target, source)
                 total += len(chars)
-                print("roundtrip %-10s %4d characters checked" % (name, len(chars)), flush=True)
-            print("roundtrip: %d characters on %d layouts" % (total, len(layouts())), flush=True)
+                toggled += len(blocked & set(chars))
+            print("roundtrip %s%s: %d characters on %d layouts checked (%d with Caps Lock "
+                  "toggled)" % (target, " with Caps Lock on" if caps else "", total,
+                                len(layouts(target)), toggled if caps else 0), flush=True)
+            self.assertGreater(total, 0)
 
-    def caps_agent(self):
+    def test_linux(self):
+        self.every_layout("linux", False)
+
+    def test_linux_caps_lock_on(self):
+        """Caps Lock on: the agent types with caps_mods, and taps Caps Lock off
+        around the characters no modifiers give under Caps Lock (de: µ)."""
+        self.every_layout("linux", True)
+
+    def test_windows(self):
+        self.every_layout("windows", False)
+
+    def test_windows_caps_lock_on(self):
+        self.every_layout("windows", True)
+
+    def test_macos(self):
+        self.every_layout("macos", False)
+
+    def test_macos_caps_lock_on(self):
+        """macOS: Caps Lock gives capitals even with Shift, so small letters
+        go out with Caps Lock tapped off around them."""
+        self.every_layout("macos", True)
+
+    def test_chromeos(self):
+        self.every_layout("chromeos", False)
+
+    def test_chromeos_caps_lock_on(self):
+        self.every_layout("chromeos", True)
+
+    def caps_agent(self, dev="rt2"):
         """An agent (not started yet) whose host says Caps Lock is on: its LED
         source holds the 1-byte output report 0x02."""
         leds = os.path.join(tempfile.mkdtemp(prefix="keymime-leds-"), "leds")
         with open(leds, "wb") as f:
             f.write(b"\x02")
-        return Agent(self.broker, "rt2", conf={"hid_keyboard_leds": leds})
+        return Agent(self.broker, dev, conf={"hid_keyboard_leds": leds})
 
     @staticmethod
     def wait_caps(agent):
         agent.wait_online()
         wait_for(lambda: (agent.status() or {}).get("leds", {}).get("caps_lock"), 10,
                  "agent to see Caps Lock on")
-
-    def test_caps_lock_on(self):
-        """Caps Lock on: the agent types with caps_mods, and taps Caps Lock off
-        around the characters no modifiers give under Caps Lock (de: µ)."""
-        with self.caps_agent() as agent, \
-                Subscriber(self.broker, "keymime/rt2/result") as sub:
-            self.wait_caps(agent)
-            for name, _ in layouts():
-                chars, blocked = repertoire(name)
-                # us-colemak's Caps Lock key is Backspace: nothing can turn Caps
-                # Lock off there, so its caps-blocked characters are left out.
-                if name == "us-colemak":
-                    chars = [c for c in chars if c not in blocked]
-                self.check_layout(agent, sub, name, chars, caps=True)
-                print("roundtrip %-10s %4d characters checked with Caps Lock on (%d toggled)"
-                      % (name, len(chars), len(blocked & set(chars))), flush=True)
-
 
     # Characters only Caps Lock reaches (fr: Ç is the ç key under Caps Lock)
     # need the agent to tap Caps Lock on around them when the host's is off
@@ -232,12 +265,17 @@ class RoundTrip(unittest.TestCase):
     def test_caps_only_characters(self):
         for caps in (False, True):
             agent = self.caps_agent() if caps else Agent(self.broker, "rt3")
+            n = 0
             with agent, Subscriber(self.broker, "keymime/%s/result" % agent.device_id) as sub:
                 self.wait_caps(agent) if caps else agent.wait_online()
-                for name, _ in layouts():
-                    chars, _ = repertoire(name, caps_only=True)
-                    if chars:
-                        self.check_layout(agent, sub, name, chars, caps=caps)
+                for target in TARGETS:
+                    for name, _, source, _ in layouts(target):
+                        chars, _ = repertoire(name, caps_only=True, target=target)
+                        if chars:
+                            self.check_layout(agent, sub, name, chars, caps, target, source)
+                            n += len(chars)
+            print("roundtrip: %d characters only Caps Lock reaches checked (Caps Lock %s)"
+                  % (n, "on" if caps else "off"), flush=True)
 
 
 if __name__ == "__main__":

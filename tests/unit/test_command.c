@@ -118,7 +118,7 @@ static void teardown(void)
 
 static int json_lim(const char *s, const struct cmd_limits *lim)
 {
-	return command_parse_json(cmd, s, strlen(s), layout_default(), lim, &err);
+	return command_parse_json(cmd, s, strlen(s), layout_default(LAYOUT_LINUX), lim, &err);
 }
 
 static int json(const char *s)
@@ -133,7 +133,7 @@ static int keys(const char *s)
 
 static int text_on(const char *s, size_t len, const char *layout)
 {
-	const struct layout *l = layout_find(layout);
+	const struct layout *l = layout_find(LAYOUT_LINUX, layout);
 
 	cr_assert_not_null(l, "layout %s", layout);
 	return command_parse_text(cmd, s, len, l, &default_limits, &err);
@@ -364,7 +364,7 @@ Test(command_text, us_table)
 		expect_acts(cmd, text_ok[i].want, text_ok[i].in);
 		cr_expect_eq(cmd->chars, text_ok[i].chars, "%s", text_ok[i].in);
 		cr_expect_eq(cmd->strokes, cmd->n_acts, "%s", text_ok[i].in);
-		cr_expect_eq(cmd->layout, layout_find("us"));
+		cr_expect_eq(cmd->layout, layout_find(LAYOUT_LINUX, "us"));
 		cr_expect_not(cmd->uses_consumer);
 	}
 }
@@ -429,16 +429,16 @@ Test(command_text, too_long)
 	struct cmd_limits lim = default_limits;
 
 	lim.max_chars = 3;
-	cr_expect_eq(command_parse_text(cmd, "abc", 3, layout_default(), &lim, &err), 0);
+	cr_expect_eq(command_parse_text(cmd, "abc", 3, layout_default(LAYOUT_LINUX), &lim, &err), 0);
 	fresh();
 	/* "\r\n" is one character. */
-	cr_expect_eq(command_parse_text(cmd, "ab\r\n", 4, layout_default(), &lim, &err), 0);
+	cr_expect_eq(command_parse_text(cmd, "ab\r\n", 4, layout_default(LAYOUT_LINUX), &lim, &err), 0);
 	fresh();
-	expect_err(command_parse_text(cmd, "abcd", 4, layout_default(), &lim, &err), "too_long", "abcd");
+	expect_err(command_parse_text(cmd, "abcd", 4, layout_default(LAYOUT_LINUX), &lim, &err), "too_long", "abcd");
 	fresh();
 	/* Counted in characters, not bytes: three 2-byte characters fit. */
 	lim.max_chars = 3;
-	cr_expect_eq(command_parse_text(cmd, "\xC3\xA4\xC3\xB6\xC3\xBC", 6, layout_find("de"), &lim,
+	cr_expect_eq(command_parse_text(cmd, "\xC3\xA4\xC3\xB6\xC3\xBC", 6, layout_find(LAYOUT_LINUX, "de"), &lim,
 					&err), 0, "%s", err.detail);
 	cr_expect_eq(cmd->chars, 3);
 }
@@ -446,10 +446,10 @@ Test(command_text, too_long)
 /* Dead keys: the strokes of one character, only the last ends it. */
 Test(command_text, dead_keys)
 {
-	const struct layout *de = layout_find("de");
-	const struct layout_entry *e = layout_lookup(de, 0xEA);   /* ê */
+	const struct layout *de = layout_find(LAYOUT_LINUX, "de");
+	struct layout_entry ent, *e = &ent;
 
-	cr_assert_not_null(e);
+	cr_assert(layout_lookup(de, 0xEA, e));   /* ê */
 	cr_assert_gt(e->n, 1, "de ê is not a dead-key sequence");
 	expect_ok(text_on("\xC3\xAA" "a", 3, "de"), "êa");
 	cr_expect_eq(cmd->n_acts, (size_t)e->n + 1);
@@ -467,7 +467,7 @@ Test(command_text, dead_keys)
  * exactly the layout table's strokes in order. */
 ParameterizedTestParameters(command_text, every_layout_char)
 {
-	size_t n = layout_count();
+	size_t n = layout_count_all();
 	size_t *idx = cr_malloc(n * sizeof *idx);
 
 	for (size_t i = 0; i < n; i++)
@@ -477,16 +477,18 @@ ParameterizedTestParameters(command_text, every_layout_char)
 
 ParameterizedTest(size_t *li, command_text, every_layout_char)
 {
-	const struct layout *l = layout_at(*li);
-	size_t n = layout_entry_count(l);
+	const struct layout *l = layout_at_all(*li);
+	size_t n = layout_char_count(l);
 	char *buf = malloc(n * 4 + 1);
 	struct sbuf want = { 0 };
 	size_t len = 0, strokes = 0;
 
 	cr_assert_not_null(buf);
 	sb_printf(&want, "%s", "");
-	for (size_t j = 0; j < n; j++) {
-		const struct layout_entry *e = layout_entry_at(l, j);
+	struct layout_entry ent, *e = &ent;
+	for (size_t j = 0; layout_entry_at(l, j, e); j++) {
+		if (e->caps_only)
+			continue;
 		cr_assert_neq(e->cp, '\r', "%s: a layout row for CR", layout_name(l));
 		len += utf8_encode(e->cp, buf + len);
 		describe_entry(&want, e);
@@ -502,9 +504,10 @@ ParameterizedTest(size_t *li, command_text, every_layout_char)
 	/* Each stroke knows where its character starts and whether Caps Lock must be
 	 * lifted for it. */
 	size_t a = 0;
-	for (size_t j = 0; j < n && a < cmd->n_acts; j++) {
-		const struct layout_entry *e = layout_entry_at(l, j);
-		bool blocked = !layout_entry_caps_ok(l, e);
+	for (size_t j = 0; layout_entry_at(l, j, e) && a < cmd->n_acts; j++) {
+		if (e->caps_only)
+			continue;
+		bool blocked = !e->caps_ok;
 		for (int k = 0; k < e->n && a < cmd->n_acts; k++, a++) {
 			const struct action *act = &cmd->acts[a];
 			if (act->start_of_char != (k == 0) || act->caps_blocked != blocked)
@@ -521,7 +524,7 @@ ParameterizedTest(size_t *li, command_text, every_layout_char)
  * U+0250 are each rejected as untypable with the right position. */
 ParameterizedTestParameters(command_text, every_layout_gap)
 {
-	size_t n = layout_count();
+	size_t n = layout_count_all();
 	size_t *idx = cr_malloc(n * sizeof *idx);
 
 	for (size_t i = 0; i < n; i++)
@@ -531,13 +534,14 @@ ParameterizedTestParameters(command_text, every_layout_gap)
 
 ParameterizedTest(size_t *li, command_text, every_layout_gap)
 {
-	const struct layout *l = layout_at(*li);
+	const struct layout *l = layout_at_all(*li);
+	struct layout_entry e;
 	char buf[16];
 
 	for (uint32_t cp = 0x20; cp < 0x250; cp++) {
-		if (layout_lookup(l, cp) || cp == '\r')
+		if (layout_lookup(l, cp, &e) || cp == '\r')
 			continue;
-		if (layout_caps_key_locks(l) && layout_lookup_caps_only(l, cp)) {
+		if (layout_caps_key_locks(l) && layout_lookup_caps_only(l, cp, &e)) {
 			/* Reached with Caps Lock on (fr Ç): one caps_only stroke. */
 			fresh();
 			size_t n = utf8_encode(cp, buf);
@@ -624,19 +628,44 @@ Test(command_json, counts_and_layouts)
 	cr_expect_eq(cmd->chars, 4);
 	cr_expect_eq(cmd->strokes, 7, "2 taps + 2 chords + 1 down + 2 taps");
 	cr_expect(cmd->uses_consumer);
-	cr_expect_eq(cmd->layout, layout_default());
+	cr_expect_eq(cmd->layout, layout_default(LAYOUT_LINUX));
 
 	fresh();
-	const struct layout *de = layout_find("de");
+	const struct layout *de = layout_find(LAYOUT_LINUX, "de");
 	expect_ok(json("{\"layout\":\"de\", \"text\":\"z\"}"), "de z");
 	cr_expect_eq(cmd->layout, de);
-	cr_expect_eq(cmd->acts[0].u.tap.usage, layout_lookup(de, 'z')->s[0].usage);
+	struct layout_entry ez;
+	cr_assert(layout_lookup(de, 'z', &ez));
+	cr_expect_eq(cmd->acts[0].u.tap.usage, ez.s[0].usage);
 	cr_expect_eq(cmd->acts[0].u.tap.usage, 0x1C, "z is on the Y key in Germany");
 
+	/* A target alone keeps the device's layout name; with a layout, both. */
 	fresh();
-	const struct layout *dech = layout_find("de-ch");
-	const struct layout_entry *e = layout_lookup(dech, 0xE9);
-	cr_assert_not_null(e);
+	expect_ok(json("{\"target\":\"macos\", \"layout\":\"de\", \"text\":\"@\"}"), "macos de @");
+	cr_expect_eq(cmd->layout, layout_find(LAYOUT_MACOS, "de"));
+	cr_expect_eq(cmd->acts[0].u.tap.usage, 0x0F, "Option+L on a German Mac");
+	cr_expect_eq(cmd->acts[0].u.tap.mods, HID_MOD_LALT);
+	fresh();
+	expect_ok(command_parse_json(cmd, "{\"target\":\"windows\",\"text\":\"@\"}", 31,
+				     layout_find(LAYOUT_LINUX, "de"), &default_limits, &err), "windows de");
+	cr_expect_eq(cmd->layout, layout_find(LAYOUT_WINDOWS, "de"));
+	cr_expect_eq(cmd->acts[0].u.tap.usage, 0x14, "AltGr+Q on Windows");
+	fresh();
+	expect_ok(command_parse_json(cmd, "{\"set_target\":\"chromeos\"}", 25,
+				     layout_find(LAYOUT_LINUX, "fr"), &default_limits, &err), "set_target");
+	cr_expect_eq(cmd->type, CMD_SET_LAYOUT);
+	cr_expect_eq(cmd->layout, layout_find(LAYOUT_CHROMEOS, "fr"));
+	fresh();
+	expect_ok(json("{\"set_target\":\"windows\", \"layout\":\"gb\"}"), "set_target + layout");
+	cr_expect_eq(cmd->layout, layout_find(LAYOUT_WINDOWS, "gb"));
+	fresh();
+	expect_ok(json("{\"set_layout\":\"de\", \"target\":\"macos\"}"), "set_layout + target");
+	cr_expect_eq(cmd->layout, layout_find(LAYOUT_MACOS, "de"));
+
+	fresh();
+	const struct layout *dech = layout_find(LAYOUT_LINUX, "de-ch");
+	struct layout_entry ee, *e = &ee;
+	cr_assert(layout_lookup(dech, 0xE9, e));
 	expect_ok(json("{\"text\":\"\\u00e9\", \"layout\":\"de-ch\"}"), "de-ch é");
 	cr_expect_eq(cmd->layout, dech);
 	cr_expect_eq(cmd->n_acts, e->n);
@@ -648,7 +677,7 @@ Test(command_json, counts_and_layouts)
 
 	fresh();
 	expect_ok(json("{\"set_layout\":\"fr\"}"), "set_layout");
-	cr_expect_eq(cmd->layout, layout_find("fr"));
+	cr_expect_eq(cmd->layout, layout_find(LAYOUT_LINUX, "fr"));
 	cr_expect_eq(cmd->n_acts, 0);
 
 	/* The device's layout is used when the command names none. */
@@ -817,7 +846,18 @@ Test(command_json, error_details)
 	cr_expect_str_eq(err.detail, "the JSON ends too early");
 	fresh();
 	expect_err(json("{\"layout\":\"xx\",\"text\":\"a\"}"), "unknown_layout", "xx");
-	cr_expect_str_eq(err.detail, "no layout named 'xx'");
+	cr_expect_str_eq(err.detail, "no layout named 'xx' for target linux (keymime-agent "
+			 "--list-layouts --target linux)");
+	fresh();
+	expect_err(json("{\"target\":\"windows\",\"layout\":\"us-colemak\",\"text\":\"a\"}"),
+		   "unknown_layout", "no colemak on windows");
+	cr_expect_str_eq(err.detail, "no layout named 'us-colemak' for target windows (keymime-agent "
+			 "--list-layouts --target windows)");
+	fresh();
+	expect_err(json("{\"target\":\"osx\",\"text\":\"a\"}"), "unknown_target", "osx");
+	cr_expect_str_eq(err.detail, "no target named 'osx' (linux, windows, macos, chromeos)");
+	fresh();
+	expect_err(json("{\"target\":1,\"text\":\"a\"}"), "bad_type", "target type");
 	fresh();
 	expect_err(json("null"), "bad_command", "null");
 	cr_expect_str_eq(err.detail, "a command is a JSON object, not null");
@@ -857,7 +897,7 @@ Test(command_json, untypable_list_only_with_untypable)
 	fresh();
 	struct cmd_limits lim = default_limits;
 	lim.max_chars = 3;
-	expect_err(command_parse_text(cmd, "\xC3\xA9" "abcd", 6, layout_default(), &lim, &err),
+	expect_err(command_parse_text(cmd, "\xC3\xA9" "abcd", 6, layout_default(LAYOUT_LINUX), &lim, &err),
 		   "too_long", "é then too much");
 	cr_expect_eq(err.n_bad, 0);
 	cr_expect_eq(err.n_bad_total, 0);
@@ -871,18 +911,18 @@ Test(command_json, nul_byte)
 {
 	static const char payload[] = "{\"text\":\"a\"}\0garbage";
 
-	expect_err(command_parse_json(cmd, payload, sizeof payload - 1, layout_default(), &default_limits,
+	expect_err(command_parse_json(cmd, payload, sizeof payload - 1, layout_default(LAYOUT_LINUX), &default_limits,
 				      &err), "bad_json", "NUL");
 	cr_expect_str_eq(err.detail, "NUL byte at offset 12");
 	fresh();
-	expect_err(command_parse_json(cmd, "{\"text\":\"a\0\"}", 13, layout_default(), &default_limits,
+	expect_err(command_parse_json(cmd, "{\"text\":\"a\0\"}", 13, layout_default(LAYOUT_LINUX), &default_limits,
 				      &err), "bad_json", "NUL in a string");
 }
 
 /* Payloads are not NUL-terminated: only len bytes are read. */
 Test(command_json, length_respected)
 {
-	expect_ok(command_parse_json(cmd, "{\"keys\":\"a\"}GARBAGE", 12, layout_default(),
+	expect_ok(command_parse_json(cmd, "{\"keys\":\"a\"}GARBAGE", 12, layout_default(LAYOUT_LINUX),
 				     &default_limits, &err), "prefix");
 	expect_acts(cmd, "c00[04]", "prefix");
 }

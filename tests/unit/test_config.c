@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "layout.h"
 
 static struct config cfg;
 static struct err err;
@@ -338,8 +339,11 @@ Test(config, validate)
 		{ "device_id", "", "device_id: '' is not [A-Za-z0-9_-]{1,64}" },
 		{ "device_id", "pi 1", "device_id: 'pi 1' is not [A-Za-z0-9_-]{1,64}" },
 		{ "device_id", "pi/1", "device_id: 'pi/1' is not [A-Za-z0-9_-]{1,64}" },
-		{ "layout", "xx", "layout: no layout named 'xx'" },
-		{ "layout", "", "layout: no layout named ''" },
+		{ "layout", "xx", "layout: no layout named 'xx' for target linux (keymime-agent "
+				  "--list-layouts --target linux)" },
+		{ "layout", "", "layout: no layout named '' for target linux (keymime-agent "
+				"--list-layouts --target linux)" },
+		{ "target", "osx", "target: 'osx' is not linux, windows, macos or chromeos" },
 		{ "topic_prefix", "keymime/+", "topic_prefix: 'keymime/+' is not a plain topic path" },
 		{ "topic_prefix", "keymime/#", "topic_prefix: 'keymime/#' is not a plain topic path" },
 		{ "topic_prefix", "/keymime", "topic_prefix: '/keymime' is not a plain topic path" },
@@ -379,7 +383,7 @@ Test(config, validate_ok)
 	static const struct { const char *key, *value; } cases[] = {
 		{ "broker", "ssl://b:8883" }, { "broker", "ws://b:9001" }, { "broker", "wss://b:9443" },
 		{ "broker", "mqtt://b" }, { "broker", "mqtts://b" }, { "topic_prefix", "home/keymime" },
-		{ "layout", "DE-ch" }, { "groups", "kitchen, office" }, { "username", "u" },
+		{ "layout", "DE-ch" }, { "target", "MacOS" }, { "groups", "kitchen, office" }, { "username", "u" },
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -494,4 +498,24 @@ Test(config, print_round_trips)
 	config_free(&cfg);
 	config_free(&cfg);   /* twice is harmless */
 	config_defaults(&cfg);
+}
+
+/* target and layout go together: a name another target lacks is an error
+ * naming the target; config_layout() gives the layout of both. */
+Test(config, target_and_layout)
+{
+	cr_assert_eq(config_set(&cfg, "device_id", "pi1", err), 0);
+	cr_assert_eq(config_layout(&cfg), layout_find(LAYOUT_LINUX, "us"));
+	cr_assert_eq(config_set(&cfg, "target", "windows", err), 0);
+	cr_assert_eq(config_set(&cfg, "layout", "pt-br", err), 0);
+	cr_expect_eq(config_validate(&cfg, err), 0, "%s", err);
+	cr_expect_eq(config_layout(&cfg), layout_find(LAYOUT_WINDOWS, "pt-br"));
+	cr_expect_str_eq(layout_source(config_layout(&cfg)), "pt-t-k0-windows");
+	cr_assert_eq(config_set(&cfg, "layout", "us-colemak", err), 0);
+	cr_expect_eq(config_validate(&cfg, err), -EINVAL);
+	cr_expect_str_eq(err, "layout: no layout named 'us-colemak' for target windows "
+			 "(keymime-agent --list-layouts --target windows)");
+	cr_expect_null(config_layout(&cfg));
+	cr_assert_eq(config_set(&cfg, "target", "nope", err), 0);
+	cr_expect_null(config_layout(&cfg));
 }

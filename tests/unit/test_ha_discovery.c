@@ -249,11 +249,11 @@ Test(ha_discovery, select_offers_every_layout)
 	cr_assert_eq(ha_discovery_publish(&pi1, capture_emit, &c), 0);
 	o = config_of(&c, HA "select/keymime_pi1/layout/config");
 	cr_assert(json_object_object_get_ex(o, "options", &ops));
-	cr_assert_eq(json_object_array_length(ops), layout_count());
-	cr_assert_gt(layout_count(), 0);
-	for (size_t i = 0; i < layout_count(); i++)
+	cr_assert_eq(json_object_array_length(ops), layout_count(LAYOUT_LINUX));
+	cr_assert_gt(layout_count(LAYOUT_LINUX), 0);
+	for (size_t i = 0; i < layout_count(LAYOUT_LINUX); i++)
 		cr_assert_str_eq(json_object_get_string(json_object_array_get_idx(ops, i)),
-				 layout_name(layout_at(i)));
+				 layout_name(layout_at(LAYOUT_LINUX, i)));
 	json_object_put(o);
 	capture_free(&c);
 }

@@ -10,17 +10,21 @@
  * each character the simplest way wins. Run it through regenerate.sh. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <ctype.h>
 #include <getopt.h>
+#include <locale.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <wctype.h>
 
 #include <xkbcommon/xkbcommon-compose.h>
 #include <xkbcommon/xkbcommon.h>
 
 #include "keymap.h"
-#include "layout.h"
+#include "layout_tables.h"
 #include "xkb_names.h"
 
 #define EVDEV_OFFSET 8            /* XKB keycode = evdev code + 8 */
@@ -87,31 +91,27 @@ static void *xrealloc(void *p, size_t n)
 
 /* --- modifier states ---------------------------------------------------- */
 
-/* The modifiers a key sets while held, found by pressing it: what a host's
- * xkb_state would see after the HID modifier byte. */
-static xkb_mod_mask_t mods_of_key(struct xkb_keymap *km, xkb_keycode_t kc)
-{
-	struct xkb_state *s = xkb_state_new(km);
-	xkb_mod_mask_t m;
-
-	xkb_state_update_key(s, kc, XKB_KEY_DOWN);
-	m = xkb_state_serialize_mods(s, XKB_STATE_MODS_DEPRESSED);
-	xkb_state_unref(s);
-	return m;
-}
-
-/* True when tapping the Caps Lock key (evdev 58) locks the Lock modifier;
- * us-colemak puts Backspace there. */
+/* True when tapping the Caps Lock key (evdev 58) locks the Lock modifier
+ * and nothing else, and tapping it again unlocks it: what the agent's Caps
+ * Lock compensation assumes. us-colemak puts Backspace there; de(T3) and
+ * other layouts lock more than Lock (another level) with it. */
 static bool caps_key_locks(struct xkb_keymap *km)
 {
 	struct xkb_state *s = xkb_state_new(km);
-	bool locks;
+	xkb_mod_index_t lock = xkb_keymap_mod_get_index(km, XKB_MOD_NAME_CAPS);
+	xkb_mod_mask_t locked, after;
+	xkb_layout_index_t group;
 
 	xkb_state_update_key(s, KC_CAPSLOCK, XKB_KEY_DOWN);
 	xkb_state_update_key(s, KC_CAPSLOCK, XKB_KEY_UP);
-	locks = xkb_state_mod_name_is_active(s, XKB_MOD_NAME_CAPS, XKB_STATE_MODS_LOCKED) > 0;
+	locked = xkb_state_serialize_mods(s, XKB_STATE_MODS_EFFECTIVE);
+	group = xkb_state_serialize_layout(s, XKB_STATE_LAYOUT_EFFECTIVE);
+	xkb_state_update_key(s, KC_CAPSLOCK, XKB_KEY_DOWN);
+	xkb_state_update_key(s, KC_CAPSLOCK, XKB_KEY_UP);
+	after = xkb_state_serialize_mods(s, XKB_STATE_MODS_EFFECTIVE);
 	xkb_state_unref(s);
-	return locks;
+	return lock != XKB_MOD_INVALID && locked == ((xkb_mod_mask_t)1 << lock) && group == 0 &&
+	       after == 0;
 }
 
 static xkb_mod_mask_t mod_bit(struct xkb_keymap *km, const char *name)
@@ -125,8 +125,6 @@ static xkb_mod_mask_t mod_bit(struct xkb_keymap *km, const char *name)
  * the Caps key, because some layouts (colemak) put Backspace there. */
 static int states_build(struct gen *g)
 {
-	xkb_mod_mask_t shift = mods_of_key(g->keymap, KC_LEFTSHIFT);
-	xkb_mod_mask_t altgr = mods_of_key(g->keymap, KC_RIGHTALT);
 	xkb_mod_mask_t lock = mod_bit(g->keymap, XKB_MOD_NAME_CAPS);
 	xkb_mod_mask_t num = mod_bit(g->keymap, XKB_MOD_NAME_NUM);
 
@@ -134,11 +132,17 @@ static int states_build(struct gen *g)
 		for (int l = 0; l < 2; l++)
 			for (int n = 0; n < 2; n++) {
 				struct xkb_state *s = xkb_state_new(g->keymap);
-				xkb_mod_mask_t dep = ((c & 1) ? shift : 0) | ((c & 2) ? altgr : 0);
 
 				if (!s)
 					return -ENOMEM;
-				xkb_state_update_mask(s, dep, 0, (l ? lock : 0) | (n ? num : 0), 0, 0, 0);
+				/* The locks first, then the modifier keys pressed, as a
+				 * host sees it: some layouts (de(T3)) make right Alt do
+				 * something else while Caps Lock is on. */
+				xkb_state_update_mask(s, 0, 0, (l ? lock : 0) | (n ? num : 0), 0, 0, 0);
+				if (c & 1)
+					xkb_state_update_key(s, KC_LEFTSHIFT, XKB_KEY_DOWN);
+				if (c & 2)
+					xkb_state_update_key(s, KC_RIGHTALT, XKB_KEY_DOWN);
 				g->st[c][l][n] = s;
 			}
 	return 0;
@@ -499,7 +503,10 @@ static void caps_only_collect(struct gen *g)
 			w.altgr = (c & COMBO_ALTGR) != 0;
 			w.penalty = usage_is_extra(k->usage) ? 2 : 0;
 			w.shift = (c & COMBO_SHIFT) != 0;
-			if (cp_is_text(w.cp) && !cands_have(&g->main, w.cp))
+			const struct way *one = &w;
+			uint32_t composed;
+			if (cp_is_text(w.cp) && !cands_have(&g->main, w.cp) &&
+			    compose_run(g, &one, 1, &composed) == XKB_COMPOSE_NOTHING)
 				cand_add(&g->caps_only, w.cp, &pw, 1);
 		}
 	}
@@ -544,8 +551,11 @@ static int gen_layout(struct gen *g, struct xkb_context *ctx, struct xkb_compose
 	ways_collect(g);
 	syms_index(g);
 	for (size_t i = 0; i < g->n_ways; i++) {
+		uint32_t composed;
 		w[0] = &g->ways[i];
-		if (cp_is_text(w[0]->cp))
+		/* A keysym the Compose table takes alone (ara: the lam-alef
+		 * ligatures come out as two characters) is not its character. */
+		if (cp_is_text(w[0]->cp) && compose_run(g, w, 1, &composed) == XKB_COMPOSE_NOTHING)
 			cand_add(&g->main, w[0]->cp, w, 1);
 	}
 	cand_add_fixed(g, '\t', 0x2B);
@@ -558,67 +568,181 @@ static int gen_layout(struct gen *g, struct xkb_context *ctx, struct xkb_compose
 
 /* --- output ---------------------------------------------------------------- */
 
-/* Writes s as a C string literal body: printable ASCII as is, the rest as
- * octal escapes, so the generated file stays ASCII. */
-static void put_c_string(FILE *out, const char *s)
+/* --- the set: rows, dead-key prefixes, strings ------------------------------ */
+
+/* What layout_tables_*.c hold (layout_tables.h), built up layout by layout;
+ * identical row arrays are stored once. */
+struct set {
+	char *strings;
+	size_t n_strings;
+	struct layout_row *rows;
+	size_t n_rows;
+	struct layout_dead *dead;
+	size_t n_dead;
+	struct layout *layouts;
+	size_t n_layouts;
+};
+
+static uint32_t set_string(struct set *st, const char *s)
 {
-	for (const unsigned char *u = (const unsigned char *)s; *u; u++) {
-		if (*u == '"' || *u == '\\')
-			fprintf(out, "\\%c", *u);
-		else if (*u >= 0x20 && *u < 0x7F)
-			fputc(*u, out);
-		else
-			fprintf(out, "\\%03o", *u);
+	size_t len = strlen(s) + 1;
+	uint32_t off = (uint32_t)st->n_strings;
+
+	st->strings = xrealloc(st->strings, st->n_strings + len);
+	memcpy(st->strings + st->n_strings, s, len);
+	st->n_strings += len;
+	return off;
+}
+
+/* Index of the n items at v within have[0..n_have), or n_have after
+ * appending them. */
+static size_t set_share(void **have, size_t *n_have, const void *v, size_t n, size_t size)
+{
+	for (size_t i = 0; n && i + n <= *n_have; i++)
+		if (memcmp((char *)*have + i * size, v, n * size) == 0)
+			return i;
+	*have = xrealloc(*have, (*n_have + n) * size);
+	memcpy((char *)*have + *n_have * size, v, n * size);
+	*n_have += n;
+	return *n_have - n;
+}
+
+/* The index (from the layout's first) of prefix d among dead[0..*n). */
+static uint8_t dead_index(struct layout_dead *dead, size_t *n, const struct layout_dead *d)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (memcmp(&dead[i], d, sizeof *d) == 0)
+			return (uint8_t)i;
+	if (*n == 255) {
+		fputs("layoutgen: more than 255 dead-key prefixes in one layout\n", stderr);
+		exit(2);
+	}
+	dead[*n] = *d;
+	return (uint8_t)(*n)++;
+}
+
+static void row_of(struct layout_row *r, const struct cand *cand, uint32_t flags,
+		   struct layout_dead *dead, size_t *n_dead)
+{
+	struct cand blocked = *cand;
+	const struct cand *c = cand;
+	const struct layout_stroke *last;
+	struct layout_dead d;
+
+	/* A character typed with Caps Lock turned off keeps its plain
+	 * modifiers throughout (layout.h: caps_mods are then the mods). */
+	if (!cand->caps_ok) {
+		for (int i = 0; i < blocked.e.n; i++)
+			blocked.e.s[i].caps_mods = blocked.e.s[i].mods;
+		c = &blocked;
+	}
+	last = &c->e.s[c->e.n - 1];
+
+	memset(r, 0, sizeof *r);
+	r->cp = c->e.cp | flags | (c->caps_ok ? 0 : LAYOUT_ROW_CAPS_BLOCKED);
+	r->usage = last->usage;
+	r->mods = last->mods;
+	r->caps_mods = last->caps_mods;
+	if (c->e.n > 1) {
+		memset(&d, 0, sizeof d);
+		d.n = (uint8_t)(c->e.n - 1);
+		memcpy(d.s, c->e.s, d.n * sizeof d.s[0]);
+		r->dead = (uint8_t)(dead_index(dead, n_dead, &d) + 1);
 	}
 }
 
-/* A C identifier for a layout name: "de-ch" → "de_ch". */
-static void put_ident(FILE *out, const char *name)
+static const char *description(const struct xkb_name *xn, const struct gen *g);
+
+static void set_add(struct set *st, const struct xkb_name *xn, const struct gen *g)
 {
-	for (; *name; name++)
-		fputc(*name == '-' ? '_' : *name, out);
+	size_t n = g->main.n + g->caps_only.n, nd = 0, im = 0, ic = 0, k = 0;
+	struct layout_row *rows = xrealloc(NULL, n * sizeof *rows);
+	struct layout_dead *dead = xrealloc(NULL, 255 * sizeof *dead);
+	struct layout *l;
+	char src[160];
+
+	/* Merge the two sorted lists; a code point is in one of them only. */
+	while (im < g->main.n || ic < g->caps_only.n) {
+		bool from_main = ic == g->caps_only.n ||
+				 (im < g->main.n && g->main.v[im].e.cp < g->caps_only.v[ic].e.cp);
+		if (from_main)
+			row_of(&rows[k++], &g->main.v[im++], 0, dead, &nd);
+		else
+			row_of(&rows[k++], &g->caps_only.v[ic++], LAYOUT_ROW_CAPS_ONLY, dead, &nd);
+	}
+	snprintf(src, sizeof src, "%s%s%s%s", xn->layout, *xn->variant ? "(" : "", xn->variant,
+		 *xn->variant ? ")" : "");
+	st->layouts = xrealloc(st->layouts, (st->n_layouts + 1) * sizeof *st->layouts);
+	l = &st->layouts[st->n_layouts++];
+	memset(l, 0, sizeof *l);
+	l->name = set_string(st, xn->name);
+	l->source = set_string(st, src);
+	l->description = set_string(st, description(xn, g));
+	l->rows = (uint32_t)set_share((void **)&st->rows, &st->n_rows, rows, n, sizeof *rows);
+	l->dead = (uint32_t)set_share((void **)&st->dead, &st->n_dead, dead, nd, sizeof *dead);
+	l->n_rows = (uint16_t)n;
+	l->n_chars = (uint16_t)g->main.n;
+	l->n_dead = (uint8_t)nd;
+	l->target = LAYOUT_LINUX;
+	l->flags = caps_key_locks(g->keymap) ? LAYOUT_F_CAPS_KEY_LOCKS : 0;
+	free(rows);
+	free(dead);
 }
 
-static void put_entry(FILE *out, const struct layout_entry *e)
+static void set_free(struct set *st)
 {
-	fprintf(out, "\t{0x%04x, %d, {", (unsigned)e->cp, e->n);
-	for (int i = 0; i < e->n; i++)
-		fprintf(out, "%s{0x%02x, 0x%02x, 0x%02x}", i ? ", " : "", e->s[i].usage,
-			e->s[i].mods, e->s[i].caps_mods);
-	fputs("}},\n", out);
+	free(st->strings);
+	free(st->rows);
+	free(st->dead);
+	free(st->layouts);
 }
 
-/* The characters no modifiers type while Caps Lock is on, sorted. */
-static void put_caps_blocked(FILE *out, const struct xkb_name *xn, const struct gen *g)
+static void put_strings(FILE *out, const struct set *st)
 {
-	int col = 0;
-
-	fputs("static const uint32_t ", out);
-	put_ident(out, xn->name);
-	fputs("_caps_blocked[] = {", out);
-	for (size_t i = 0; i < g->main.n; i++)
-		if (!g->main.v[i].caps_ok)
-			fprintf(out, "%s0x%04x,", col++ % 8 ? " " : "\n\t", (unsigned)g->main.v[i].e.cp);
-	fputs(col ? "\n};\n" : " 0 };   /* none; an empty array is not C */\n", out);
+	fputs("static const char linux_strings[] =", out);
+	for (size_t i = 0; i < st->n_strings; i++) {
+		unsigned char c = (unsigned char)st->strings[i];
+		if (i % 60 == 0)
+			fputs(i ? "\"\n\t\"" : "\n\t\"", out);
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c >= 0x20 && c < 0x7F && c != '?')
+			fputc(c, out);
+		else
+			fprintf(out, "\\%03o", c);
+	}
+	fputs("\";\n", out);
 }
 
-static void put_table(FILE *out, const struct xkb_name *xn, const struct gen *g)
+static void put_set(FILE *out, const struct set *st)
 {
-	fprintf(out, "\n/* %s: XKB layout %s%s%s%s, model %s */\nstatic const struct layout_entry ",
-		xn->name, xn->layout, *xn->variant ? "(" : "", xn->variant,
-		*xn->variant ? ")" : "", xn->model);
-	put_ident(out, xn->name);
-	fputs("_entries[] = {\n", out);
-	for (size_t i = 0; i < g->main.n; i++)
-		put_entry(out, &g->main.v[i].e);
-	fputs("};\n", out);
-	put_caps_blocked(out, xn, g);
-	fputs("static const struct layout_entry ", out);
-	put_ident(out, xn->name);
-	fputs("_caps_only[] = {\n", out);
-	for (size_t i = 0; i < g->caps_only.n; i++)
-		put_entry(out, &g->caps_only.v[i].e);
-	fputs(g->caps_only.n ? "};\n" : "\t{ 0 }   /* none; an empty array is not C */\n};\n", out);
+	put_strings(out, st);
+	fputs("\nstatic const struct layout_row linux_rows[] = {", out);
+	for (size_t i = 0; i < st->n_rows; i++) {
+		const struct layout_row *r = &st->rows[i];
+		fprintf(out, "%s{0x%06x,0x%02x,0x%02x,0x%02x,%d},", i % 4 ? " " : "\n\t",
+			(unsigned)r->cp, r->usage, r->mods, r->caps_mods, r->dead);
+	}
+	fputs("\n};\n\nstatic const struct layout_dead linux_dead[] = {\n", out);
+	for (size_t i = 0; i < st->n_dead || i == 0; i++) {
+		const struct layout_dead *d = i < st->n_dead ? &st->dead[i] : NULL;
+		fprintf(out, "\t{%d, {", d ? d->n : 0);
+		for (int j = 0; d && j < d->n; j++)
+			fprintf(out, "%s{0x%02x, 0x%02x, 0x%02x}", j ? ", " : "", d->s[j].usage,
+				d->s[j].mods, d->s[j].caps_mods);
+		fputs("}},\n", out);
+	}
+	fputs("};\n\nstatic const struct layout linux_layouts[] = {\n", out);
+	for (size_t i = 0; i < st->n_layouts; i++) {
+		const struct layout *l = &st->layouts[i];
+		fprintf(out, "\t{%u, %u, %u, %u, %u, %u, %u, %u, LAYOUT_LINUX, %u},\n",
+			(unsigned)l->name, (unsigned)l->source, (unsigned)l->description,
+			(unsigned)l->rows, (unsigned)l->dead, (unsigned)l->n_rows,
+			(unsigned)l->n_chars, (unsigned)l->n_dead, (unsigned)l->flags);
+	}
+	fputs("};\n\nconst struct layout_set layout_set_linux = {\n"
+	      "\tlinux_layouts, sizeof linux_layouts / sizeof linux_layouts[0],\n"
+	      "\tlinux_strings, linux_rows, linux_dead,\n};\n", out);
 }
 
 static size_t caps_blocked_count(const struct gen *g)
@@ -636,22 +760,6 @@ static const char *description(const struct xkb_name *xn, const struct gen *g)
 	const char *d = xkb_keymap_layout_get_name(g->keymap, 0);
 
 	return d && *d ? d : xn->name;
-}
-
-static void put_registry_row(FILE *out, const struct xkb_name *xn, const struct gen *g)
-{
-	fprintf(out, "\t{ \"%s\", \"", xn->name);
-	put_c_string(out, description(xn, g));
-	fputs("\",\n\t  ", out);
-	put_ident(out, xn->name);
-	fputs("_entries, sizeof ", out);
-	put_ident(out, xn->name);
-	fputs("_entries / sizeof (struct layout_entry),\n\t  ", out);
-	put_ident(out, xn->name);
-	fprintf(out, "_caps_blocked, %zu,\n\t  ", caps_blocked_count(g));
-	put_ident(out, xn->name);
-	fprintf(out, "_caps_only, %zu, %s },\n", g->caps_only.n,
-		caps_key_locks(g->keymap) ? "true" : "false");
 }
 
 static void put_utf8(FILE *out, uint32_t cp)
@@ -693,62 +801,135 @@ struct opts {
 	const char *xkb_root;
 	const char *compose;
 	const char *source;     /* a note on the data's version, for the header */
+	const char *names;      /* file of "layout<TAB>variant" lines: more layouts */
 	bool markdown;
 };
 
 static void put_header(FILE *out, const struct opts *o)
 {
 	fputs("/* SPDX-License-Identifier: MIT */\n"
-	      "/* layout_tables: GENERATED keyboard layout tables - do not edit; run\n"
-	      " * agent/tools/layoutgen/regenerate.sh. Rows: {code point, strokes,\n"
-	      " * {{usage, mods, caps_mods}...}}, sorted by code point.\n", out);
+	      "/* layout_tables: GENERATED keyboard layout tables for linux - do not edit;\n"
+	      " * run agent/tools/layoutgen/regenerate.sh. Rows: {code point | flags,\n"
+	      " * usage, mods, caps_mods, dead}, sorted by code point.\n", out);
 	fprintf(out, " * Source: %s; compose: en_US.UTF-8 */\n", o->source);
-	fputs("#include \"layout_tables.h\"\n", out);
+	fputs("#include \"layout_tables.h\"\n\n", out);
 }
 
-/* Generates every layout; writes the C tables, or the markdown rows. */
+/* The layouts to generate: xkb_names.c's first (their names are fixed), then
+ * every layout(variant) of the --names file they do not already cover,
+ * named "layout" or "layout-variant" in lower case. */
+struct names {
+	struct xkb_name *v;
+	size_t n;
+};
+
+static bool names_have(const struct names *ns, const char *layout, const char *variant,
+		       const char *name)
+{
+	for (size_t i = 0; i < ns->n; i++)
+		if ((!strcmp(ns->v[i].layout, layout) && !strcmp(ns->v[i].variant, variant)) ||
+		    !strcasecmp(ns->v[i].name, name))
+			return true;
+	return false;
+}
+
+static void names_add(struct names *ns, const struct xkb_name *xn)
+{
+	ns->v = xrealloc(ns->v, (ns->n + 1) * sizeof *ns->v);
+	ns->v[ns->n++] = *xn;
+}
+
+static int names_load(struct names *ns, const char *path)
+{
+	char line[256], name[300];
+	FILE *f;
+
+	for (size_t i = 0; i < xkb_names_count(); i++)
+		names_add(ns, xkb_names_at(i));
+	if (!path)
+		return 0;
+	if (!(f = fopen(path, "r")))
+		return -errno;
+	while (fgets(line, sizeof line, f)) {
+		char *tab = strchr(line, '\t'), *nl = strchr(line, '\n');
+		if (!tab || !nl)
+			continue;
+		*tab = *nl = '\0';
+		snprintf(name, sizeof name, "%s%s%s", line, tab[1] ? "-" : "", tab + 1);
+		for (char *c = name; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+		if (names_have(ns, line, tab + 1, name))
+			continue;
+		names_add(ns, &(struct xkb_name){ strdup(name), strcmp(line, "jp") ? "pc105" : "jp106",
+						  strdup(line), strdup(tab + 1) });
+	}
+	fclose(f);
+	return 0;
+}
+
+/* "Types at least its own letters": 20 letters with one key each. */
+static bool types_letters(const struct gen *g)
+{
+	size_t letters = 0;
+
+	for (size_t i = 0; i < g->main.n; i++)
+		letters += g->main.v[i].e.n == 1 && iswalpha((wint_t)g->main.v[i].e.cp);
+	return letters >= 20;
+}
+
+/* Generates every layout, one at a time; writes the C tables, or the
+ * markdown rows. The layouts of xkb_names.c must all work; the others are
+ * left out (with a note on stderr) when XKB cannot compile them or they do
+ * not type letters (e.g. braille). */
 static int run(FILE *out, const struct opts *o, struct xkb_context *ctx,
 	       struct xkb_compose_table *table)
 {
-	size_t n = xkb_names_count();
-	struct gen *gens = xrealloc(NULL, n * sizeof *gens);
-	int rc = 0;
+	struct names ns = { 0 };
+	struct set st = { 0 };
+	struct gen g;
+	size_t fixed = xkb_names_count(), skipped = 0;
 
-	for (size_t i = 0; i < n; i++)
-		if (gen_layout(&gens[i], ctx, table, xkb_names_at(i)) < 0) {
-			fprintf(stderr, "layoutgen: cannot compile XKB keymap for %s\n",
-				xkb_names_at(i)->name);
-			n = i;
-			rc = -EINVAL;
-			goto out;
-		}
-	if (o->markdown) {
-		for (size_t i = 0; i < n; i++)
-			put_markdown_row(out, xkb_names_at(i), &gens[i]);
-		goto out;
+	if (names_load(&ns, o->names) < 0) {
+		fprintf(stderr, "layoutgen: cannot read %s\n", o->names);
+		return -EINVAL;
 	}
-	put_header(out, o);
-	for (size_t i = 0; i < n; i++)
-		put_table(out, xkb_names_at(i), &gens[i]);
-	fputs("\nconst struct layout layout_table[] = {\n", out);
-	for (size_t i = 0; i < n; i++)
-		put_registry_row(out, xkb_names_at(i), &gens[i]);
-	fputs("};\n\nconst size_t layout_table_count = sizeof layout_table / sizeof layout_table[0];\n",
-	      out);
-out:
-	for (size_t i = 0; i < n; i++)
-		gen_free(&gens[i]);
-	free(gens);
-	return rc;
+	for (size_t i = 0; i < ns.n; i++) {
+		if (gen_layout(&g, ctx, table, &ns.v[i]) < 0 || !types_letters(&g)) {
+			fprintf(stderr, "layoutgen: %s %s(%s): %s\n", i < fixed ? "error" : "left out",
+				ns.v[i].layout, ns.v[i].variant, g.keymap ? "types no letters" : "no keymap");
+			if (g.keymap)
+				gen_free(&g);
+			if (i < fixed)
+				return -EINVAL;
+			skipped++;
+			continue;
+		}
+		if (o->markdown)
+			put_markdown_row(out, &ns.v[i], &g);
+		else
+			set_add(&st, &ns.v[i], &g);
+		gen_free(&g);
+	}
+	fprintf(stderr, "layoutgen: %zu layouts (%zu left out), %zu rows, %zu dead-key prefixes\n",
+		ns.n - skipped, skipped, st.n_rows, st.n_dead);
+	if (!o->markdown) {
+		put_header(out, o);
+		put_set(out, &st);
+	}
+	set_free(&st);
+	free(ns.v);   /* the strdup()ed names live until exit */
+	return 0;
 }
 
 static void usage(FILE *f)
 {
 	fputs("usage: keymime-layoutgen [--xkb-root DIR] [--compose FILE] [--source TEXT]\n"
-	      "                         [--markdown] [-o FILE]\n"
-	      "Compiles every layout of xkb_names.c with libxkbcommon and writes the C\n"
-	      "tables of agent/core/layout_tables.c (or, with --markdown, the rows of the\n"
-	      "layout list in docs/layouts.md). Defaults: --xkb-root " DEFAULT_XKB_ROOT "\n"
+	      "                         [--names FILE] [--markdown] [-o FILE]\n"
+	      "Compiles every layout of xkb_names.c and of --names with libxkbcommon and\n"
+	      "writes the C tables of agent/core/layout_tables.c (or, with --markdown, the\n"
+	      "rows of the layout list in docs/layouts.md). --names: lines of\n"
+	      "layout<TAB>variant (regenerate.sh lists xkb-data's rules/evdev.xml).\n"
+	      "Defaults: --xkb-root " DEFAULT_XKB_ROOT "\n"
 	      "  --compose " DEFAULT_COMPOSE "\n", f);
 }
 
@@ -757,6 +938,7 @@ static int parse_args(int argc, char **argv, struct opts *o, const char **path)
 	static const struct option lo[] = {
 		{ "xkb-root", required_argument, NULL, 'x' }, { "compose", required_argument, NULL, 'c' },
 		{ "source", required_argument, NULL, 's' },   { "markdown", no_argument, NULL, 'm' },
+		{ "names", required_argument, NULL, 'n' },
 		{ "output", required_argument, NULL, 'o' },   { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -767,6 +949,7 @@ static int parse_args(int argc, char **argv, struct opts *o, const char **path)
 		case 'x': o->xkb_root = optarg; break;
 		case 'c': o->compose = optarg; break;
 		case 's': o->source = optarg; break;
+		case 'n': o->names = optarg; break;
 		case 'm': o->markdown = true; break;
 		case 'o': *path = optarg; break;
 		case 'h': usage(stdout); exit(0);
@@ -792,7 +975,7 @@ static struct xkb_context *context_new(const char *root)
 
 int main(int argc, char **argv)
 {
-	struct opts o = { DEFAULT_XKB_ROOT, DEFAULT_COMPOSE, "xkeyboard-config", false };
+	struct opts o = { DEFAULT_XKB_ROOT, DEFAULT_COMPOSE, "xkeyboard-config", NULL, false };
 	const char *path = NULL;
 	struct xkb_context *ctx = NULL;
 	struct xkb_compose_table *table = NULL;
@@ -801,6 +984,7 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &o, &path) < 0)
 		return 2;
+	setlocale(LC_CTYPE, "C.UTF-8");   /* iswalpha() on all of Unicode */
 	ctx = context_new(o.xkb_root);
 	cf = fopen(o.compose, "r");
 	if (!ctx || !cf) {

@@ -2,7 +2,9 @@
 /* keymime-simhost: a simulated host computer. Reads the boot keyboard (and
  * consumer control) reports keymime-agent writes, decodes them as Linux's
  * hid-input does, runs them through the XKB keymap and Compose table of a
- * target layout, and prints the text that computer would see.
+ * target layout, and prints the text that computer would see. With --target
+ * windows, macos or chromeos it is that computer instead, its keyboard read
+ * from the Unicode CLDR keyboard XML at run time (cldr_host.c).
  *
  * It deliberately does not use agent/core's layout tables to decode: it
  * answers "what does a real host make of these reports", so the round-trip
@@ -24,6 +26,7 @@
 #include <xkbcommon/xkbcommon-compose.h>
 #include <xkbcommon/xkbcommon.h>
 
+#include "cldr_host.h"
 #include "keymap.h"
 #include "layout.h"
 #include "xkb_names.h"
@@ -35,6 +38,12 @@
 #define USAGE_ERROR_ROLLOVER 0x01
 #define DEFAULT_XKB_ROOT "/usr/share/X11/xkb"
 #define DEFAULT_COMPOSE "/usr/share/X11/locale/en_US.UTF-8/Compose"
+#ifndef DEFAULT_CLDR_DIR          /* the source tree's (CMake sets both) */
+#define DEFAULT_CLDR_DIR "/usr/share/keymime/cldr"
+#endif
+#ifndef INSTALLED_CLDR_DIR        /* where an installed simhost finds it */
+#define INSTALLED_CLDR_DIR DEFAULT_CLDR_DIR
+#endif
 
 /* Exit codes besides 0: 1 I/O or setup error, 2 usage, 3 keys still held
  * when the input ended (the agent must release everything). */
@@ -47,8 +56,11 @@ struct opts {
 	const char *layout;
 	const char *xkb_root;
 	const char *compose;
+	const char *cldr_dir;
+	enum layout_target target;
 	unsigned logical_max;
-	bool follow, raw, show_keys, interpret, caps_lock, num_lock;
+	bool follow, raw, show_keys, interpret, caps_lock, num_lock, macos_iso;
+	bool list, repertoire;            /* --list-layouts, --repertoire */
 };
 
 /* The simulated computer: its key state, keymap, compose and line buffer. */
@@ -59,6 +71,9 @@ struct host {
 	struct xkb_state *state;
 	struct xkb_compose_table *table;
 	struct xkb_compose_state *compose;
+	struct cldr_kb *cldr;             /* --target windows|macos|chromeos */
+	char pending[64];                 /* CLDR: dead-key text waiting */
+	bool caps, num;                   /* CLDR: the host's lock states */
 	xkb_mod_mask_t shortcut_mods;     /* Control, Alt, Super */
 	uint8_t mods;                     /* last keyboard report */
 	uint8_t keys[KBD_SLOTS];
@@ -196,11 +211,13 @@ static void host_leds(struct host *h, bool force)
 {
 	uint8_t leds = 0;
 
-	if (xkb_state_led_name_is_active(h->state, XKB_LED_NAME_NUM) > 0)
+	if (h->cldr)
+		leds = (uint8_t)((h->num ? 0x01 : 0) | (h->caps ? 0x02 : 0));
+	else if (xkb_state_led_name_is_active(h->state, XKB_LED_NAME_NUM) > 0)
 		leds |= 0x01;
-	if (xkb_state_led_name_is_active(h->state, XKB_LED_NAME_CAPS) > 0)
+	if (!h->cldr && xkb_state_led_name_is_active(h->state, XKB_LED_NAME_CAPS) > 0)
 		leds |= 0x02;
-	if (xkb_state_led_name_is_active(h->state, XKB_LED_NAME_SCROLL) > 0)
+	if (!h->cldr && xkb_state_led_name_is_active(h->state, XKB_LED_NAME_SCROLL) > 0)
 		leds |= 0x04;
 	if (h->leds_fd < 0 || (leds == h->leds && !force))
 		return;
@@ -298,11 +315,73 @@ static void host_press(struct host *h, const struct keymap_key *k, xkb_keycode_t
 	xkb_state_update_key(h->state, kc, XKB_KEY_DOWN);
 }
 
+/* --- keys on a CLDR host --------------------------------------------------------- */
+
+static void cldr_emit(void *ctx, const char *s, size_t n)
+{
+	host_text(ctx, s, n);
+}
+
+/* The modifiers held, as a prefix for a shortcut tag ("Ctrl+Alt+"). */
+static void cldr_shortcut(struct host *h, const struct keymap_key *k)
+{
+	char prefix[40] = "";
+
+	if (h->mods & (HID_MOD_LCTRL | HID_MOD_RCTRL))
+		strcat(prefix, "Ctrl+");
+	if (h->mods & (HID_MOD_LALT | HID_MOD_RALT))
+		strcat(prefix, h->o->target == LAYOUT_MACOS ? "Option+" : "Alt+");
+	if (h->mods & (HID_MOD_LMETA | HID_MOD_RMETA))
+		strcat(prefix, h->o->target == LAYOUT_MACOS ? "Cmd+" : "Super+");
+	if (h->o->show_keys)
+		host_tag(h, prefix, k->code);
+}
+
+/* A key press on a Windows, macOS or ChromeOS host: Caps Lock toggles its
+ * lock, Enter/Tab/Backspace are themselves, every other key makes what the
+ * CLDR keyboard says for the ISO position the platform puts the usage at,
+ * under the modifiers held and the Caps Lock state; a key that makes no
+ * text there is a shortcut to the application (or nothing). */
+static void cldr_press(struct host *h, const struct keymap_key *k)
+{
+	const char *iso, *text;
+	bool tr;
+
+	if (keymap_is_modifier(k))
+		return;
+	if (k->usage == 0x39) {
+		h->caps = !h->caps;
+		return;
+	}
+	if (k->usage == 0x53) {
+		h->num = !h->num;
+		return;
+	}
+	iso = cldr_iso_of_usage(h->cldr, (uint8_t)k->usage, h->o->macos_iso);
+	text = iso ? cldr_output(h->cldr, iso, h->mods, h->caps, &tr) : NULL;
+	if (k->usage == 0x28 || k->usage == 0x58)
+		host_text(h, "\n", 1);
+	else if (k->usage == 0x2B && !(h->mods & ~(HID_MOD_LSHIFT | HID_MOD_RSHIFT)))
+		host_text(h, "\t", 1);
+	else if (k->usage == 0x2A && h->o->interpret)
+		host_backspace(h);
+	else if (!text || !*text || (unsigned char)text[0] < 0x20 || text[0] == 0x7F)
+		iso ? cldr_shortcut(h, k) : host_nontext(h, k, XKB_KEY_NoSymbol);
+	else
+		cldr_feed(h->cldr, h->pending, text, tr, cldr_emit, h);
+}
+
 static void host_key(struct host *h, uint8_t usage, bool down)
 {
 	const struct keymap_key *k = keymap_by_usage(KEYMAP_PAGE_KEYBOARD, usage);
 	char name[16];
 
+	if (h->cldr && k) {
+		if (down)
+			cldr_press(h, k);
+		host_leds(h, false);
+		return;
+	}
 	if (!k || k->evdev == 0) {
 		if (down && h->o->show_keys) {
 			snprintf(name, sizeof name, "0x%02X", usage);
@@ -590,8 +669,65 @@ static int host_init(struct host *h, const struct opts *o, const struct xkb_name
 	return 0;
 }
 
+/* A Windows, macOS or ChromeOS host: the CLDR keyboard id is the name
+ * itself when it is one, else the source of the agent's layout of that name
+ * (a name look-up only: the decoding reads the XML). */
+static int host_init_cldr(struct host *h, const struct opts *o)
+{
+	const struct layout *l = layout_find(o->target, o->layout);
+	const char *id = strstr(o->layout, "-t-k0-") ? o->layout : l ? layout_source(l) : NULL;
+	char err[512];
+
+	h->o = o;
+	h->tty = isatty(STDOUT_FILENO);
+	h->caps = o->caps_lock;
+	h->num = o->num_lock;
+	if (!id) {
+		fprintf(stderr, "keymime-simhost: no %s layout '%s' (--list-layouts)\n",
+			layout_target_name(o->target), o->layout);
+		return -EINVAL;
+	}
+	h->cldr = cldr_load(o->cldr_dir, layout_target_name(o->target), id, err, sizeof err);
+	if (!h->cldr) {
+		fprintf(stderr, "keymime-simhost: %s\n", err);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The XKB keymap of a linux layout name: xkb_names.c's, an XKB
+ * "layout(variant)", or the source of the agent's layout of that name. */
+static int xkb_name_resolve(const char *name, struct xkb_name *out, char *buf, size_t n)
+{
+	const struct xkb_name *xn = xkb_names_find(name);
+	const struct layout *l = layout_find(LAYOUT_LINUX, name);
+	char *paren;
+
+	if (xn) {
+		*out = *xn;
+		return 0;
+	}
+	snprintf(buf, n, "%s", strchr(name, '(') ? name : l ? layout_source(l) : "");
+	if (!*buf)
+		return -ENOENT;
+	paren = strchr(buf, '(');
+	out->variant = "";
+	if (paren) {
+		*paren = '\0';
+		out->variant = paren + 1;
+		paren = strchr(out->variant, ')');
+		if (paren)
+			*paren = '\0';
+	}
+	out->name = name;
+	out->layout = buf;
+	out->model = strcmp(buf, "jp") ? "pc105" : "jp106";
+	return 0;
+}
+
 static void host_destroy(struct host *h)
 {
+	cldr_free(h->cldr);
 	if (h->leds_fd >= 0)
 		close(h->leds_fd);
 	xkb_compose_state_unref(h->compose);
@@ -603,31 +739,29 @@ static void host_destroy(struct host *h)
 
 /* --- the agent's own tables, for tests ------------------------------------------- */
 
-static int list_layouts(void)
+static int list_layouts(enum layout_target t)
 {
-	for (size_t i = 0; i < layout_count(); i++) {
-		const struct layout *l = layout_at(i);
+	for (size_t i = 0; i < layout_count(t); i++) {
+		const struct layout *l = layout_at(t, i);
 
-		printf("%s\t%zu\t%s\n", layout_name(l), layout_entry_count(l), layout_description(l));
+		printf("%s\t%zu\t%s\t%s\t%d\n", layout_name(l), layout_char_count(l),
+		       layout_description(l), layout_source(l), layout_caps_key_locks(l));
 	}
 	return 0;
 }
 
-static int print_repertoire(const char *name)
+static int print_repertoire(enum layout_target t, const char *name)
 {
-	const struct layout *l = layout_find(name);
+	const struct layout *l = layout_find(t, name);
+	struct layout_entry e;
 
 	if (!l) {
-		fprintf(stderr, "keymime-simhost: agent has no layout '%s'\n", name);
+		fprintf(stderr, "keymime-simhost: agent has no %s layout '%s'\n",
+			layout_target_name(t), name);
 		return EXIT_USAGE;
 	}
-	for (size_t i = 0; i < layout_entry_count(l); i++) {
-		const struct layout_entry *e = layout_entry_at(l, i);
-
-		printf("%04x %d %d 0\n", (unsigned)e->cp, e->n, layout_entry_caps_ok(l, e));
-	}
-	for (size_t i = 0; i < layout_caps_only_count(l); i++)
-		printf("%04x 1 1 1\n", (unsigned)layout_caps_only_at(l, i)->cp);
+	for (size_t i = 0; layout_entry_at(l, i, &e); i++)
+		printf("%04x %d %d %d\n", (unsigned)e.cp, e.n, e.caps_ok, e.caps_only);
 	return 0;
 }
 
@@ -636,14 +770,22 @@ static int print_repertoire(const char *name)
 static void usage(FILE *f)
 {
 	fputs("usage: keymime-simhost [options] KEYBOARD_PATH\n"
-	      "       keymime-simhost --list-layouts | --repertoire NAME\n"
+	      "       keymime-simhost [--target T] --list-layouts | --repertoire NAME\n"
 	      "\n"
 	      "A simulated host computer: reads the 8-byte boot keyboard reports keymime-agent\n"
 	      "writes (to a FIFO, created if missing, or a regular file; '-' is stdin), decodes\n"
 	      "them as Linux does, through the XKB keymap and Compose table of the target\n"
 	      "layout, and prints the text that computer would see.\n"
 	      "\n"
-	      "  -l, --layout NAME     target layout (keymime name: us, de, fr-ch...; default us)\n"
+	      "  -t, --target T        the computer: linux (default: XKB), windows, macos or\n"
+	      "                        chromeos (Unicode CLDR keyboard XML, read at run time)\n"
+	      "  -l, --layout NAME     target layout: a keymime name (us, de, fr-ch...; default\n"
+	      "                        us), an XKB layout(variant) or a CLDR keyboard id\n"
+	      "                        (de-t-k0-windows)\n"
+	      "      --cldr-dir DIR    CLDR keyboards (default " DEFAULT_CLDR_DIR ",\n"
+	      "                        else " INSTALLED_CLDR_DIR ")\n"
+	      "      --macos-iso       macOS treats the keyboard as ISO (exchanges the key left\n"
+	      "                        of 1 and the key left of Z; see docs/layouts.md)\n"
 	      "  -c, --consumer PATH   also read 2-byte consumer-control reports, printed as\n"
 	      "                        [AudioVolumeUp]...\n"
 	      "  -f, --follow          keep reading: a FIFO is reopened when its writer closes,\n"
@@ -659,7 +801,8 @@ static void usage(FILE *f)
 	      "                        usages above it are ignored, as a host does\n"
 	      "      --xkb-root DIR    XKB data (default " DEFAULT_XKB_ROOT ")\n"
 	      "      --compose FILE    Compose table (default " DEFAULT_COMPOSE ")\n"
-	      "      --list-layouts    print the agent's layouts: name, characters, description\n"
+	      "      --list-layouts    print the agent's layouts of the target: name, characters,\n"
+	      "                        description, source, 1 if its Caps Lock key locks\n"
 	      "      --repertoire NAME print the agent's table for a layout, one character a\n"
 	      "                        line: code point (hex), strokes, 1 if it can be typed\n"
 	      "                        with Caps Lock on, 1 if only with Caps Lock on\n"
@@ -669,7 +812,8 @@ static void usage(FILE *f)
 	      "input ended.\n", f);
 }
 
-enum { OPT_CAPS = 256, OPT_NUM, OPT_LEDS, OPT_MAX, OPT_ROOT, OPT_COMPOSE, OPT_LIST, OPT_REP };
+enum { OPT_CAPS = 256, OPT_NUM, OPT_LEDS, OPT_MAX, OPT_ROOT, OPT_COMPOSE, OPT_LIST, OPT_REP,
+       OPT_CLDR, OPT_MACISO };
 
 static int parse_number(const char *s, unsigned max, unsigned *out)
 {
@@ -697,11 +841,14 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "compose", required_argument, NULL, OPT_COMPOSE },
 		{ "list-layouts", no_argument, NULL, OPT_LIST },
 		{ "repertoire", required_argument, NULL, OPT_REP },
+		{ "target", required_argument, NULL, 't' },
+		{ "cldr-dir", required_argument, NULL, OPT_CLDR },
+		{ "macos-iso", no_argument, NULL, OPT_MACISO },
 		{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "l:c:fkirh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:l:c:fkirh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'l': o->layout = optarg; break;
 		case 'c': o->consumer_path = optarg; break;
@@ -714,8 +861,15 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'r': o->raw = true; break;
 		case OPT_ROOT: o->xkb_root = optarg; break;
 		case OPT_COMPOSE: o->compose = optarg; break;
-		case OPT_LIST: return list_layouts();
-		case OPT_REP: return print_repertoire(optarg);
+		case OPT_LIST: o->list = true; break;
+		case OPT_REP: o->repertoire = true; o->layout = optarg; break;
+		case OPT_CLDR: o->cldr_dir = optarg; break;
+		case OPT_MACISO: o->macos_iso = true; break;
+		case 't':
+			if (layout_target_parse(optarg, &o->target) == 0)
+				break;
+			fprintf(stderr, "keymime-simhost: --target: linux, windows, macos or chromeos\n");
+			return EXIT_USAGE;
 		case 'h': usage(stdout); return 0;
 		case OPT_MAX:
 			if (parse_number(optarg, 0xFF, &o->logical_max) == 0)
@@ -725,6 +879,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
+	if (o->list)
+		return list_layouts(o->target);
+	if (o->repertoire)
+		return print_repertoire(o->target, o->layout);
 	if (optind != argc - 1) {
 		usage(stderr);
 		return EXIT_USAGE;
@@ -758,25 +916,30 @@ static int open_inputs(struct host *h, const struct opts *o, struct source *src,
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .layout = "us", .xkb_root = DEFAULT_XKB_ROOT,
-			  .compose = DEFAULT_COMPOSE, .logical_max = 0xFF };
+	struct opts o = { .layout = "us", .xkb_root = DEFAULT_XKB_ROOT, .compose = DEFAULT_COMPOSE,
+			  .logical_max = 0xFF };
 	struct host h = { .leds_fd = -1 };
 	struct source src[2] = { { .fd = -1 }, { .fd = -1 } };
-	const struct xkb_name *xn;
+	struct xkb_name xn;
+	char xkb_buf[128];
 	int nsrc = 0, rc = parse_args(argc, argv, &o);
 
 	if (rc >= 0)
 		return rc;
-	xn = xkb_names_find(o.layout);
-	if (!xn) {
+	if (!o.cldr_dir)
+		o.cldr_dir = access(DEFAULT_CLDR_DIR, R_OK) == 0 ? DEFAULT_CLDR_DIR : INSTALLED_CLDR_DIR;
+	if (o.target != LAYOUT_LINUX) {
+		if (host_init_cldr(&h, &o) < 0)
+			return EXIT_USAGE;
+		rc = 0;
+	} else if (xkb_name_resolve(o.layout, &xn, xkb_buf, sizeof xkb_buf) < 0) {
 		fprintf(stderr, "keymime-simhost: unknown layout '%s' (--list-layouts)\n", o.layout);
 		return EXIT_USAGE;
-	}
-	install_signals();
-	rc = host_init(&h, &o, xn);
-	if (rc < 0)
+	} else if ((rc = host_init(&h, &o, &xn)) < 0) {
 		fprintf(stderr, "keymime-simhost: cannot load XKB keymap %s or compose %s: %s\n",
 			o.layout, o.compose, strerror(-rc));
+	}
+	install_signals();
 	if (rc == 0 && (rc = open_inputs(&h, &o, src, &nsrc)) == 0) {
 		host_leds(&h, true);   /* as at enumeration */
 		rc = run(&h, src, nsrc);
