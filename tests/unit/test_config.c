@@ -504,18 +504,18 @@ Test(config, print_round_trips)
  * naming the target; config_layout() gives the layout of both. */
 Test(config, target_and_layout)
 {
-	cr_assert_eq(config_set(&cfg, "device_id", "pi1", err), 0);
+	cr_assert_eq(config_set(&cfg, "device_id", "pi1", &err), 0);
 	cr_assert_eq(config_layout(&cfg), layout_find(LAYOUT_LINUX, "us"));
-	cr_assert_eq(config_set(&cfg, "target", "windows", err), 0);
-	cr_assert_eq(config_set(&cfg, "layout", "pt-br", err), 0);
-	cr_expect_eq(config_validate(&cfg, err), 0, "%s", err);
+	cr_assert_eq(config_set(&cfg, "target", "windows", &err), 0);
+	cr_assert_eq(config_set(&cfg, "layout", "pt-br", &err), 0);
+	cr_expect_eq(config_validate(&cfg, &err), 0, "%s", &err);
 	cr_expect_eq(config_layout(&cfg), layout_find(LAYOUT_WINDOWS, "pt-br"));
 	cr_expect_str_eq(layout_source(config_layout(&cfg)), "pt-t-k0-windows");
-	cr_assert_eq(config_set(&cfg, "layout", "us-colemak", err), 0);
-	cr_expect_eq(config_validate(&cfg, err), -EINVAL);
-	cr_expect_str_eq(err, "layout: no layout named 'us-colemak' for target windows "
+	cr_assert_eq(config_set(&cfg, "layout", "us-colemak", &err), 0);
+	cr_expect_eq(config_validate(&cfg, &err), -EINVAL);
+	cr_expect_str_eq(err.detail, "layout: no layout named 'us-colemak' for target windows "
 			 "(keymime-agent --list-layouts --target windows)");
 	cr_expect_null(config_layout(&cfg));
-	cr_assert_eq(config_set(&cfg, "target", "nope", err), 0);
+	cr_assert_eq(config_set(&cfg, "target", "nope", &err), 0);
 	cr_expect_null(config_layout(&cfg));
 }
