@@ -26,6 +26,8 @@ char *message_result(const struct result_info *r)
 	json_object *o = jx_object();
 
 	jx_str(o, "id", r->id);
+	if (r->device)
+		jx_str(o, "device", r->device);
 	jx_bool(o, "ok", r->ok);
 	if (!r->ok) {
 		jx_str(o, "error", r->error);

@@ -13,6 +13,7 @@
 
 struct result_info {
 	const char *id;              /* borrowed; NULL → "id":null */
+	const char *device;          /* the device id, borrowed; NULL → left out */
 	bool ok;
 	const char *error;           /* code when !ok (static) */
 	const char *detail;          /* human sentence when !ok */

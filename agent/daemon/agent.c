@@ -93,6 +93,7 @@ static long ms_since(uint64_t ns)
 void agent_publish_result(struct agent *a, const struct command *c, struct result_info *ri)
 {
 	ri->id = c->id;
+	ri->device = a->cfg->device_id;   /* group replies must say who answered */
 	ri->source = c->source;
 	if (!ri->layout && c->layout && (c->chars || c->type == CMD_SET_LAYOUT)) {
 		ri->layout = layout_name(c->layout);

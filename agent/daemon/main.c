@@ -171,6 +171,9 @@ static int link_create(struct daemon *d, const char *password)
 	const char *subs[3 + a->n_groups + 1];
 	size_t n = 0;
 	char *client_id = *c->client_id ? xstrdup(c->client_id) : str_printf("keymime-%s", c->device_id);
+	/* Every message says who sent it: a reply to a response topic has no
+	 * other way to name its device (docs/protocol.md). */
+	const char *props[] = { "device", c->device_id };
 
 	subs[n++] = a->topics.type, subs[n++] = a->topics.keys, subs[n++] = a->topics.cmd;
 	for (size_t i = 0; i < a->n_groups; i++)
@@ -183,6 +186,7 @@ static int link_create(struct daemon *d, const char *password)
 		.certfile = c->certfile, .keyfile = c->keyfile, .mqtt_version = (int)c->mqtt_version,
 		.keepalive_s = (int)c->keepalive_s, .reconnect_max_s = (int)c->reconnect_max_s,
 		.will_topic = a->topics.availability, .will_payload = "offline",
+		.user_properties = props, .n_user_properties = 1,
 		.subscriptions = subs, .n_subscriptions = n,
 		.on_message = intake_message, .on_state = on_link_state, .ctx = d,
 	};

@@ -44,6 +44,7 @@ struct mqtt_link {
 	char *uri, *client_id, *username, *password;
 	char *cafile, *capath, *certfile, *keyfile;
 	char *will_topic, *will_payload;
+	MQTTProperties user_props;         /* v5: on every publish and the will */
 	char **subs;
 	size_t n_subs;
 	int keepalive_s, reconnect_max_s;
@@ -265,6 +266,7 @@ static int start_connect(struct mqtt_link *l)
 	o->password = l->password;
 	o->automaticReconnect = 0;   /* our own backoff, which also covers the first connect */
 	if (l->v5) {
+		o->willProperties = &l->user_props;
 		o->cleanstart = 1;   /* no session: nothing queued while away is typed later */
 		o->onSuccess5 = on_conn5, o->onFailure5 = on_conn_fail5;
 	} else {
@@ -369,6 +371,8 @@ static void out_pump(struct mqtt_link *l)
 		MQTTAsync_responseOptions ro = MQTTAsync_responseOptions_initializer;
 		MQTTProperty corr = { .identifier = MQTTPROPERTY_CODE_CORRELATION_DATA };
 
+		if (l->v5)
+			msg.properties = MQTTProperties_copy(&l->user_props);
 		if (m->corr) {
 			corr.value.data.data = m->corr;
 			corr.value.data.len = (int)m->corr_len;
@@ -551,6 +555,8 @@ int mqtt_link_stop(struct mqtt_link *l, int timeout_ms)
 	m.payloadlen = (int)strlen(l->will_payload);
 	m.qos = 1;
 	m.retained = 1;
+	if (l->v5)
+		m.properties = l->user_props;   /* borrowed: sendMessage copies */
 	ro.context = l;
 	if (l->v5)
 		ro.onSuccess5 = on_stop5, ro.onFailure5 = on_stop_fail5;
@@ -584,6 +590,14 @@ static void copy_config(struct mqtt_link *l, const struct mqtt_link_config *c)
 	l->cafile = xstrdup(c->cafile), l->capath = xstrdup(c->capath);
 	l->certfile = xstrdup(c->certfile), l->keyfile = xstrdup(c->keyfile);
 	l->will_topic = xstrdup(c->will_topic), l->will_payload = xstrdup(c->will_payload);
+	for (size_t i = 0; i < c->n_user_properties; i++) {
+		MQTTProperty p = { .identifier = MQTTPROPERTY_CODE_USER_PROPERTY };
+		p.value.data.data = (char *)c->user_properties[2 * i];
+		p.value.data.len = (int)strlen(c->user_properties[2 * i]);
+		p.value.value.data = (char *)c->user_properties[2 * i + 1];
+		p.value.value.len = (int)strlen(c->user_properties[2 * i + 1]);
+		MQTTProperties_add(&l->user_props, &p);   /* copies */
+	}
 	l->n_subs = c->n_subscriptions;
 	l->subs = xcalloc(l->n_subs, sizeof *l->subs);
 	for (size_t i = 0; i < l->n_subs; i++)
@@ -637,6 +651,7 @@ void mqtt_link_destroy(struct mqtt_link *l)
 	}
 	pthread_mutex_destroy(&l->out_lock);
 	pthread_cond_destroy(&l->changed);
+	MQTTProperties_free(&l->user_props);
 	for (size_t i = 0; i < l->n_subs; i++)
 		free(l->subs[i]);
 	free(l->subs);

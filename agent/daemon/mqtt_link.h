@@ -37,6 +37,10 @@ struct mqtt_link_config {
 	int mqtt_version;            /* 5 or 4 (3.1.1) */
 	int keepalive_s, reconnect_max_s;
 	const char *will_topic, *will_payload;   /* retained, QoS 1; published by stop too */
+	/* MQTT v5 user properties put on every message this client publishes,
+	 * the will too: 2 * n_user_properties strings, name then value. */
+	const char *const *user_properties;
+	size_t n_user_properties;
 	const char *const *subscriptions;        /* QoS 1, retain-as-published */
 	size_t n_subscriptions;
 	/* On Paho's thread, for every message; must not block. */

@@ -98,6 +98,20 @@ def test_device_publishes_its_own_state():
                               "homeassistant/button/keymime_pi1/enter/config"]), got
 
 
+def test_device_replies_to_its_groups_only():
+    # A group command's response topic: keymime/group/<g>/reply/… of a group
+    # the device is in; not another group's, and not a command topic.
+    with Sub(P, "keymime/#", **as_("op")) as s:
+        for g in ("kitchen", "all"):
+            assert pub(P, "keymime/group/%s/reply/job" % g, g, **as_("pi1"))[0] == 0
+        got = sorted(t for t, _ in s.wait(2))
+        assert got == ["keymime/group/all/reply/job", "keymime/group/kitchen/reply/job"], got
+    with Sub(P, "keymime/#", **as_("op")) as s:
+        pub(P, "keymime/group/office/reply/job", "not mine", **as_("pi1"))
+        pub(P, "keymime/group/kitchen/replyx", "not a reply", **as_("pi1"))
+        assert_nothing(s, "pi1 replying for group office")
+
+
 def test_device_reads_homeassistant_status_only():
     with Sub(P, "homeassistant/#", **as_("pi1")) as s:
         pub(P, "homeassistant/status", "online", **as_("ha"))

@@ -147,6 +147,7 @@ class Acl(unittest.TestCase):
             "topic read homeassistant/status",
             "topic write keymime/pi1/availability", "topic write keymime/pi1/status",
             "topic write keymime/pi1/result", "topic write keymime/pi1/result/#",
+            "topic write keymime/group/all/reply/#", "topic write keymime/group/lab/reply/#",
             "topic write homeassistant/+/keymime_pi1/+/config"])
 
     def test_operators(self):

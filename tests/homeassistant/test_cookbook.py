@@ -219,6 +219,15 @@ def check_rr(ctx):
     assert ctx.reports() == typed("ok\n"), ctx.reports()
 
 
+def check_group_rr(ctx):
+    line = ctx.out.strip().splitlines()[-1]
+    prop, _, body = line.partition(" ")
+    r = json.loads(body)
+    assert prop == "device:pi1" and r["device"] == "pi1" and r["id"] == "g1" and r["ok"], line
+    ctx.new_results(1)
+    assert ctx.reports() == typed("\n"), ctx.reports()
+
+
 def check_watch_results(ctx, proc_out):
     # While the watcher runs, type something; its result must show up in the
     # output. Typed again until it does: the watcher may still be subscribing.

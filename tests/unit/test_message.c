@@ -56,12 +56,13 @@ static bool flag(json_object *o, const char *name)
 Test(message, result_ok)
 {
 	struct result_info r = {
-		.id = "42", .ok = true, .source = "type", .layout = "us", .chars = 5, .strokes = 6,
-		.ms = 12,
+		.id = "42", .device = "pi1", .ok = true, .source = "type", .layout = "us", .chars = 5,
+		.strokes = 6, .ms = 12,
 	};
 	json_object *o = parse_owned(message_result(&r));
 
 	cr_expect_str_eq(str(o, "id"), "42");
+	cr_expect_str_eq(str(o, "device"), "pi1");
 	cr_expect(flag(o, "ok"));
 	cr_expect_eq(num(o, "chars"), 5);
 	cr_expect_eq(num(o, "ms"), 12);
@@ -83,6 +84,7 @@ Test(message, result_null_id)
 	field(o, "id", json_type_null);
 	cr_expect(flag(o, "ok"));
 	cr_expect_eq(num(o, "chars"), 0);
+	expect_absent(o, "device");
 	expect_absent(o, "ms");
 	expect_absent(o, "source");
 	expect_absent(o, "layout");

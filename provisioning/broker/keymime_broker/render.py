@@ -136,12 +136,16 @@ def _device_reads(dev, groups):
     return out
 
 
-def _device_writes(dev):
-    return ["topic write keymime/%s/availability" % dev,
-            "topic write keymime/%s/status" % dev,
-            "topic write keymime/%s/result" % dev,
-            "topic write keymime/%s/result/#" % dev,
-            "topic write homeassistant/+/keymime_%s/+/config" % dev]
+def _device_writes(dev, groups=()):
+    """A device's own state, its replies under its own result topic, and the
+    replies to a group command (MQTT v5 response topic) of each of its
+    groups, which name the device that sent them (docs/protocol.md)."""
+    return (["topic write keymime/%s/availability" % dev,
+             "topic write keymime/%s/status" % dev,
+             "topic write keymime/%s/result" % dev,
+             "topic write keymime/%s/result/#" % dev] +
+            ["topic write keymime/group/%s/reply/#" % g for g in groups] +
+            ["topic write homeassistant/+/keymime_%s/+/config" % dev])
 
 
 def _commander():
@@ -167,7 +171,7 @@ def acl_lines(acc):
     r = acc.role
     if r == "device":
         return (_device_reads(acc.name, acc.groups) + ["topic read homeassistant/status"] +
-                _device_writes(acc.name))
+                _device_writes(acc.name, acc.groups))
     if r == "operator":
         if not acc.groups and not acc.devices:
             return ["topic read keymime/#"] + _commander()
