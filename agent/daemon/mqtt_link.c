@@ -337,10 +337,35 @@ static void out_done(struct mqtt_link *l)
 	out_pump(l);
 }
 
-static void on_out(void *ctx, MQTTAsync_successData *r) { (void)r; out_done(ctx); }
-static void on_out5(void *ctx, MQTTAsync_successData5 *r) { (void)r; out_done(ctx); }
-static void on_out_fail(void *ctx, MQTTAsync_failureData *r) { (void)r; out_done(ctx); }
-static void on_out_fail5(void *ctx, MQTTAsync_failureData5 *r) { (void)r; out_done(ctx); }
+/* One publish in Paho's hands: the link, and the topic to name if it fails. */
+struct out_ctx {
+	struct mqtt_link *l;
+	char topic[];
+};
+
+static void out_settled(struct out_ctx *c)
+{
+	struct mqtt_link *l = c->l;
+
+	free(c);
+	out_done(l);
+}
+
+static void on_out(void *ctx, MQTTAsync_successData *r) { (void)r; out_settled(ctx); }
+static void on_out5(void *ctx, MQTTAsync_successData5 *r) { (void)r; out_settled(ctx); }
+static void on_out_fail(void *ctx, MQTTAsync_failureData *r) { (void)r; out_settled(ctx); }
+
+/* A publish the broker refused (e.g. a response topic its ACL does not give
+ * this device: PUBACK reason 0x87) is said, never dropped without a word.
+ * (Publishes cut short by a disconnect carry no reason code: not logged.) */
+static void on_out_fail5(void *ctx, MQTTAsync_failureData5 *r)
+{
+	if (r && r->reasonCode >= 0x80)
+		log_warning("the broker refused the publish to %s (reason 0x%02x%s)",
+			    ((struct out_ctx *)ctx)->topic, (unsigned)r->reasonCode,
+			    r->reasonCode == 0x87 ? ": not authorised by its ACL" : "");
+	out_settled(ctx);
+}
 
 /* Take the next waiting publish if the window has room (and we are connected). */
 static struct out_msg *out_next(struct mqtt_link *l)
@@ -382,7 +407,11 @@ static void out_pump(struct mqtt_link *l)
 		msg.payloadlen = (int)m->len;
 		msg.qos = m->qos;
 		msg.retained = m->retained;
-		ro.context = l;
+		struct out_ctx *c = xmalloc(sizeof *c + strlen(m->topic) + 1);
+
+		c->l = l;
+		strcpy(c->topic, m->topic);
+		ro.context = c;
 		if (l->v5)
 			ro.onSuccess5 = on_out5, ro.onFailure5 = on_out_fail5;
 		else
@@ -390,6 +419,7 @@ static void out_pump(struct mqtt_link *l)
 		int rc = MQTTAsync_sendMessage(l->client, m->topic, &msg, &ro);
 		MQTTProperties_free(&msg.properties);
 		if (rc != MQTTASYNC_SUCCESS) {
+			free(c);
 			log_warning("publish to %s failed: %s", m->topic, MQTTAsync_strerror(rc));
 			pthread_mutex_lock(&l->out_lock);
 			l->out_inflight--;

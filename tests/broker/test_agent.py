@@ -147,6 +147,25 @@ def test_tls_files_never_beside_a_plain_uri():
             % D.port) in r.stdout + r.stderr, r.stdout + r.stderr
 
 
+def test_refused_response_topic_is_logged():
+    """#15: a response topic outside the device's ACL is refused by the broker
+    (PUBACK 0x87); the agent says so in its log instead of dropping it in
+    silence. The result on its own topic still goes out."""
+    with RunAgent("pi1") as a:
+        a.online()
+        with Sub(D.port, "keymime/pi1/result", "op", OP) as res:
+            r = subprocess.run(["mosquitto_pub", "-h", "127.0.0.1", "-p", str(D.port), "-u", "op",
+                                "-P", OP, "-V", "mqttv5", "-q", "1", "-t", "keymime/pi1/cmd",
+                                "-m", '{"id":"rt","text":"x"}',
+                                "-D", "publish", "response-topic", "elsewhere/replies"],
+                               capture_output=True, text=True, timeout=20)
+            assert r.returncode == 0, r.stderr
+            assert '"id":"rt"' in res.wait(1)[0][1]
+        want = ("the broker refused the publish to elsewhere/replies "
+                "(reason 0x87: not authorised by its ACL)")
+        wait_for(lambda: want in a.logtext(), 10, "the refusal in the agent's log")
+
+
 def cli_tls(dev, cafile):
     """Agent options alone, no config file: the TLS options by name."""
     dd = D.device_dir(dev)
