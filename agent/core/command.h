@@ -20,6 +20,8 @@ enum act_kind {
 	ACT_DELAY,   /* a pause */
 	ACT_DOWN,    /* hold a key until ACT_UP, release_all or the hold timeout */
 	ACT_UP,
+	ACT_KEEP,    /* a pause that keeps the held keys on the host (u.delay_ms):
+		      * `hold` is ACT_DOWN, ACT_KEEP, ACT_UP */
 };
 
 /* Keys pressed together: modifiers + up to 6 keys, or one consumer usage. */
@@ -77,6 +79,7 @@ struct cmd_limits {
 	size_t max_chars;            /* characters of text in one command */
 	size_t max_steps;            /* entries of a seq */
 	uint32_t max_delay_ms;       /* one delay or pace value */
+	uint32_t max_hold_ms;        /* the `ms` of one `hold` (0: no holds) */
 };
 
 /* A new empty command (CMD_RUN, no actions, delay_ms -1). Never NULL. */

@@ -97,6 +97,35 @@ static int take_hold(struct command *c, json_object *v, enum act_kind kind, cons
 	return 0;
 }
 
+/* hold + ms: the chord goes down, stays down for ms (the sequencer keeps it
+ * on the host: a computer that restarts meanwhile sees it too), then up —
+ * the key of a boot menu, held while the computer starts. The only way a key
+ * stays down longer than hold_timeout_ms, and only up to max_hold_ms. */
+static int take_hold_ms(struct command *c, json_object *chord, json_object *ms, const char *where,
+			const struct cmd_limits *lim, struct err *err)
+{
+	uint32_t t = 0;
+	int r;
+
+	if (!lim->max_hold_ms)
+		return err_fail(err, "bad_command", "%s'hold' is not available here", where);
+	if (!ms)
+		return err_fail(err, "bad_command", "%s'hold' needs 'ms': how long to hold the keys, "
+				"1 to %u", where, (unsigned)lim->max_hold_ms);
+	r = take_uint(ms, where, "ms", lim->max_hold_ms, &t, err);
+	if (r && strcmp(err->code, "bad_value"))
+		return r;
+	if (r || t == 0)
+		return err_fail(err, "bad_value", "%s'ms' must be between 1 and %u (max_hold_ms)",
+				where, (unsigned)lim->max_hold_ms);
+	if ((r = take_hold(c, chord, ACT_DOWN, where, "hold", err)))
+		return r;
+	struct chord ch = c->acts[c->n_acts - 1].u.chord;
+	command_push_action(c, ACT_KEEP)->u.delay_ms = t;
+	command_push_action(c, ACT_UP)->u.chord = ch;
+	return 0;
+}
+
 /* One step of a seq (or the single action of a plain command). */
 static int take_action(struct command *c, const char *key, json_object *v, const char *where,
 		       const struct cmd_limits *lim, size_t *pos, struct err *err)
@@ -140,10 +169,17 @@ static int take_step(struct command *c, json_object *step, size_t idx,
 	if (!json_object_is_type(step, json_type_object))
 		return err_fail(err, "bad_type", "%sa step must be an object, not %s", where,
 				type_name(step));
+	json_object *hold = NULL, *ms = NULL;
+	json_object_object_get_ex(step, "hold", &hold);
+	json_object_object_get_ex(step, "ms", &ms);
+	if (hold && json_object_object_length(step) == (ms ? 2 : 1))
+		return take_hold_ms(c, hold, ms, where, lim, err);
 	if (json_object_object_length(step) != 1)
-		return err_fail(err, "bad_command",
-				"%sa step has exactly one of text, keys, down, up, delay_ms", where);
+		return err_fail(err, "bad_command", "%sa step has exactly one of text, keys, down, up, "
+				"delay_ms, or hold with ms", where);
 	json_object_object_foreach(step, k, v) {
+		if (!strcmp(k, "ms"))
+			return err_fail(err, "bad_command", "%s'ms' goes with 'hold'", where);
 		if (!is_step_key(k))
 			return err_fail(err, "unknown_field", "%sunknown field '%.40s'", where, k);
 		return take_action(c, k, v, where, lim, pos, err);
@@ -170,11 +206,11 @@ static int take_seq(struct command *c, json_object *v, const struct cmd_limits *
 }
 
 static const char *const top_fields[] = {
-	"id", "layout", "target", "delay_ms",
+	"id", "layout", "target", "delay_ms", "ms",
 	"text", "keys", "seq", "down", "up", "release_all", "cancel", "set_layout", "set_target",
-	NULL,
+	"hold", NULL,
 };
-#define FIRST_ACTION 4
+#define FIRST_ACTION 5
 
 static int field_index(const char *k)
 {
@@ -280,8 +316,8 @@ static int take_layout(struct command *c, json_object *root, struct err *err)
 	return 0;
 }
 
-static int dispatch(struct command *c, const char *k, json_object *v, const struct cmd_limits *lim,
-		    struct err *err)
+static int dispatch(struct command *c, json_object *root, const char *k, json_object *v,
+		    const struct cmd_limits *lim, struct err *err)
 {
 	size_t pos = 0;
 	int r;
@@ -294,6 +330,10 @@ static int dispatch(struct command *c, const char *k, json_object *v, const stru
 	} else if (!strcmp(k, "set_layout") || !strcmp(k, "set_target")) {
 		c->type = CMD_SET_LAYOUT;   /* the layout carries its target */
 		return 0;
+	} else if (!strcmp(k, "hold")) {
+		json_object *ms = NULL;
+		json_object_object_get_ex(root, "ms", &ms);
+		r = take_hold_ms(c, v, ms, "", lim, err);
 	} else
 		r = take_action(c, k, v, "", lim, &pos, err);
 	return r ? r : command_finish_text(err, c->layout);
@@ -322,7 +362,7 @@ static int parse_object(struct command *c, json_object *root, const struct cmd_l
 	}
 	if (!action)
 		return err_fail(err, "bad_command", "no action: give one of text, keys, seq, down, up, "
-				"release_all, cancel, set_layout, set_target");
+				"release_all, cancel, set_layout, set_target, hold");
 	if ((r = take_layout(c, root, err)))
 		return r;
 	uint32_t ms;
@@ -331,8 +371,10 @@ static int parse_object(struct command *c, json_object *root, const struct cmd_l
 			return r;
 		c->delay_ms = (int32_t)ms;
 	}
+	if (json_object_object_get_ex(root, "ms", &v) && strcmp(action, "hold"))
+		return err_fail(err, "bad_command", "'ms' goes with 'hold'");
 	json_object_object_get_ex(root, action, &v);
-	return dispatch(c, action, v, lim, err);
+	return dispatch(c, root, action, v, lim, err);
 }
 
 int command_parse_json(struct command *c, const char *payload, size_t len,

@@ -56,6 +56,7 @@ static const struct option_def options[] = {
 	L(delay_ms, 0, 10000, "0", "default pause between keystrokes (ms)"),
 	L(rate_limit, 0, 100000, "0", "most keystrokes per second (0 = no limit)"),
 	L(hold_timeout_ms, 100, 600000, "5000", "release held keys after this (ms)"),
+	L(max_hold_ms, 1000, 600000, "60000", "longest 'hold' of a key, e.g. for a boot menu (ms)"),
 	L(write_timeout_ms, 10, 60000, "1000", "host must take a report within (ms)"),
 	L(queue_size, 1, 10000, "64", "commands waiting to be typed"),
 	L(max_payload, 64, 16777216, "262144", "largest message (bytes)"),

@@ -35,6 +35,7 @@ struct config {
 	long delay_ms;            /* default pace between keystrokes */
 	long rate_limit;          /* keystrokes per second; 0 = no limit */
 	long hold_timeout_ms;     /* held keys released after this much silence */
+	long max_hold_ms;         /* longest `hold` (a key held through a boot) */
 	long write_timeout_ms;    /* a report the host does not take in time → disconnected */
 	long queue_size;          /* commands waiting to be typed */
 	long max_payload;         /* bytes in one message */

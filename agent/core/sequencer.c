@@ -143,6 +143,21 @@ static int hold(struct seq *s, const struct seq_sink *k, const struct chord *ch,
 	return e;
 }
 
+/* Held keys stay down for ms: the host is told what is held (text before may
+ * have lifted held modifiers), then the sink keeps it there. */
+static int keep(struct seq *s, const struct seq_sink *k, uint32_t ms, struct seq_progress *p)
+{
+	uint8_t r[HID_KBD_REPORT_LEN];
+	int e = emit(s, k, &s->held, p);
+
+	if (e || !ms)
+		return e;
+	if (!k->keep)
+		return k->pause(k->ctx, ms * 1000u);
+	hid_kbd_report(&s->held, r);
+	return k->keep(k->ctx, r, ms * 1000u);
+}
+
 /* Tap the Caps Lock key (usage 0x39) with nothing else down but held keys. */
 static int caps_tap(struct seq *s, const struct seq_sink *k, struct seq_progress *p)
 {
@@ -196,6 +211,8 @@ static int run_action(struct seq *s, const struct action *a, const struct seq_si
 	case ACT_DOWN:
 	case ACT_UP:
 		return hold(s, k, &a->u.chord, a->kind == ACT_DOWN, p);
+	case ACT_KEEP:
+		return keep(s, k, a->u.delay_ms, p);
 	}
 	return -EINVAL;
 }

@@ -20,6 +20,11 @@ struct seq_sink {
 	int (*keyboard)(void *ctx, const uint8_t report[HID_KBD_REPORT_LEN]);
 	int (*consumer)(void *ctx, const uint8_t report[HID_CONSUMER_REPORT_LEN]);
 	int (*pause)(void *ctx, uint32_t us);
+	/* Optional: pause us microseconds while report (what the host was last
+	 * told, held keys down) stays on the host — a device that can lose it
+	 * (a computer restarting re-enumerates the keyboard) sends it again now
+	 * and then. NULL: pause. */
+	int (*keep)(void *ctx, const uint8_t report[HID_KBD_REPORT_LEN], uint32_t us);
 };
 
 struct seq {

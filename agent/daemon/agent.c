@@ -52,6 +52,7 @@ int agent_init(struct agent *a, const struct config *cfg)
 	a->limits = (struct cmd_limits){
 		.max_payload = (size_t)cfg->max_payload, .max_chars = (size_t)cfg->max_chars,
 		.max_steps = (size_t)cfg->max_steps, .max_delay_ms = 60000,
+		.max_hold_ms = (uint32_t)cfg->max_hold_ms,
 	};
 	cmd_queue_init(&a->queue, (size_t)cfg->queue_size);
 	pthread_mutex_init(&a->st.lock, NULL);

@@ -21,6 +21,7 @@
 #define RELEASE_TIMEOUT_MS 200   /* a release on the way out must not hold up a stop */
 #define PROGRESS_AFTER_MS 250    /* a command running longer reports progress… */
 #define PROGRESS_EVERY_MS 250    /* …at most this often */
+#define KEEP_REFRESH_MS 200      /* a `hold` sends the held keys again this often */
 
 static void drain_wake(struct writer *w)
 {
@@ -137,9 +138,36 @@ static int sink_pause(void *ctx, uint32_t us)
 	}
 }
 
+/* A `hold`: pause, and on a gadget send the held keys again every
+ * KEEP_REFRESH_MS. A computer that restarts during the hold (the point of
+ * holding F12 or Option: a boot menu) enumerates the keyboard anew and must
+ * see the key down in its new session. Meanwhile the host is away, which is
+ * what a restart looks like: not an error here. */
+static int sink_keep(void *ctx, const uint8_t r[HID_KBD_REPORT_LEN], uint32_t us)
+{
+	struct writer *w = ctx;
+	uint64_t end = clock_us() + us;
+
+	for (;;) {
+		uint64_t t = clock_us();
+		if (t >= end)
+			return 0;
+		uint64_t step = end - t < KEEP_REFRESH_MS * 1000u ? end - t : KEEP_REFRESH_MS * 1000u;
+		int e = sink_pause(w, (uint32_t)step);
+		if (e)
+			return e;
+		if (w->kbd.kind != HID_GADGET || clock_us() >= end)
+			continue;
+		e = write_report(w, &w->kbd, r, HID_KBD_REPORT_LEN, true, KEEP_REFRESH_MS);
+		if (e == -ECANCELED)
+			return e;
+	}
+}
+
 static void release_all(struct writer *w, const char *why)
 {
-	struct seq_sink rs = { w, release_keyboard, w->have_cons ? release_consumer : NULL, sink_pause };
+	struct seq_sink rs = { w, release_keyboard, w->have_cons ? release_consumer : NULL, sink_pause,
+			       NULL };
 
 	if (seq_release_all(&w->seq, &rs)) {
 		/* The host did not take it: send it again once the host is back. */
@@ -301,7 +329,8 @@ static uint32_t gap_us(struct writer *w, const struct command *c)
 
 static int type_command(struct writer *w, struct command *c, struct seq_progress *p)
 {
-	struct seq_sink sink = { w, sink_keyboard, w->have_cons ? sink_consumer : NULL, sink_pause };
+	struct seq_sink sink = { w, sink_keyboard, w->have_cons ? sink_consumer : NULL, sink_pause,
+				 sink_keep };
 	uint32_t gap = gap_us(w, c);
 
 	if (cancelled(w))

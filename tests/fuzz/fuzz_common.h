@@ -139,7 +139,7 @@ static inline void fuzz_expected_presses(const struct command *c, bool caps_lock
 static inline void fuzz_type(const struct command *c, bool caps_lock)
 {
 	struct fuzz_host h = { 0 };
-	struct seq_sink sink = { &h, fuzz_keyboard, fuzz_consumer, fuzz_pause };
+	struct seq_sink sink = { &h, fuzz_keyboard, fuzz_consumer, fuzz_pause, NULL };
 	struct seq_progress p = { 0 };
 	struct seq s;
 	bool holds = false;

@@ -17,6 +17,7 @@
 
 static const struct cmd_limits default_limits = {
 	.max_payload = 262144, .max_chars = 65536, .max_steps = 1000, .max_delay_ms = 60000,
+	.max_hold_ms = 60000,
 };
 
 /* ---- helpers: an action list as a compact string ------------------------------ */
@@ -79,6 +80,7 @@ static char *describe(const struct command *c)
 		case ACT_DELAY: sb_printf(&b, "d%u", a->u.delay_ms); break;
 		case ACT_DOWN: sb_printf(&b, "v"); describe_chord(&b, &a->u.chord); break;
 		case ACT_UP: sb_printf(&b, "^"); describe_chord(&b, &a->u.chord); break;
+		case ACT_KEEP: sb_printf(&b, "k%u", a->u.delay_ms); break;
 		default: sb_printf(&b, "?%d", a->kind);
 		}
 	}
@@ -1009,4 +1011,73 @@ Test(command, new_and_free)
 	cr_expect_eq(c->acts[0].kind, ACT_DELAY);
 	command_free(c);
 	command_free(NULL);
+}
+
+/* ---- hold: a key held through a boot ------------------------------------------ */
+
+TestSuite(command_hold, .init = setup, .fini = teardown);
+
+static const struct json_case hold_ok[] = {
+	{ "{\"hold\":\"F12\",\"ms\":15000}", NULL, CMD_RUN, "v00[45] k15000 ^00[45]", -1 },
+	{ "{\"id\":\"b\",\"ms\":1,\"hold\":\"shift+option\"}", "b", CMD_RUN, "v06[] k1 ^06[]", -1 },
+	{ "{\"hold\":\"del\",\"ms\":60000}", NULL, CMD_RUN, "v00[4c] k60000 ^00[4c]", -1 },
+	{ "{\"seq\":[{\"hold\":\"F2\",\"ms\":500},{\"keys\":\"enter\"}]}", NULL, CMD_RUN,
+	  "v00[3b] k500 ^00[3b] c00[28]", -1 },
+	{ "{\"seq\":[{\"ms\":500,\"hold\":\"volup\"}]}", NULL, CMD_RUN, "vm0e9 k500 ^m0e9", -1 },
+};
+
+Test(command_hold, ok_table)
+{
+	for (size_t i = 0; i < sizeof hold_ok / sizeof hold_ok[0]; i++) {
+		const struct json_case *t = &hold_ok[i];
+		fresh();
+		expect_ok(json(t->in), t->in);
+		expect_acts(cmd, t->acts, t->in);
+		cr_expect_eq(cmd->strokes, 1 + (strstr(t->in, "enter") != NULL), "%s: a hold is one key press",
+			     t->in);
+	}
+}
+
+static const struct { const char *in, *code, *detail; } hold_bad[] = {
+	{ "{\"hold\":\"F12\"}", "bad_command", "'hold' needs 'ms': how long to hold the keys, 1 to 60000" },
+	{ "{\"hold\":\"F12\",\"ms\":0}", "bad_value", "'ms' must be between 1 and 60000 (max_hold_ms)" },
+	{ "{\"hold\":\"F12\",\"ms\":60001}", "bad_value", "'ms' must be between 1 and 60000 (max_hold_ms)" },
+	{ "{\"hold\":\"F12\",\"ms\":\"5\"}", "bad_type", "'ms' must be a whole number, not a string" },
+	{ "{\"hold\":1,\"ms\":5}", "bad_type", "'hold' must be a key name, not a number" },
+	{ "{\"hold\":\"F13+ctl\",\"ms\":5}", "unknown_key", "no key named 'ctl'" },
+	{ "{\"keys\":\"a\",\"ms\":5}", "bad_command", "'ms' goes with 'hold'" },
+	{ "{\"hold\":\"a\",\"keys\":\"b\",\"ms\":5}", "bad_command",
+	  "more than one action ('hold' and 'keys'); use seq" },
+	{ "{\"seq\":[{\"ms\":5}]}", "bad_command", "seq[0]: 'ms' goes with 'hold'" },
+	{ "{\"seq\":[{\"hold\":\"a\"}]}", "bad_command",
+	  "seq[0]: 'hold' needs 'ms': how long to hold the keys, 1 to 60000" },
+	{ "{\"seq\":[{\"hold\":\"a\",\"ms\":5,\"keys\":\"b\"}]}", "bad_command",
+	  "seq[0]: a step has exactly one of text, keys, down, up, delay_ms, or hold with ms" },
+	{ "{\"seq\":[{\"text\":\"a\",\"ms\":5}]}", "bad_command",
+	  "seq[0]: a step has exactly one of text, keys, down, up, delay_ms, or hold with ms" },
+	{ "{\"hold\":\"a+b+c+d+e+f+g\",\"ms\":5}", "too_many_keys",
+	  "a chord holds at most 6 keys besides modifiers" },
+};
+
+Test(command_hold, error_table)
+{
+	for (size_t i = 0; i < sizeof hold_bad / sizeof hold_bad[0]; i++) {
+		fresh();
+		expect_err(json(hold_bad[i].in), hold_bad[i].code, hold_bad[i].in);
+		cr_expect_str_eq(err.detail, hold_bad[i].detail, "%s", hold_bad[i].in);
+	}
+}
+
+/* max_hold_ms is the limit; 0 means no holds at all (e.g. Home Assistant's
+ * button check, which only ever parses keys). */
+Test(command_hold, limit)
+{
+	struct cmd_limits lim = default_limits;
+
+	lim.max_hold_ms = 600000;
+	expect_ok(json_lim("{\"hold\":\"F12\",\"ms\":600000}", &lim), "10 minutes");
+	fresh();
+	lim.max_hold_ms = 0;
+	expect_err(json_lim("{\"hold\":\"F12\",\"ms\":1}", &lim), "bad_command", "no holds");
+	cr_expect_str_eq(err.detail, "'hold' is not available here");
 }

@@ -15,6 +15,7 @@
 
 static const struct cmd_limits limits = {
 	.max_payload = 262144, .max_chars = 65536, .max_steps = 1000, .max_delay_ms = 60000,
+	.max_hold_ms = 60000,
 };
 
 /* ---- the recording sink --------------------------------------------------------- */
@@ -89,8 +90,8 @@ static void setup(void)
 	memset(&rec, 0, sizeof rec);
 	rec.fail_at = -1;
 	seq_init(&seq);
-	sink = (struct seq_sink){ &rec, rec_keyboard, rec_consumer, rec_pause };
-	kbd_only = (struct seq_sink){ &rec, rec_keyboard, NULL, rec_pause };
+	sink = (struct seq_sink){ &rec, rec_keyboard, rec_consumer, rec_pause, NULL };
+	kbd_only = (struct seq_sink){ &rec, rec_keyboard, NULL, rec_pause, NULL };
 	memset(&prog, 0, sizeof prog);
 }
 
@@ -614,4 +615,57 @@ Test(seq, pacing_dead_keys)
 	expect_log("k 00 00 04 00 00 00 00 00|k 00 00 " Z "|p 700"
 		   "|k 00 00 35 00 00 00 00 00|k 00 00 " Z "|k 00 00 08 00 00 00 00 00|k 00 00 " Z
 		   "|p 700|k 00 00 04 00 00 00 00 00|k 00 00 " Z, "aêa on de");
+}
+
+/* ---- hold: down, kept, up ------------------------------------------------------ */
+
+static int rec_keep(void *ctx, const uint8_t b[HID_KBD_REPORT_LEN], uint32_t us)
+{
+	struct rec *r = ctx;
+	int e = rec_result(r);
+
+	rec_add(r, "%sh %02x %02x %02x %02x %02x %02x %02x %02x %u", e ? "!" : "", b[0], b[1], b[2],
+		b[3], b[4], b[5], b[6], b[7], us);
+	return e;
+}
+
+/* The sink is told what stays on the host and for how long; without a keep
+ * callback the hold is a pause. */
+Test(seq, hold)
+{
+	struct seq_sink keeper = sink;
+
+	keeper.keep = rec_keep;
+	cr_expect_eq(run_gap("{\"hold\":\"F12\",\"ms\":1500}", 0, &keeper), 0);
+	expect_log("k 00 00 45 00 00 00 00 00|h 00 00 45 00 00 00 00 00 1500000|k 00 00 " Z,
+		   "F12 held 1.5 s");
+	cr_expect_eq(prog.strokes, 1);
+	clear_log();
+	cr_expect_eq(run("{\"hold\":\"option\",\"ms\":2}"), 0);
+	expect_log("k 04 00 " Z "|p 2000|k 00 00 " Z, "no keep callback: a pause");
+	/* Keys held with down stay in what is kept, and stay down after it. */
+	clear_log();
+	cr_expect_eq(run_gap("{\"seq\":[{\"down\":\"shift\"},{\"hold\":\"F2\",\"ms\":3}]}", 0,
+			     &keeper), 0);
+	expect_log("k 02 00 " Z "|k 02 00 3b 00 00 00 00 00|h 02 00 3b 00 00 00 00 00 3000|k 02 00 " Z,
+		   "shift held around the hold");
+	cr_expect(seq_holding(&seq));
+}
+
+/* A keep that fails (a cancel) stops the command; the key is still down
+ * until the caller releases everything, as after any error. */
+Test(seq, hold_cancelled)
+{
+	struct seq_sink keeper = sink;
+
+	keeper.keep = rec_keep;
+	rec.fail_at = 1;
+	rec.fail_with = -ECANCELED;
+	cr_expect_eq(run_gap("{\"hold\":\"del\",\"ms\":9}", 0, &keeper), -ECANCELED);
+	expect_log("k 00 00 4c 00 00 00 00 00|!h 00 00 4c 00 00 00 00 00 9000", "cancelled");
+	cr_expect(seq_holding(&seq));
+	clear_log();
+	rec.fail_at = -1;
+	cr_expect_eq(seq_release_all(&seq, &sink), 0);
+	expect_log("c 00 00|k 00 00 " Z, "released");
 }
