@@ -15,6 +15,7 @@
 /* The agent's defaults (config.c, main.c). */
 static const struct cmd_limits fuzz_limits = {
 	.max_payload = 262144, .max_chars = 65536, .max_steps = 1000, .max_delay_ms = 60000,
+	.max_hold_ms = 60000,
 };
 
 /* An invariant broke: say which, then crash so libFuzzer keeps the input. */
