@@ -180,8 +180,8 @@ class Broker:
                 ["-t", topic, "-C", str(count), "-W", str(int(timeout)), "-v"] + list(extra))
         r = subprocess.run(args, capture_output=True, timeout=timeout + 5)
         out = []
-        for line in r.stdout.decode("utf-8", "replace").splitlines():
-            t, _, p = line.partition(" ")
+        for raw in r.stdout.split(b"\n")[:-1]:
+            t, _, p = raw.decode("utf-8", "replace").partition(" ")
             out.append((t, p))
         return out
 
@@ -207,8 +207,13 @@ class Subscriber:
         time.sleep(0.3)  # let the subscription reach the broker
 
     def messages(self):
+        """Complete lines only: mosquitto_sub may be writing the next one, and
+        a write that crosses a page boundary can show its first page alone.
+        Split on b"\n" only (str.splitlines also splits at U+2028, U+0085…,
+        which JSON payloads carry unescaped)."""
         with open(self.path, "rb") as f:
-            lines = f.read().decode("utf-8", "replace").splitlines()
+            data = f.read()
+        lines = [l.decode("utf-8", "replace") for l in data.split(b"\n")[:-1]]
         return [tuple(l.split(" ", 1)) if " " in l else (l, "") for l in lines]
 
     def json(self, topic_suffix=""):

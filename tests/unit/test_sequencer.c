@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* test_sequencer: exact report sequences from a recording sink — text, chords, held keys, Caps Lock, media keys, errors, pacing. */
 #include <criterion/criterion.h>
-#include <criterion/parameterized.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -358,18 +357,6 @@ Test(seq, caps_lock)
 	expect_log("k 00 00 04 00 00 00 00 00|k 00 00 " Z, "chord a under Caps Lock");
 }
 
-/* Generated: every character of every layout, with Caps Lock off and on,
- * gives exactly press(mods|caps_mods + usage), release per stroke. */
-ParameterizedTestParameters(seq, every_layout_char)
-{
-	size_t n = layout_count_all() * 2;
-	size_t *idx = cr_malloc(n * sizeof *idx);
-
-	for (size_t i = 0; i < n; i++)
-		idx[i] = i;
-	return cr_make_param_array(size_t, idx, n, NULL);
-}
-
 /* What a host makes of the keyboard reports in log: every key press but Caps
  * Lock as "usage.mods.caps" (caps: the host's Caps Lock at that moment,
  * toggled by each press of 0x39), space separated; *caps is updated. */
@@ -398,6 +385,29 @@ static void host_strokes(const char *log, bool *caps, char *out, size_t outlen)
 	}
 }
 
+/* Exhaustive checks report only their failures (at most 50): a Criterion
+ * assertion per character would be a message to the runner each. */
+static size_t failures;
+
+#define FAIL(...) do { if (failures++ < 50) cr_expect_fail(__VA_ARGS__); } while (0)
+
+/* The strokes of e as the host must see them under caps_blocked handling:
+ * pressed while the host's Caps Lock is off, Caps Lock on again at the end. */
+static void check_blocked(const struct layout *l, const struct layout_entry *e)
+{
+	char got[128], exp[128];
+	bool host_caps = true;
+	size_t o = 0;
+
+	host_strokes(log_str(), &host_caps, got, sizeof got);
+	for (int i = 0; i < e->n; i++)
+		o += (size_t)snprintf(exp + o, sizeof exp - o, "%s%02x.%02x.0", i ? " " : "",
+				      e->s[i].usage, e->s[i].mods);
+	if (strcmp(got, exp) || !host_caps || !seq.caps_lock)
+		FAIL("%s U+%04X (caps-blocked): host saw %s, want %s, caps after %d/%d\n  reports %s",
+		     layout_name(l), e->cp, got, exp, host_caps, seq.caps_lock, log_str());
+}
+
 /* One character of l from a fresh state with the host's Caps Lock as given:
  * the exact reports (press with mods or caps_mods, release, per stroke), or
  * for a character no modifiers can type under Caps Lock (layout_entry.caps_ok),
@@ -406,37 +416,30 @@ static void host_strokes(const char *log, bool *caps, char *out, size_t outlen)
 static void check_char(const struct layout *l, const struct layout_entry *e, bool caps,
 		       struct rec *want)
 {
-	char text[8], got[128], exp[128];
+	char text[8];
 	struct err err = { 0 };
 	struct command *c = command_new();
 	/* Layouts whose Caps Lock key does not toggle Caps Lock (us-colemak:
 	 * it is Backspace) cannot turn it off: the stroke goes out as is. */
 	bool blocked = caps && !e->caps_ok && layout_caps_key_locks(l);
 
-	utf8_encode(e->cp, text);
-	cr_assert_eq(command_parse_text(c, text, strlen(text), l, &limits, &err), 0);
+	text[utf8_encode(e->cp, text)] = '\0';
+	if (command_parse_text(c, text, strlen(text), l, &limits, &err) != 0) {
+		FAIL("%s U+%04X: %s", layout_name(l), e->cp, err.code);
+		command_free(c);
+		return;
+	}
 	clear_log();
 	want->len = 0;
 	seq_init(&seq);
 	seq.caps_lock = caps;
 	int r = seq_run(&seq, c, 0, &sink, &prog);
 	command_free(c);
-	if (r)
-		cr_expect_fail("%s caps %d U+%04X: seq_run %d", layout_name(l), caps, e->cp, r);
-	if (prog.chars != 1 || prog.strokes != e->n)
-		cr_expect_fail("%s caps %d U+%04X: progress %zu chars %zu strokes", layout_name(l), caps,
-			       e->cp, prog.chars, prog.strokes);
+	if (r || prog.chars != 1 || prog.strokes != e->n)
+		FAIL("%s caps %d U+%04X: seq_run %d, %zu chars %zu strokes", layout_name(l), caps,
+		     e->cp, r, prog.chars, prog.strokes);
 	if (blocked) {
-		bool host_caps = true;
-		size_t o = 0;
-		host_strokes(log_str(), &host_caps, got, sizeof got);
-		for (int i = 0; i < e->n; i++)
-			o += (size_t)snprintf(exp + o, sizeof exp - o, "%s%02x.%02x.0", i ? " " : "",
-					      e->s[i].usage, e->s[i].mods);
-		if (strcmp(got, exp) || !host_caps || !seq.caps_lock)
-			cr_expect_fail("%s U+%04X (caps-blocked): host saw %s, want %s, caps after %d/%d\n"
-				       "  reports %s", layout_name(l), e->cp, got, exp, host_caps,
-				       seq.caps_lock, log_str());
+		check_blocked(l, e);
 		return;
 	}
 	for (int i = 0; i < e->n; i++) {
@@ -445,20 +448,33 @@ static void check_char(const struct layout *l, const struct layout_entry *e, boo
 		rec_add(want, "k 00 00 " Z);
 	}
 	if (strcmp(log_str(), want->log))
-		cr_expect_fail("%s caps %d U+%04X:\n  got  %s\n  want %s", layout_name(l), caps, e->cp,
-			       log_str(), want->log);
+		FAIL("%s caps %d U+%04X:\n  got  %s\n  want %s", layout_name(l), caps, e->cp, log_str(),
+		     want->log);
 }
 
-ParameterizedTest(size_t *pi, seq, every_layout_char)
+/* Exhaustive: every character of every layout of every target, with Caps
+ * Lock off and on, gives exactly press(mods|caps_mods + usage), release per
+ * stroke. One test looping in this process over all the tables. */
+Test(seq, every_layout_char)
 {
-	const struct layout *l = layout_at_all(*pi / 2);
 	struct rec want = { 0 };
 	struct layout_entry e;
+	size_t n = 0;
 
-	for (size_t j = 0; layout_entry_at(l, j, &e); j++)
-		if (!e.caps_only)
-			check_char(l, &e, *pi % 2, &want);
+	for (size_t i = 0; i < layout_count_all(); i++) {
+		const struct layout *l = layout_at_all(i);
+		for (size_t j = 0; layout_entry_at(l, j, &e); j++) {
+			if (e.caps_only)
+				continue;
+			check_char(l, &e, false, &want);
+			check_char(l, &e, true, &want);
+			n++;
+		}
+	}
 	free(want.log);
+	cr_expect_eq(failures, 0, "%zu failures (the first 50 shown)", failures);
+	cr_expect_gt(n, 250000);
+	cr_log_info("%zu characters, Caps Lock off and on", n);
 }
 
 /* fr é under Caps Lock: Caps Lock tapped off, é, Caps Lock tapped on again. */
