@@ -266,10 +266,12 @@ const char *guard_publish(const struct guard *g, const char *user, const char *t
 	if (!a || a->role == GUARD_OTHER)
 		return retain && is_command(topic) ? "a command is never retained" : NULL;
 	leaf = topic_device(topic, dev, &ha);
-	if (!leaf || !speaks_for(a, dev)) {
+	if (!leaf || !speaks_for(a, dev)) {   /* e.g. replies to group commands */
 		if (a->role == GUARD_SITE && retain)
 			return site_notice(a, topic, len);
-		return retain ? "a device may retain only its own state" : NULL;
+		if (retain)
+			return "a device may retain only its own state";
+		return len > GUARD_MAX_STATE ? "device message larger than 16 KiB" : NULL;
 	}
 	if (!ha)
 		return device_state(leaf, len, retain);

@@ -72,6 +72,9 @@ Test(guard, size_caps)
 	memset(big, 'x', sizeof big - 1);
 	cr_assert_not_null(pub("pia", "keymime/pia/status", big, true));
 	cr_assert_not_null(pub("pia", "keymime/pia/result", big, false));
+	cr_assert_not_null(pub("pia", "keymime/group/all/reply/r1", big, false));
+	cr_assert_null(pub("pia", "keymime/group/all/reply/r1", "{}", false));
+	cr_assert_not_null(pub("pia", "keymime/group/all/reply/r1", "{}", true));
 	big[GUARD_MAX_STATE] = '\0';
 	cr_assert_null(pub("pia", "keymime/pia/status", big, true));
 	big[GUARD_MAX_AVAILABILITY + 1] = '\0';
