@@ -76,11 +76,10 @@ static int write_report(struct writer *w, struct hid_device *d, const uint8_t *r
 }
 
 /* A long command says how far it has come, every PROGRESS_EVERY_MS once it
- * ran PROGRESS_AFTER_MS (no final one: the result says the end). */
-static void maybe_progress(struct writer *w)
+ * ran PROGRESS_AFTER_MS (no final one: the result says the end). Asked at
+ * every pause (which reads the clock anyway) and every 16th report. */
+static void maybe_progress(struct writer *w, uint64_t now)
 {
-	uint64_t now = clock_ms();
-
 	if (!w->cmd || now < w->next_progress_ms)
 		return;
 	if (w->next_progress_ms)
@@ -92,7 +91,8 @@ static int sink_keyboard(void *ctx, const uint8_t r[HID_KBD_REPORT_LEN])
 {
 	struct writer *w = ctx;
 
-	maybe_progress(w);
+	if (!(++w->reports & 15))
+		maybe_progress(w, clock_ms());
 	return write_report(w, &w->kbd, r, HID_KBD_REPORT_LEN, true, (int)w->a->cfg->write_timeout_ms);
 }
 
@@ -123,8 +123,9 @@ static int release_consumer(void *ctx, const uint8_t r[HID_CONSUMER_REPORT_LEN])
 static int sink_pause(void *ctx, uint32_t us)
 {
 	struct writer *w = ctx;
-	uint64_t end = clock_us() + us;
+	uint64_t start = clock_us(), end = start + us;
 
+	maybe_progress(w, start / 1000u);
 	for (;;) {
 		if (cancelled(w))
 			return -ECANCELED;

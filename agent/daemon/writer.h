@@ -31,6 +31,7 @@ struct writer {
 	const struct command *cmd;    /* the command being typed, or NULL */
 	const struct seq_progress *progress;   /* how far it has come */
 	uint64_t next_progress_ms;    /* 0: not yet started */
+	unsigned reports;             /* keyboard reports written (wraps) */
 	enum hid_link reported_link;
 	pthread_t thread;
 	bool started;
