@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """keymime benchmarks: keystroke latency (with its floors), text throughput,
-footprint (RSS, instructions per keystroke, binary size) and a fleet of agents
-on one broker. Prints what it measured, with the machine and the method.
+footprint (RSS, instructions, system calls and CPU time per keystroke, binary
+size) and a fleet of agents on one broker. Prints what it measured, with the machine and the method.
 
     tests/bench/bench.py            full run (numbers for docs/performance.md)
     tests/bench/bench.py --short    a quick run that keeps the suite working (CI)
