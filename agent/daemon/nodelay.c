@@ -6,7 +6,14 @@
  *
  * Paho calls connect() through the PLT; the executable's definition wins, so
  * this one sets the option on every TCP socket and then does the real call.
- * It adds no behaviour besides the option; non-TCP sockets pass untouched. */
+ * It adds no behaviour besides the option; non-TCP sockets pass untouched.
+ *
+ * Why not something cleaner: Debian 12's Paho (1.3.12) has no socket
+ * callback and no connect option for it (upstream issue #530 asks for one);
+ * the connection is made on Paho's own thread, out of our reach. It is
+ * linked on purpose (agent/CMakeLists.txt lists it with this reason) and
+ * mqtt_link.c's start_connect() points here. Remove it once the Paho the
+ * agent builds against can set the option itself. */
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stddef.h>
