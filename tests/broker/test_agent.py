@@ -5,6 +5,7 @@ options added): over plain MQTT and over TLS with the generated CA and client
 certificate, with the broker enforcing its groups, Home Assistant discovery
 allowed, and remove-device taking it off the broker. Skipped (77) when the
 agent is not built."""
+import json
 import os
 import shutil
 import subprocess
@@ -89,6 +90,26 @@ def test_agent_online_with_generated_config_and_types():
         wait_for(lambda: a.typed() >= 4 * 8, 10, "reports for 'hi'")
         st = wait_for(lambda: B.retained("keymime/pi1/status", user="op", timeout=1), 5, "status")
         assert '"kitchen"' in st, st
+
+
+def test_progress_reaches_operator_and_viewer():
+    # The generated ACL lets a device publish its progress and an operator
+    # and a viewer read it (docs/protocol.md: progress after 250 ms).
+    viewer = D.add("viewer", "wall")
+    with Sub(D.port, "keymime/+/progress", "op", OP) as so, \
+            Sub(D.port, "keymime/+/progress", "wall", viewer) as sv:
+        with RunAgent("pi1") as a:
+            a.online()
+            cmd = '{"id":"p1","text":"abcdefghij","delay_ms":100}'
+            assert pub(D.port, "keymime/pi1/cmd", cmd, "op", OP)[0] == 0
+            wait_for(lambda: a.typed() >= 20 * 8, 10, "reports for the text")
+        for s in (so, sv):
+            got = s.wait(1)
+            topic, payload = got[0]
+            assert topic == "keymime/pi1/progress", got
+            msg = json.loads(payload)
+            assert msg["id"] == "p1" and msg["device"] == "pi1", msg
+            assert msg["chars_total"] == 10 and 0 < msg["chars"] < 10, msg
 
 
 def test_broker_enforces_groups_even_if_agent_claims_more():

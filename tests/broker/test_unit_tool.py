@@ -147,6 +147,7 @@ class Acl(unittest.TestCase):
             "topic read homeassistant/status",
             "topic write keymime/pi1/availability", "topic write keymime/pi1/status",
             "topic write keymime/pi1/result", "topic write keymime/pi1/result/#",
+            "topic write keymime/pi1/progress",
             "topic write keymime/group/all/reply/#", "topic write keymime/group/lab/reply/#",
             "topic write homeassistant/+/keymime_pi1/+/config"])
 
@@ -165,7 +166,8 @@ class Acl(unittest.TestCase):
     def test_viewer_reads_state_only(self):
         self.assertEqual(self.lines("viewer", "v"), [
             "topic read keymime/+/availability", "topic read keymime/+/status",
-            "topic read keymime/+/result", "topic read keymime/+/result/#"])
+            "topic read keymime/+/result", "topic read keymime/+/result/#",
+            "topic read keymime/+/progress"])
 
     def test_site(self):
         got = self.lines("site", "k", ["all", "kitchen"], ["pi1", "pi2"])

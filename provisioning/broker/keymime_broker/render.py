@@ -143,7 +143,8 @@ def _device_writes(dev, groups=()):
     return (["topic write keymime/%s/availability" % dev,
              "topic write keymime/%s/status" % dev,
              "topic write keymime/%s/result" % dev,
-             "topic write keymime/%s/result/#" % dev] +
+             "topic write keymime/%s/result/#" % dev,
+             "topic write keymime/%s/progress" % dev] +
             ["topic write keymime/group/%s/reply/#" % g for g in groups] +
             ["topic write homeassistant/+/keymime_%s/+/config" % dev])
 
@@ -180,7 +181,7 @@ def acl_lines(acc):
         return ["topic read keymime/#"] + _commander() + ["topic readwrite homeassistant/#"]
     if r == "viewer":
         return ["topic read keymime/+/%s" % t
-                for t in ("availability", "status", "result", "result/#")]
+                for t in ("availability", "status", "result", "result/#", "progress")]
     if r == "site":
         out = []
         for d in acc.devices:
@@ -295,6 +296,7 @@ topic keymime/+/availability out 1
 topic keymime/+/status out 1
 topic keymime/+/result out 1
 topic keymime/+/result/# out 1
+topic keymime/+/progress out 0
 topic homeassistant/+/+/+/config out 1
 """.format(site=site, address=address, password=password, tls=tls,
            topics_in="\n".join("topic %s in 1" % t for t in topics_in))
