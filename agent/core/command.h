@@ -74,12 +74,17 @@ struct command {
 	unsigned cancel_gen;         /* the caller's cancel generation at intake */
 };
 
+struct config_macro;
+
+/* What the parsers allow, and the macros {"macro":"NAME"} may run. */
 struct cmd_limits {
 	size_t max_payload;          /* bytes of one message */
 	size_t max_chars;            /* characters of text in one command */
 	size_t max_steps;            /* entries of a seq */
 	uint32_t max_delay_ms;       /* one delay or pace value */
 	uint32_t max_hold_ms;        /* the `ms` of one `hold` (0: no holds) */
+	const struct config_macro *macros;   /* borrowed (config.h); NULL: none */
+	size_t n_macros;
 };
 
 /* A new empty command (CMD_RUN, no actions, delay_ms -1). Never NULL. */

@@ -9,6 +9,7 @@
 
 #include <json-c/json.h>
 
+#include "config.h"
 #include "utf8.h"
 #include "xalloc.h"
 
@@ -208,9 +209,21 @@ static int take_seq(struct command *c, json_object *v, const struct cmd_limits *
 static const char *const top_fields[] = {
 	"id", "layout", "target", "delay_ms", "ms",
 	"text", "keys", "seq", "down", "up", "release_all", "cancel", "set_layout", "set_target",
-	"hold", NULL,
+	"hold", "macro", NULL,
 };
 #define FIRST_ACTION 5
+
+/* What a macro may hold: options and the actions that type. */
+static bool macro_field(const char *k)
+{
+	static const char *const ok[] = { "layout", "target", "delay_ms", "ms", "text", "keys",
+					  "seq", "down", "up", "hold", NULL };
+
+	for (int i = 0; ok[i]; i++)
+		if (!strcmp(k, ok[i]))
+			return true;
+	return false;
+}
 
 static int field_index(const char *k)
 {
@@ -316,12 +329,17 @@ static int take_layout(struct command *c, json_object *root, struct err *err)
 	return 0;
 }
 
+static int take_macro(struct command *c, json_object *root, json_object *v,
+		      const struct cmd_limits *lim, struct err *err);
+
 static int dispatch(struct command *c, json_object *root, const char *k, json_object *v,
 		    const struct cmd_limits *lim, struct err *err)
 {
 	size_t pos = 0;
 	int r;
 
+	if (!strcmp(k, "macro"))
+		return take_macro(c, root, v, lim, err);
 	if (!strcmp(k, "seq"))
 		r = take_seq(c, v, lim, err);
 	else if (!strcmp(k, "release_all") || !strcmp(k, "cancel")) {
@@ -339,40 +357,113 @@ static int dispatch(struct command *c, json_object *root, const char *k, json_ob
 	return r ? r : command_finish_text(err, c->layout);
 }
 
-/* Checks every field name and the options, then runs the one action. */
-static int parse_object(struct command *c, json_object *root, const struct cmd_limits *lim,
-			struct err *err)
+/* Every field name known (in a macro: only what types), at most one action,
+ * returned in *action. */
+static int check_fields(json_object *root, bool in_macro, const char **action, struct err *err)
 {
-	const char *action = NULL;
-	json_object *v;
-	int r;
-
-	if (json_object_object_get_ex(root, "id", &v) && (r = take_id(c, v, err)))
-		return r;
+	*action = NULL;
 	json_object_object_foreach(root, k, val) {
 		int i = field_index(k);
 		(void)val;
 		if (i < 0)
 			return err_fail(err, "unknown_field", "unknown field '%.40s'", k);
-		if (i >= FIRST_ACTION && action)
+		if (in_macro && !macro_field(k))
+			return err_fail(err, "bad_command", "'%s' cannot be part of a macro", k);
+		if (i >= FIRST_ACTION && *action)
 			return err_fail(err, "bad_command", "more than one action ('%s' and '%s'); use seq",
-					action, k);
+					*action, k);
 		if (i >= FIRST_ACTION)
-			action = top_fields[i];
+			*action = top_fields[i];
 	}
-	if (!action)
+	if (!*action)
 		return err_fail(err, "bad_command", "no action: give one of text, keys, seq, down, up, "
-				"release_all, cancel, set_layout, set_target, hold");
+				"release_all, cancel, set_layout, set_target, hold, macro");
+	if (json_object_object_get_ex(root, "ms", NULL) && strcmp(*action, "hold"))
+		return err_fail(err, "bad_command", "'ms' goes with 'hold'");
+	return 0;
+}
+
+/* layout/target and delay_ms of root, applied to c. */
+static int take_options(struct command *c, json_object *root, const struct cmd_limits *lim,
+			struct err *err)
+{
+	json_object *v;
+	uint32_t ms;
+	int r;
+
 	if ((r = take_layout(c, root, err)))
 		return r;
-	uint32_t ms;
 	if (json_object_object_get_ex(root, "delay_ms", &v)) {
 		if ((r = take_uint(v, "", "delay_ms", lim->max_delay_ms, &ms, err)))
 			return r;
 		c->delay_ms = (int32_t)ms;
 	}
-	if (json_object_object_get_ex(root, "ms", &v) && strcmp(action, "hold"))
-		return err_fail(err, "bad_command", "'ms' goes with 'hold'");
+	return 0;
+}
+
+static const struct config_macro *find_macro(const struct cmd_limits *lim, const char *name)
+{
+	for (size_t i = 0; i < lim->n_macros; i++)
+		if (!strcmp(lim->macros[i].name, name))
+			return &lim->macros[i];
+	return NULL;
+}
+
+/* The macro's own command, compiled into c: its options first, then the
+ * calling command's (layout, target, delay_ms given there win). */
+static int run_macro(struct command *c, json_object *root, json_object *mroot,
+		     const struct cmd_limits *lim, struct err *err)
+{
+	const char *action;
+	json_object *v;
+	int r;
+
+	if (!json_object_is_type(mroot, json_type_object))
+		return err_fail(err, "bad_command", "a macro is a JSON object, not %s", type_name(mroot));
+	if ((r = check_fields(mroot, true, &action, err)) || (r = take_options(c, mroot, lim, err)) ||
+	    (r = take_options(c, root, lim, err)))
+		return r;
+	json_object_object_get_ex(mroot, action, &v);
+	return dispatch(c, mroot, action, v, lim, err);
+}
+
+/* {"macro":"NAME"}: the configured command NAME. An error inside it says so. */
+static int take_macro(struct command *c, json_object *root, json_object *v,
+		      const struct cmd_limits *lim, struct err *err)
+{
+	int r = want(v, json_type_string, "", "macro", "a macro name", err);
+
+	if (r)
+		return r;
+	const char *name = json_object_get_string(v);
+	const struct config_macro *m = find_macro(lim, name);
+	if (!m)
+		return err_fail(err, "unknown_macro", "no macro named '%.64s'", name);
+	json_object *mroot = parse_root(m->json, strlen(m->json), err);
+	r = mroot ? run_macro(c, root, mroot, lim, err) : -EINVAL;
+	json_object_put(mroot);
+	if (r && strncmp(err->detail, "macro '", 7)) {
+		char detail[sizeof err->detail];
+		snprintf(detail, sizeof detail, "macro '%.64s': %.300s", m->name, err->detail);
+		memcpy(err->detail, detail, sizeof detail);
+	}
+	return r;
+}
+
+/* Checks every field name and the options, then runs the one action. */
+static int parse_object(struct command *c, json_object *root, const struct cmd_limits *lim,
+			struct err *err)
+{
+	const char *action;
+	json_object *v;
+	int r;
+
+	if (json_object_object_get_ex(root, "id", &v) && (r = take_id(c, v, err)))
+		return r;
+	if ((r = check_fields(root, false, &action, err)))
+		return r;
+	if (strcmp(action, "macro") && (r = take_options(c, root, lim, err)))
+		return r;
 	json_object_object_get_ex(root, action, &v);
 	return dispatch(c, root, action, v, lim, err);
 }

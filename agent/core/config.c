@@ -123,10 +123,42 @@ static int set_value(struct config *c, const struct option_def *o, const char *v
 	return -EINVAL;
 }
 
+int config_set_macro(struct config *c, const char *name, const char *json, struct err *err)
+{
+	if (!topics_valid_id(name))
+		return err_fail(err, "config", "macro.%.64s: a macro name is [A-Za-z0-9_-]{1,64}", name);
+	for (size_t i = 0; i < c->n_macros; i++)
+		if (!strcmp(c->macros[i].name, name)) {
+			free(c->macros[i].json);
+			c->macros[i].json = xstrdup(json);
+			return 0;
+		}
+	if (c->n_macros == CONFIG_MAX_MACROS)
+		return err_fail(err, "config", "macro.%s: more than %d macros", name, CONFIG_MAX_MACROS);
+	c->macros = xreallocarray(c->macros, c->n_macros + 1, sizeof *c->macros);
+	c->macros[c->n_macros++] = (struct config_macro){ xstrdup(name), xstrdup(json) };
+	return 0;
+}
+
+/* --macro NAME=JSON */
+static int set_macro_arg(struct config *c, const char *arg, struct err *err)
+{
+	const char *eq = strchr(arg, '=');
+
+	if (!eq)
+		return err_fail(err, "config", "--macro: '%.64s' is not NAME=JSON", arg);
+	char *name = xstrndup(arg, (size_t)(eq - arg));
+	int r = config_set_macro(c, name, eq + 1, err);
+	free(name);
+	return r;
+}
+
 int config_set(struct config *c, const char *key, const char *value, struct err *err)
 {
 	const struct option_def *o = find_option(key);
 
+	if (!strncmp(key, "macro.", 6))
+		return config_set_macro(c, key + 6, value, err);
 	if (!o)
 		return err_fail(err, "config", "unknown option '%s'", key);
 	return set_value(c, o, value, err);
@@ -141,6 +173,10 @@ void config_defaults(struct config *c)
 
 void config_free(struct config *c)
 {
+	for (size_t i = 0; i < c->n_macros; i++)
+		free(c->macros[i].name), free(c->macros[i].json);
+	free(c->macros);
+	c->macros = NULL, c->n_macros = 0;
 	for (size_t i = 0; i < N_OPTIONS; i++)
 		if (options[i].type == OPT_STR) {
 			char **p = (char **)((char *)c + options[i].offset);
@@ -206,12 +242,13 @@ int config_parse_text(struct config *c, const char *text, size_t len, const char
 	return r;
 }
 
-enum { CLI_CONFIG = 1000, CLI_CHECK, CLI_HELP, CLI_VERSION, CLI_PASSWORD, CLI_BASE = 2000 };
+enum { CLI_CONFIG = 1000, CLI_CHECK, CLI_HELP, CLI_VERSION, CLI_PASSWORD, CLI_MACRO,
+       CLI_BASE = 2000 };
 
 /* getopt_long's table: every option under its dashed and its underscored name. */
 static struct option *long_options(char names[][64])
 {
-	struct option *lo = xcalloc(2 * N_OPTIONS + 6, sizeof *lo);
+	struct option *lo = xcalloc(2 * N_OPTIONS + 7, sizeof *lo);
 	size_t n = 0;
 
 	for (size_t i = 0; i < N_OPTIONS; i++) {
@@ -227,6 +264,7 @@ static struct option *long_options(char names[][64])
 	/* An exact entry, or getopt_long would take --password as an abbreviation
 	 * of --password-file and the secret would be used as a file name. */
 	lo[n++] = (struct option){ "password", required_argument, NULL, CLI_PASSWORD };
+	lo[n++] = (struct option){ "macro", required_argument, NULL, CLI_MACRO };
 	return lo;
 }
 
@@ -243,6 +281,7 @@ static int one_option(struct config *c, int opt, bool apply, struct config_cli *
 	case 'V':
 	case CLI_VERSION: cli->version = true; return 0;
 	case 'c': cli->config_path = optarg; return 0;
+	case CLI_MACRO: return apply ? set_macro_arg(c, optarg, err) : 0;
 	}
 	if (opt >= CLI_BASE && opt < CLI_BASE + (int)N_OPTIONS)
 		return apply ? set_value(c, &options[opt - CLI_BASE], optarg, err) : 0;
@@ -367,7 +406,10 @@ void config_print_help(FILE *out, const char *argv0)
 		"  -c, --config FILE        config file (default %s if it exists)\n"
 		"      --check-config       check the configuration and exit\n"
 		"  -h, --help               this help\n"
-		"  -V, --version            print the version\n\n", argv0, CONFIG_DEFAULT_PATH);
+		"  -V, --version            print the version\n"
+		"      --macro NAME=JSON    a macro (config file: macro.NAME = JSON), run by\n"
+		"                           {\"macro\":\"NAME\"}; may be repeated\n\n",
+		argv0, CONFIG_DEFAULT_PATH);
 	for (size_t i = 0; i < N_OPTIONS; i++) {
 		char name[64];
 		size_t j;
@@ -393,6 +435,8 @@ void config_print(FILE *out, const struct config *c)
 		else
 			fprintf(out, "%ld\n", *(const long *)p);
 	}
+	for (size_t i = 0; i < c->n_macros; i++)
+		fprintf(out, "macro.%s = %s\n", c->macros[i].name, c->macros[i].json);
 }
 
 const struct layout *config_layout(const struct config *c)

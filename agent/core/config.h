@@ -11,6 +11,15 @@
 
 #include "err.h"
 
+/* A named command of the configuration (`macro.NAME = JSON`): run by
+ * {"macro":"NAME"}, checked at start (macros.c). */
+struct config_macro {
+	char *name;               /* [A-Za-z0-9_-]{1,64} */
+	char *json;               /* a JSON command that types */
+};
+
+#define CONFIG_MAX_MACROS 64
+
 struct config {
 	char *device_id;          /* [A-Za-z0-9_-]{1,64}; empty: the host name */
 	char *broker;             /* tcp://host:1883, ssl://host:8883, ws://, wss:// */
@@ -42,6 +51,8 @@ struct config {
 	long max_chars;           /* characters in one command */
 	long max_steps;           /* steps in one seq / chords in one keys message */
 	long status_interval_ms;  /* minimum time between status publications */
+	struct config_macro *macros;   /* owned, in the order first defined */
+	size_t n_macros;
 };
 
 #define CONFIG_DEFAULT_PATH "/etc/keymime/agent.conf"
@@ -59,6 +70,10 @@ void config_free(struct config *c);
 /* Set one option by name ("device_id" or "device-id"). value: borrowed.
  * Returns 0 or -EINVAL with *err filled (code "config"). */
 int config_set(struct config *c, const char *key, const char *value, struct err *err);
+
+/* Define (or redefine) macro name as json (both copied). Only the name is
+ * checked here; macros_check() compiles them all. Returns 0 or -EINVAL. */
+int config_set_macro(struct config *c, const char *name, const char *json, struct err *err);
 
 /* Apply a config file's text. source names it in errors. */
 int config_parse_text(struct config *c, const char *text, size_t len, const char *source,

@@ -21,15 +21,16 @@
 
 #define SLUG_MAX   40            /* bytes of a button's object id after "combo_" */
 
+/* One button: a combo (label, chord) or a macro (name in both). */
 struct combo {
 	char label[HA_MAX_LABEL + 1];
 	char chord[HA_MAX_CHORD + 1];
-	char object[SLUG_MAX + 8];       /* "combo_<slug>" */
+	char object[72];                 /* "combo_<slug>", "macro_<name>" */
 };
 
 struct combos {
 	size_t n;
-	struct combo c[HA_MAX_COMBOS];
+	struct combo c[HA_MAX_MACROS > HA_MAX_COMBOS ? HA_MAX_MACROS : HA_MAX_COMBOS];
 };
 
 /* Everything one publish/remove run needs, validated and formatted once.
@@ -41,6 +42,7 @@ struct disc {
 	char *name;                      /* device name "keymime <id>" */
 	char *t_type, *t_keys, *t_cmd, *t_status, *t_result, *t_avail;
 	struct combos combos;
+	struct combos macros;            /* label and chord: the macro's name */
 };
 
 /* ---- small helpers ----------------------------------------------------- */
@@ -273,6 +275,21 @@ static void fill_button(json_object *o, const struct disc *d, const struct combo
 	put_s(o, "icon", "mdi:keyboard-variant");
 }
 
+/* A macro runs from the cmd topic; its result carries this id. */
+static void fill_macro(json_object *o, const struct disc *d, const struct combo *cb)
+{
+	json_object *cmd = jx_object();
+	char *id = str_printf("homeassistant-macro-%s", cb->chord);
+
+	jx_str(cmd, "id", id);
+	jx_str(cmd, "macro", cb->chord);
+	put_s(o, "command_topic", d->t_cmd);
+	put_s(o, "payload_press", jx_text(cmd));
+	put_s(o, "icon", "mdi:script-text-play");
+	json_object_put(cmd);
+	free(id);
+}
+
 /* The set_layout command answers on the result topic with this id, so a user
  * watching results can tell Home Assistant's layout changes apart. */
 static void fill_layout(json_object *o, const struct disc *d, const struct combo *cb)
@@ -383,6 +400,7 @@ static const struct entity entities[] = {
 	{ "text",          "type",        "Type",            fill_text },
 	{ "notify",        "type_long",   "Type long text",  fill_notify },
 	{ "button",        NULL,          NULL,              fill_button },
+	{ "button",        NULL,          NULL,              fill_macro },
 	{ "select",        "layout",      "Target layout",   fill_layout },
 	{ "binary_sensor", "host",        "Host connected",  fill_host },
 	{ "binary_sensor", "caps_lock",   "Caps Lock",       fill_caps },
@@ -415,6 +433,21 @@ static int emit_one(const struct disc *d, const struct entity *e, const struct c
 	return r;
 }
 
+/* Macro names become topic levels and unique ids as they are. */
+static int take_macros(const char *const *names, struct combos *ms)
+{
+	ms->n = 0;
+	for (size_t i = 0; names && names[i]; i++) {
+		if (!topics_valid_id(names[i]) || ms->n == HA_MAX_MACROS)
+			return -EINVAL;
+		struct combo *m = &ms->c[ms->n++];
+		snprintf(m->label, sizeof m->label, "%s", names[i]);
+		snprintf(m->chord, sizeof m->chord, "%s", names[i]);
+		snprintf(m->object, sizeof m->object, "macro_%s", names[i]);
+	}
+	return 0;
+}
+
 static void disc_free(struct disc *d)
 {
 	free(d->node), free(d->name);
@@ -440,7 +473,8 @@ static int disc_init(struct disc *d, const struct ha_config *c)
 	d->t_status = topics_device(prefix, id, TOPIC_STATUS);
 	d->t_result = topics_device(prefix, id, TOPIC_RESULT);
 	d->t_avail = topics_device(prefix, id, TOPIC_AVAILABILITY);
-	return parse_combos(c->combos, &d->combos, NULL);
+	int r = parse_combos(c->combos, &d->combos, NULL);
+	return r ? r : take_macros(c->macros, &d->macros);
 }
 
 static int emit_all(const struct disc *d, bool remove, ha_emit_fn emit, void *ctx)
@@ -449,10 +483,13 @@ static int emit_all(const struct disc *d, bool remove, ha_emit_fn emit, void *ct
 		const struct entity *e = &entities[i];
 		int r = 0;
 
+		/* An entity without an object is one per combo, or per macro. */
+		const struct combos *items = e->fill == fill_macro ? &d->macros : &d->combos;
+
 		if (e->object)
 			r = emit_one(d, e, NULL, remove, emit, ctx);
-		for (size_t k = 0; !e->object && !r && k < d->combos.n; k++)
-			r = emit_one(d, e, &d->combos.c[k], remove, emit, ctx);
+		for (size_t k = 0; !e->object && !r && k < items->n; k++)
+			r = emit_one(d, e, &items->c[k], remove, emit, ctx);
 		if (r < 0)
 			return r;
 	}

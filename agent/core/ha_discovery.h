@@ -18,6 +18,7 @@
 #define HA_MAX_COMBOS      32    /* buttons per device */
 #define HA_MAX_LABEL       64    /* bytes of a button's name */
 #define HA_MAX_CHORD       128   /* bytes of a button's `keys` payload */
+#define HA_MAX_MACROS      64    /* macro buttons per device */
 
 
 /* All strings borrowed for the duration of one call, NUL-terminated. */
@@ -27,6 +28,8 @@ struct ha_config {
 	const char *ha_prefix;     /* "homeassistant"; NULL = "homeassistant" */
 	const char *version;       /* agent version; NULL = KEYMIME_VERSION */
 	const char *combos;        /* "Label=chord, …"; NULL/"" = HA_DEFAULT_COMBOS */
+	const char *const *macros; /* macro names ([A-Za-z0-9_-]{1,64}), NULL-terminated;
+				    * a button each; NULL = none */
 };
 
 /* Called once per discovery message, in a fixed order. topic and payload are

@@ -77,6 +77,15 @@ static json_object *counters(const struct status_counters *c)
 	return o;
 }
 
+static json_object *string_list(const char *const *list)
+{
+	json_object *a = jx_array();
+
+	for (size_t i = 0; list && list[i]; i++)
+		jx_push_str(a, list[i]);
+	return a;
+}
+
 char *message_status(const struct status_info *s)
 {
 	json_object *o = jx_object();
@@ -90,6 +99,7 @@ char *message_status(const struct status_info *s)
 	if (s->target)
 		jx_str(o, "target", s->target);
 	jx_put(o, "groups", g);
+	jx_put(o, "macros", string_list(s->macros));
 	jx_str(o, "host", s->host);
 	jx_put(o, "leds", leds(s));
 	jx_bool(o, "busy", s->busy);

@@ -36,6 +36,7 @@ struct status_counters {
 struct status_info {
 	const char *device_id, *version, *layout, *target;
 	char *const *groups;         /* NULL-terminated */
+	const char *const *macros;   /* NULL-terminated names, or NULL */
 	const char *host;            /* "connected", "disconnected", "unknown" */
 	struct hid_leds leds;
 	bool leds_known;

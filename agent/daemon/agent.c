@@ -11,6 +11,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "macros.h"
 #include "mqtt_link.h"
 #include "topics.h"
 #include "xalloc.h"
@@ -49,11 +50,8 @@ int agent_init(struct agent *a, const struct config *cfg)
 	a->cfg = cfg;
 	a->groups = config_group_list(cfg, &a->n_groups);
 	build_topics(a);
-	a->limits = (struct cmd_limits){
-		.max_payload = (size_t)cfg->max_payload, .max_chars = (size_t)cfg->max_chars,
-		.max_steps = (size_t)cfg->max_steps, .max_delay_ms = 60000,
-		.max_hold_ms = (uint32_t)cfg->max_hold_ms,
-	};
+	macros_limits(cfg, &a->limits);
+	a->macro_names = macros_names(cfg);
 	cmd_queue_init(&a->queue, (size_t)cfg->queue_size);
 	pthread_mutex_init(&a->st.lock, NULL);
 	a->st.host = "unknown";
@@ -71,6 +69,7 @@ void agent_destroy(struct agent *a)
 	for (size_t i = 0; i < a->n_groups; i++)
 		free(a->groups[i]);
 	free(a->groups);
+	free(a->macro_names);
 	if (a->wake_fd >= 0)
 		close(a->wake_fd);
 	pthread_mutex_destroy(&a->st.lock);
@@ -141,6 +140,7 @@ void agent_publish_status(struct agent *a)
 	s.layout = layout_name(atomic_load(&a->layout));
 	s.target = layout_target_name(layout_target(atomic_load(&a->layout)));
 	s.groups = a->groups;
+	s.macros = a->macro_names;
 	s.queue = cmd_queue_count(&a->queue);
 	s.queue_size = (size_t)a->cfg->queue_size;
 	s.consumer = *a->cfg->hid_consumer != '\0';

@@ -48,7 +48,8 @@ struct agent {
 	char **groups;                /* NULL-terminated, "all" first */
 	size_t n_groups;
 	struct agent_topics topics;
-	struct cmd_limits limits;
+	struct cmd_limits limits;     /* with the configured macros */
+	const char **macro_names;     /* NULL-terminated, borrowed from cfg */
 	struct mqtt_link *link;       /* set once by main before any thread runs */
 	uint64_t started_ms;
 	/* Shared, thread-safe by construction. */

@@ -17,6 +17,7 @@
 #include "ha_discovery.h"
 #include "intake.h"
 #include "log.h"
+#include "macros.h"
 #include "mqtt_link.h"
 #include "notify.h"
 #include "strbuf.h"
@@ -125,7 +126,7 @@ static int load_config(struct config *cfg, int argc, char **argv, struct config_
 		gethostname(host, sizeof host - 1);
 		config_set(cfg, "device_id", host, NULL);   /* a string option: cannot fail */
 	}
-	if (config_validate(cfg, &err) ||
+	if (config_validate(cfg, &err) || macros_check(cfg, &err) ||
 	    (cfg->ha_discovery && ha_combos_validate(cfg->ha_combos, &err)))
 		return fprintf(stderr, "keymime-agent: %s\n", err.detail), -EINVAL;
 	return 0;
@@ -211,6 +212,7 @@ static void discovery(struct agent *a, bool publish)
 	struct ha_config hc = {
 		.device_id = c->device_id, .topic_prefix = c->topic_prefix,
 		.ha_prefix = c->ha_prefix, .version = KEYMIME_VERSION, .combos = c->ha_combos,
+		.macros = a->macro_names,
 	};
 	int r = publish ? ha_discovery_publish(&hc, emit_discovery, a) :
 			  ha_discovery_remove(&hc, emit_discovery, a);

@@ -32,7 +32,8 @@ int main(int argc, char **argv)
 	int rounds = argc > 3 ? atoi(argv[3]) : 20;
 	const struct layout *l = layout_find(LAYOUT_LINUX, name);
 	const char *base = "The quick brown fox jumps over the lazy dog; THE QUICK BROWN FOX! 0123456789 (ok?)\n";
-	struct cmd_limits lim = { 1 << 24, 1 << 22, 1000, 60000, 60000 };
+	struct cmd_limits lim = { .max_payload = 1 << 24, .max_chars = 1 << 22, .max_steps = 1000,
+				  .max_delay_ms = 60000, .max_hold_ms = 60000 };
 	struct seq_sink sink = { NULL, count_kbd, count_cons, no_pause, NULL };
 
 	if (!l)

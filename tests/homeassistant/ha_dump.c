@@ -22,11 +22,14 @@ int main(int argc, char **argv)
 		{ "ha-prefix", required_argument, NULL, 'a' },
 		{ "version", required_argument, NULL, 'v' },
 		{ "combos", required_argument, NULL, 'c' },
+		{ "macro", required_argument, NULL, 'm' },
 		{ "remove", no_argument, NULL, 'r' },
 		{ "validate", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ha_config c = { .device_id = "pi1" };
+	const char *macros[HA_MAX_MACROS + 2] = { NULL };
+	size_t n_macros = 0;
 	int remove = 0, validate = 0, opt, r;
 	struct err err;
 
@@ -37,6 +40,11 @@ int main(int argc, char **argv)
 		case 'a': c.ha_prefix = optarg; break;
 		case 'v': c.version = optarg; break;
 		case 'c': c.combos = optarg; break;
+		case 'm':
+			if (n_macros <= HA_MAX_MACROS)
+				macros[n_macros++] = optarg;
+			c.macros = macros;
+			break;
 		case 'r': remove = 1; break;
 		case 'V': validate = 1; break;
 		default: return 2;

@@ -24,7 +24,8 @@ class Setup:
         self.broker = harness.Broker().start()
         self.agent = harness.Agent(self.broker, "pi1", conf=self.conf).start()
         self.agent.wait_online()
-        n = len(hatest.ha_dump())
+        macros = [a for k in self.conf if k.startswith("macro.") for a in ("--macro", k[6:])]
+        n = len(hatest.ha_dump(*macros))
         self.entities = by_object(wait_configs(self.broker, n))
         self.results = hatest.subscribe(self.broker, "keymime/pi1/result")
         return self
@@ -56,6 +57,14 @@ def test_button_presses_its_chord():
         assert r["ok"], r
         assert s.agent.reports() == [kbd(CTRL | ALT), kbd(CTRL | ALT, 0x4C), RELEASE], \
             s.agent.reports()
+
+
+def test_macro_button_runs_the_macro():
+    with Setup(**{"macro.login": '{"seq":[{"text":"ab"},{"keys":"enter"}]}'}) as s:
+        r = s.press("button", "macro_login")
+        assert r["ok"] and r["id"] == "homeassistant-macro-login", r
+        assert s.agent.reports() == [kbd(0, 0x04), RELEASE, kbd(0, 0x05), RELEASE,
+                                     kbd(0, 0x28), RELEASE], s.agent.reports()
 
 
 def test_every_default_button_types_something_and_releases():

@@ -18,6 +18,8 @@ CONFIGS = [
                 "--version", "1.2.3", "--combos",
                 "Run=super+r, Vol up=AudioVolumeUp, Copy paste=ctrl+c ctrl+v, →=ctrl+alt+ArrowRight"],
      "desk-2", "office/kb", "ha"),
+    ("macros", ["--device-id", "pi1", "--macro", "login", "--macro", "Boot-Menu_2"],
+     "pi1", "keymime", "homeassistant"),
 ]
 
 
@@ -47,6 +49,19 @@ def test_buttons_press_the_configured_chords():
         ("keymime/pi1/keys", "ctrl+v", "Paste"), b
     b = json.loads(msgs["homeassistant/button/keymime_pi1/combo_vol_up/config"])
     assert b["payload_press"] == "AudioVolumeUp", b
+
+
+def test_a_button_per_macro_runs_it():
+    msgs = dict(ha_dump("--macro", "login", "--macro", "Boot-Menu_2"))
+    for name in ("login", "Boot-Menu_2"):
+        b = json.loads(msgs["homeassistant/button/keymime_pi1/macro_%s/config" % name])
+        assert (b["command_topic"], b["name"], b["unique_id"]) == \
+            ("keymime/pi1/cmd", name, "keymime_pi1_macro_" + name), b
+        assert json.loads(b["payload_press"]) == \
+            {"id": "homeassistant-macro-" + name, "macro": name}, b
+    assert not [t for t in dict(ha_dump()) if "/macro_" in t], "no macros, no macro buttons"
+    r = ha_dump("--macro", "no spaces", check=False)
+    assert r.returncode == 1 and r.stdout == "", "a bad name publishes nothing"
 
 
 def test_select_template_renders_the_set_layout_command():

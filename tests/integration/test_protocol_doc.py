@@ -17,6 +17,9 @@ that is checked:
                         exactly, a JSON object after it field by field
     status:   {json}    the retained status afterwards, field by field
 
+The agent's configuration holds the lines of the doc's ```ini blocks marked
+<!-- agent.conf --> (its macros), so the doc shows what the examples run on.
+
 Also: the key table in the doc is what tests/integration/keynames.py makes of
 agent/core/keymap.c, and every name in it types the HID usage it lists.
 """
@@ -36,6 +39,7 @@ from itlib import RELEASE, Results, hexes, kbd, started, wait_for  # noqa: E402
 from harness import Agent, Broker  # noqa: E402
 
 DOC = keynames.DOC
+CONF = re.compile(r"<!-- agent\.conf -->\n```ini\n(.*?)```\n", re.S)
 MARK = re.compile(r"<!-- test: ([\w-]+)((?: [\w=-]+)*) -->\n```sh\n(.*?)```\n"
                   r"(?:\s*```text\n(.*?)```\n)?", re.S)
 
@@ -48,6 +52,17 @@ def examples(text):
         expect = [l for l in (m.group(4) or "").splitlines() if l.strip()]
         out.append((m.group(1), opts, m.group(3), expect))
     return out
+
+
+def doc_config(text):
+    """The `key = value` lines of the doc's <!-- agent.conf --> blocks: the
+    example device is configured with exactly what the doc shows."""
+    conf = {}
+    for block in CONF.findall(text):
+        for line in block.splitlines():
+            key, _, value = line.partition(" = ")
+            conf[key] = value
+    return conf
 
 
 def subset(want, got, where=""):
@@ -84,7 +99,7 @@ class ProtocolDoc(unittest.TestCase):
     def setUpClass(cls):
         cls.text = open(DOC, encoding="utf-8").read()
         cls.broker = Broker().start()
-        cls.agent = Agent(cls.broker, "pi1").start()
+        cls.agent = Agent(cls.broker, "pi1", conf=doc_config(cls.text)).start()
         started(cls.agent)
         cls.home = tempfile.mkdtemp(prefix="keymime-doc-")
         cls.env = dict(os.environ, HOME=cls.home, XDG_CONFIG_HOME=os.path.join(cls.home, "cfg"),

@@ -519,3 +519,61 @@ Test(config, target_and_layout)
 	cr_assert_eq(config_set(&cfg, "target", "nope", &err), 0);
 	cr_expect_null(config_layout(&cfg));
 }
+
+/* macro.NAME = JSON lines and --macro NAME=JSON: kept in order, a second
+ * definition replaces the first, printed back as lines that read back. */
+Test(config, macros)
+{
+	cr_assert_eq(parse("macro.login = {\"seq\":[{\"text\":\"root\"},{\"keys\":\"enter\"}]}\n"
+			   "macro.boot-menu = {\"hold\":\"F12\",\"ms\":15000}\n"
+			   "macro.login = {\"text\":\"a=b\"}\n"), 0, "%s", err.detail);
+	cr_assert_eq(cfg.n_macros, 2);
+	cr_expect_str_eq(cfg.macros[0].name, "login");
+	cr_expect_str_eq(cfg.macros[0].json, "{\"text\":\"a=b\"}");
+	cr_expect_str_eq(cfg.macros[1].name, "boot-menu");
+	cr_expect_str_eq(cfg.macros[1].json, "{\"hold\":\"F12\",\"ms\":15000}");
+
+	char *argv[] = { "keymime-agent", "--macro", "enter={\"keys\":\"enter\"}", NULL };
+	struct config_cli cli = { 0 };
+	cr_assert_eq(argv_pass(argv, true, &cli), 0, "%s", err.detail);
+	cr_assert_eq(cfg.n_macros, 3);
+	cr_expect_str_eq(cfg.macros[2].name, "enter");
+
+	char *out = capture(print);
+	cr_expect_not_null(strstr(out, "macro.boot-menu = {\"hold\":\"F12\",\"ms\":15000}\n"), "%s", out);
+	struct config back;
+	config_defaults(&back);
+	cr_expect_eq(config_parse_text(&back, out, strlen(out), "printed", &err), 0, "%s", err.detail);
+	cr_expect_eq(back.n_macros, 3);
+	cr_expect_str_eq(back.macros[2].json, "{\"keys\":\"enter\"}");
+	config_free(&back);
+	free(out);
+}
+
+Test(config, macro_errors)
+{
+	static const struct { const char *text, *detail; } bad[] = {
+		{ "macro. = {}\n", "test.conf:1: macro.: a macro name is [A-Za-z0-9_-]{1,64}" },
+		{ "macro.a b = {}\n", "test.conf:1: macro.a b: a macro name is [A-Za-z0-9_-]{1,64}" },
+		{ "macro.é = {}\n", "test.conf:1: macro.é: a macro name is [A-Za-z0-9_-]{1,64}" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		teardown();
+		setup();
+		cr_expect_eq(parse(bad[i].text), -EINVAL, "%s", bad[i].text);
+		cr_expect_str_eq(err.detail, bad[i].detail);
+	}
+	char *argv[] = { "keymime-agent", "--macro", "no-equals", NULL };
+	struct config_cli cli = { 0 };
+	cr_expect_eq(argv_pass(argv, true, &cli), -EINVAL);
+	cr_expect_str_eq(err.detail, "--macro: 'no-equals' is not NAME=JSON");
+	/* At most CONFIG_MAX_MACROS. */
+	for (int i = 0; i < CONFIG_MAX_MACROS; i++) {
+		char name[16];
+		snprintf(name, sizeof name, "m%d", i);
+		cr_assert_eq(config_set_macro(&cfg, name, "{}", &err), 0);
+	}
+	cr_expect_eq(config_set_macro(&cfg, "m0", "{\"keys\":\"a\"}", &err), 0, "a redefinition is fine");
+	cr_expect_eq(config_set_macro(&cfg, "one-more", "{}", &err), -EINVAL);
+	cr_expect_str_eq(err.detail, "macro.one-more: more than 64 macros");
+}

@@ -261,3 +261,22 @@ Test(message, status_no_groups)
 	cr_expect_eq(num(o, "queue"), 0);
 	json_object_put(o);
 }
+
+/* The configured macros by name; none is an empty list. */
+Test(message, status_macros)
+{
+	const char *macros[] = { "login", "boot_menu", NULL };
+	struct status_info s = { .device_id = "d", .version = "v", .layout = "us", .host = "unknown",
+				 .macros = macros };
+	json_object *o = parse_owned(message_status(&s));
+	json_object *m = field(o, "macros", json_type_array);
+
+	cr_assert_eq(json_object_array_length(m), 2);
+	cr_expect_str_eq(json_object_get_string(json_object_array_get_idx(m, 0)), "login");
+	cr_expect_str_eq(json_object_get_string(json_object_array_get_idx(m, 1)), "boot_menu");
+	json_object_put(o);
+	s.macros = NULL;
+	o = parse_owned(message_status(&s));
+	cr_expect_eq(json_object_array_length(field(o, "macros", json_type_array)), 0);
+	json_object_put(o);
+}
