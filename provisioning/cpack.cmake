@@ -20,6 +20,9 @@ install(FILES ${KEYMIME_PROV}/udev/70-keymime-hidg.rules DESTINATION lib/udev/ru
 install(FILES ${KEYMIME_PROV}/agent.conf.example
               ${KEYMIME_PROV}/gadget/gadget.conf.example
         DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
+# The postinst's copy: /usr/share/doc may be left out by dpkg (path-exclude in
+# container and minimal images), and Debian policy 12.3 says nothing may need it.
+install(FILES ${KEYMIME_PROV}/agent.conf.example DESTINATION ${CMAKE_INSTALL_DATADIR}/keymime)
 # The broker side: the account/ACL/certificate tool, the shipped broker
 # configuration, and the dashboard that mosquitto serves from http_dir
 # (/usr/share/keymime/web; built by `npm run build` in web-client/ before

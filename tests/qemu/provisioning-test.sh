@@ -135,6 +135,8 @@ test_deb() {
         check deb-content "$f" contains "$list" " $f\$"
     done
     check deb-postinst "postinst creates the keymime user" bash -c "dpkg-deb -I '$deb' postinst | grep -q 'useradd --system'"
+    check deb-no-doc-needed "postinst needs nothing from /usr/share/doc (dpkg may leave it out)" \
+        bash -c "! dpkg-deb -I '$deb' postinst | grep -v '^ *echo ' | grep -q /usr/share/doc"
     check deb-depends "Depends lists paho and json-c (shlibdeps)" \
         bash -c "dpkg-deb -f '$deb' Depends | grep -q paho && dpkg-deb -f '$deb' Depends | grep -q json-c"
 }

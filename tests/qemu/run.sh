@@ -13,18 +13,15 @@
 # KEYMIME_QEMU_TIMEOUT (seconds, default 240) bounds the VM.
 # Needs the packages in apt-packages.txt beside this file; installs nothing.
 set -euo pipefail
-export PATH=$PATH:/usr/sbin:/sbin        # depmod, modprobe, mosquitto as a user
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
 SRC=$(cd "$HERE/../.." && pwd)
 BUILD=${KEYMIME_BUILD_DIR:-}
 AGENT=""
 WITH_AGENT=1
 KEEP=0
-CACHE=${KEYMIME_CACHE:-/var/cache/keymime-test}
-if ! mkdir -p "$CACHE" 2>/dev/null || [ ! -w "$CACHE" ]; then
-    CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/keymime-test     # not root: a user cache
-fi
 TIMEOUT=${KEYMIME_QEMU_TIMEOUT:-240}
 MODULES="configfs dummy_hcd libcomposite usb_f_hid usbhid hid_generic evdev"
 
@@ -38,66 +35,11 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-log() { echo "qemu-test: $*" >&2; }
 trap 'log "error: line $LINENO: $BASH_COMMAND"' ERR
-die() { log "$*"; exit 1; }
-
-for tool in qemu-system-x86_64 busybox cpio depmod modprobe dpkg-deb apt-get gcc mosquitto mosquitto_pub; do
-    command -v "$tool" >/dev/null || die "missing $tool (install tests/qemu/apt-packages.txt)"
-done
-[ -x /bin/busybox ] && file_busybox=/bin/busybox || file_busybox=$(command -v busybox)
-if ldd "$file_busybox" >/dev/null 2>&1; then die "$file_busybox is dynamic: install busybox-static"; fi
-
-# ------------------------------------------------------------------ kernel
-current_kernel_pkg() {
-    apt-cache depends linux-image-amd64 2>/dev/null |
-        awk '/Depends: linux-image-[0-9]/ {print $2; exit}' || true
-}
-
-# fetch_kernel: sets KVER and KROOT (an extracted linux-image package with modules.dep)
-fetch_kernel() {
-    local pkg
-    pkg=$(current_kernel_pkg)
-    if [ -z "$pkg" ] && [ "$(id -u)" = 0 ]; then
-        log "apt-cache knows no linux-image-amd64: apt-get update (package lists only)"
-        apt-get update -q >&2 || true
-        pkg=$(current_kernel_pkg)
-    fi
-    if [ -z "$pkg" ]; then
-        # No apt lists (apt-get update not run): fall back to what the cache has.
-        pkg=$(ls -d "$CACHE"/linux-image-*/ 2>/dev/null | sort -V | tail -1 | xargs -r basename) || true
-        [ -n "$pkg" ] || die "apt-cache knows no linux-image-amd64 (run apt-get update) and the cache is empty"
-        log "warning: apt-cache gave no kernel; using cached $pkg"
-    fi
-    KVER=${pkg#linux-image-}
-    KROOT=$CACHE/$pkg
-    if [ ! -e "$KROOT/lib/modules/$KVER/modules.dep" ]; then
-        log "fetching $pkg (current dependency of linux-image-amd64)"
-        mkdir -p "$CACHE/dl"
-        rm -rf "$KROOT.tmp"
-        (cd "$CACHE/dl" && apt-get download "$pkg" >&2) || die "apt-get download $pkg failed"
-        dpkg-deb -x "$(ls -t "$CACHE"/dl/"${pkg}"_*.deb | head -1)" "$KROOT.tmp"
-        depmod -b "$KROOT.tmp" "$KVER"
-        rm -rf "$KROOT" && mv "$KROOT.tmp" "$KROOT"
-        rm -f "$CACHE"/dl/"${pkg}"_*.deb
-        # Older kernels are not needed any more: the test follows the current one.
-        find "$CACHE" -maxdepth 1 -name 'linux-image-*' ! -name "$pkg" -exec rm -rf {} +
-    fi
-    VMLINUZ=$KROOT/boot/vmlinuz-$KVER
-    [ -r "$VMLINUZ" ] || die "no $VMLINUZ"
-}
+need_tools qemu-system-x86_64 busybox cpio depmod modprobe dpkg-deb apt-get gcc mosquitto mosquitto_pub
+file_busybox=$(static_busybox)
 
 # ------------------------------------------------------------------ initramfs
-# copy_bin SRC DEST: the program and every library ldd lists, at the same paths
-copy_bin() {
-    install -D -m 0755 "$1" "$ROOT$2"
-    local libs
-    libs=$(ldd "$1" 2>/dev/null | grep -o '/[^ ]*') || true     # none for static or scripts
-    for lib in $libs; do
-        [ -e "$ROOT$lib" ] || install -D -m 0755 "$(readlink -f "$lib")" "$ROOT$lib"
-    done
-}
-
 build_initramfs() {
     ROOT=$WORK/root
     mkdir -p "$ROOT"/{bin,sbin,usr/bin,usr/sbin,etc/keymime,proc,sys,dev,tmp,run,root,lib/modules}
@@ -111,12 +53,12 @@ build_initramfs() {
     gcc -static -O2 -Wall -Wextra -o "$ROOT/usr/bin/evlog" "$HERE/evlog.c"
     gcc -static -O2 -Wall -Wextra -o "$ROOT/usr/bin/hidbench" "$HERE/hidbench.c"
     # dash: /bin/sh on Raspberry Pi OS, so the gadget script runs under it too
-    if command -v dash >/dev/null; then copy_bin "$(command -v dash)" /usr/bin/dash; fi
-    copy_bin "$(command -v mosquitto)" /usr/sbin/mosquitto
-    copy_bin "$(command -v mosquitto_pub)" /usr/bin/mosquitto_pub
-    copy_bin "$(command -v mosquitto_sub)" /usr/bin/mosquitto_sub
+    if command -v dash >/dev/null; then copy_bin "$(command -v dash)" /usr/bin/dash "$ROOT"; fi
+    copy_bin "$(command -v mosquitto)" /usr/sbin/mosquitto "$ROOT"
+    copy_bin "$(command -v mosquitto_pub)" /usr/bin/mosquitto_pub "$ROOT"
+    copy_bin "$(command -v mosquitto_sub)" /usr/bin/mosquitto_sub "$ROOT"
     if [ "$WITH_AGENT" = 1 ]; then
-        copy_bin "$AGENT" /usr/bin/keymime-agent
+        copy_bin "$AGENT" /usr/bin/keymime-agent "$ROOT"
     fi
     printf 'root:x:0:0:root:/root:/bin/sh\nkeymime:x:990:990:keymime:/nonexistent:/bin/false\n' > "$ROOT/etc/passwd"
     printf 'root:x:0:\nkeymime:x:990:\n' > "$ROOT/etc/group"
@@ -125,16 +67,9 @@ build_initramfs() {
     printf 'hidg[0-9]+ root:keymime 0660\n' > "$ROOT/etc/mdev.conf"
 
     # Modules, dependencies first, each once, in the order init must insmod them.
-    local order=() seen=" " m ko
-    for m in $MODULES; do
-        while read -r _ ko _; do
-            case $seen in *" $ko "*) continue ;; esac
-            seen="$seen$ko "
-            order+=("$ko")
-        done < <(modprobe -d "$KROOT" -S "$KVER" --show-depends "$m" | grep '^insmod ')
-    done
+    local ko
     : > "$ROOT/lib/modules/keymime.order"
-    for ko in "${order[@]}"; do
+    for ko in $(module_files $MODULES); do
         cp "$ko" "$ROOT/lib/modules/"
         echo "/lib/modules/$(basename "$ko")" >> "$ROOT/lib/modules/keymime.order"
     done
@@ -142,19 +77,6 @@ build_initramfs() {
 }
 
 # ------------------------------------------------------------------ qemu
-pick_accel() {
-    if [ -n "${KEYMIME_QEMU_ACCEL:-}" ]; then echo "$KEYMIME_QEMU_ACCEL"; return; fi
-    # /dev/kvm can exist and still hang (nested virtualisation): boot the kernel
-    # to its no-root panic with a short timeout and trust KVM only if that works.
-    if [ -w /dev/kvm ] && timeout 8 qemu-system-x86_64 -accel kvm -nographic -no-reboot -m 256 \
-            -kernel "$VMLINUZ" -append 'console=ttyS0 panic=-1 quiet' </dev/null 2>/dev/null |
-            grep -q 'Kernel panic'; then
-        echo kvm
-    else
-        echo tcg
-    fi
-}
-
 main() {
     if [ "$WITH_AGENT" = 1 ]; then
         if [ -z "$AGENT" ]; then
@@ -163,11 +85,7 @@ main() {
         fi
         [ -x "$AGENT" ] || die "no $AGENT: build the project first"
     fi
-    mkdir -p "$CACHE"
-    exec 9>"$CACHE/.lock"
-    flock 9                  # one download/extract at a time (parallel ctest runs)
     fetch_kernel
-    flock -u 9
     WORK=$(mktemp -d "${TMPDIR:-/tmp}/keymime-qemu.XXXXXX")
     [ "$KEEP" = 1 ] || trap 'rm -rf "$WORK"' EXIT
     build_initramfs

@@ -1,0 +1,228 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# guest.sh: the systemd test's scenario, inside the Debian 12 VM (started at
+# every boot by keymime-vmtest.service from the read-only second disk). The
+# phase, kept on the VM's disk across its reboots, says what this boot is:
+#   install   install the .deb, set up the broker and the device, reboot
+#   boot      a normal boot: the units at boot, typing, watchdog, gadget
+#             restart, stricter seccomp, clean stop, journal, exposure
+# Output on the console, one line per check, read by systemd-test.sh:
+#   KEYMIME-TEST: PASS <check> <detail> | FAIL <check> <detail> | INFO ... | DONE
+set -u
+T=/mnt/test
+STATE=/var/lib/keymime-vmtest
+DEV=vm1
+KBD=/run/kbd.log           # evdev of the emulated keyboard (evlog lines)
+export XDG_CONFIG_HOME=/root/.config      # the operator's mosquitto_pub/sub options
+mkdir -p "$STATE"
+PHASE=$(cat "$STATE/phase" 2>/dev/null || echo install)
+NPASS=$(cat "$STATE/npass" 2>/dev/null || echo 0)
+NFAIL=$(cat "$STATE/nfail" 2>/dev/null || echo 0)
+
+say() { echo "KEYMIME-TEST: $(printf '%s' "$*" | tr '\n' '|')"; }
+pass() { NPASS=$((NPASS + 1)); echo $NPASS > "$STATE/npass"; say "PASS $*"; }
+fail() { NFAIL=$((NFAIL + 1)); echo $NFAIL > "$STATE/nfail"; say "FAIL $*"; }
+info() { say "INFO $*"; }
+# check NAME DETAIL COMMAND...: PASS if the command succeeds
+check() {
+    local name=$1 detail=$2; shift 2
+    if "$@"; then pass "$name" "$detail"; else fail "$name" "$detail"; return 1; fi
+}
+now_ms() { awk '{printf "%d", $1 * 1000}' /proc/uptime; }
+# wait_for SECONDS COMMAND...: poll every 0.2 s until the command succeeds
+wait_for() {
+    local end=$(( $(now_ms) + $1 * 1000 )); shift
+    while ! "$@"; do [ "$(now_ms)" -ge "$end" ] && return 1; sleep 0.2; done
+}
+prop() { systemctl show -p "$2" --value "$1"; }      # UNIT PROPERTY
+lines() { if [ -f "$1" ]; then wc -l < "$1"; else echo 0; fi; }
+since() { tail -n +"$(($2 + 1))" "$1"; }             # FILE N: lines after the Nth
+decoded() { since "$KBD" "$1" | awk -f "$T/decode.awk"; }
+decoded_is() { [ "$(decoded "$1")" = "$2" ]; }
+retained() { mosquitto_sub -t "keymime/$DEV/$1" -C 1 -W 3 2>/dev/null; }
+online() { [ "$(retained availability)" = online ]; }
+next_phase() { echo "$1" > "$STATE/phase"; sync; }
+journal_of() { journalctl -b -o cat --no-pager -u "$1"; }
+
+# Hard stop: whatever hangs, the VM powers off and the host sees no DONE line.
+limit=$(sed -n 's/.*keymime\.timeout=\([0-9]*\).*/\1/p' /proc/cmdline)
+( sleep "${limit:-1200}"; say "FAIL vm-timeout phase $PHASE still running"; systemctl poweroff -ff ) &
+
+start_evlog() {
+    "$T/evlog" keymime input0 "$KBD" &
+    EVLOG=$!
+}
+
+# type_check NAME TEXT: publish TEXT to the device's type topic; the host's
+# evdev must decode to exactly TEXT, and the result must say ok.
+type_check() {
+    local n r res
+    n=$(lines "$KBD")
+    res=$(mosquitto_rr -t "keymime/$DEV/cmd" -e "keymime/$DEV/result" -W 30 \
+        -m "{\"id\":\"$1\",\"text\":\"$2\"}" 2>&1)
+    check "$1-result" "result: $res" grep -q '"ok":true' <<< "$res"
+    wait_for 10 decoded_is "$n" "$2"
+    check "$1-typed" "the host's evdev decoded '$(decoded "$n")', want '$2'" decoded_is "$n" "$2"
+}
+
+# ---------------------------------------------------------------- install
+phase_install() {
+    info "booted $(uname -r), systemd $(systemctl --version | head -1 | cut -d' ' -f2), phase install"
+    cp "$T"/keymime_*.deb /root/
+    cd /root || return 1
+    out=$(DEBIAN_FRONTEND=noninteractive apt-get install -y ./keymime_*.deb 2>&1); rc=$?
+    check deb-install "apt install ./keymime_*.deb offline (rc $rc)" test $rc = 0 ||
+        { echo "$out" | tail -20; return 1; }
+    check deb-user "the package made the system user keymime" getent passwd keymime
+    check deb-enabled "units enabled" systemctl is-enabled --quiet keymime-gadget.service keymime-agent.service
+
+    # The broker on the Pi itself, as docs/install.md sets one up.
+    keymime-broker init /etc/mosquitto --force
+    keymime-broker add-device "$DEV" --groups lab
+    keymime-broker add-operator op --password-file /root/op.password
+    install -m 0640 -o root -g keymime /etc/mosquitto/keymime/devices/$DEV/agent.conf /etc/keymime/agent.conf
+    install -m 0600 -o keymime -g keymime /etc/mosquitto/keymime/devices/$DEV/password /etc/keymime/password
+    systemctl restart mosquitto
+    check broker-up "mosquitto runs our configuration" systemctl is-active --quiet mosquitto
+    mkdir -p "$XDG_CONFIG_HOME"
+    for c in mosquitto_pub mosquitto_sub mosquitto_rr; do
+        printf -- '-h localhost\n-u op\n-P %s\n' "$(cat /root/op.password)" > "$XDG_CONFIG_HOME/$c"
+        chmod 600 "$XDG_CONFIG_HOME/$c"
+    done
+    check agent-conf "agent.conf passes --check-config" \
+        sudo -u keymime keymime-agent --check-config --config /etc/keymime/agent.conf
+    # dummy_hcd stands in for the Pi's dwc2: a USB device controller at boot.
+    echo dummy_hcd > /etc/modules-load.d/vmtest-udc.conf
+    next_phase boot
+    info "rebooting into phase boot"
+    systemctl reboot
+}
+
+# ---------------------------------------------------------------- boot
+phase_boot() {
+    info "booted, phase boot: $(ls /sys/class/udc)"
+    start_evlog
+    check boot-gadget "keymime-gadget.service active at boot" wait_for 60 systemctl is-active --quiet keymime-gadget
+    check boot-agent "keymime-agent.service active (READY=1 received: Type=notify)" \
+        wait_for 60 systemctl is-active --quiet keymime-agent
+    local g a
+    g=$(prop keymime-gadget ActiveEnterTimestampMonotonic)
+    a=$(prop keymime-agent ExecMainStartTimestampMonotonic)
+    check boot-order "the agent started after the gadget was up (gadget up at $g us, agent started at $a us)" \
+        test "$g" -gt 0 -a "$a" -ge "$g"
+    PID=$(prop keymime-agent MainPID)
+    check agent-user "the agent runs as keymime: $(ps -o user=,group= -p "$PID")" \
+        test "$(ps -o user= -p "$PID" | tr -d ' ')" = keymime
+    check agent-caps "no capabilities: $(grep CapEff /proc/"$PID"/status)" \
+        grep -q 'CapEff:[[:space:]]*0000000000000000' /proc/"$PID"/status
+    info "StatusText: '$(prop keymime-agent StatusText)'"
+    check agent-online "availability online" wait_for 30 online
+    check hidg-perms "/dev/hidg0: $(stat -c '%G %a' /dev/hidg0)" test "$(stat -c '%G %a' /dev/hidg0)" = "keymime 660"
+    check evdev-found "the host's keyboard in /proc/bus/input/devices" wait_for 20 grep -q '^S ' "$KBD"
+    type_check boot-type 'Hello from systemd 123'
+
+    local sec
+    sec=$(systemd-analyze security keymime-agent 2>&1 | tail -1)
+    echo "KEYMIME-SECURITY: $sec"
+    check security-exposure "systemd-analyze security keymime-agent: $sec" grep -q 'Overall exposure level' <<< "$sec"
+
+    # The watchdog: alive, same process, past 1.5 x WatchdogSec (what comes
+    # before, but for a restart, runs meanwhile).
+    local up
+    info "WatchdogUSec=$(prop keymime-agent WatchdogUSec)"
+    up=$(( ($(now_ms) * 1000 - $(prop keymime-agent ExecMainStartTimestampMonotonic)) / 1000000 ))
+    local need=$(( $(watchdog_s) * 3 / 2 + 2 ))
+    [ "$up" -lt "$need" ] && sleep $((need - up))
+    check watchdog-survives "after $need s (1.5 x $(watchdog_s) s): same pid, no restart, active" \
+        test "$(prop keymime-agent MainPID)" = "$PID" -a "$(prop keymime-agent NRestarts)" = 0 -a \
+             "$(systemctl is-active keymime-agent)" = active
+    type_check watchdog-type 'still here'
+
+    # A gadget restart re-creates /dev/hidg*: the agent follows it.
+    systemctl restart keymime-gadget
+    check gadget-restart "gadget active again" wait_for 30 systemctl is-active --quiet keymime-gadget
+    check gadget-restart-agent "agent active after the gadget restart" wait_for 60 systemctl is-active --quiet keymime-agent
+    check gadget-restart-online "availability online" wait_for 30 online
+    type_check restart-type 'after restart'
+
+    phase_seccomp_kill
+    phase_stop
+    phase_journal
+    finish
+}
+
+# watchdog_s: the agent's WatchdogSec in whole seconds
+watchdog_s() {
+    systemd-analyze timespan "$(prop keymime-agent WatchdogUSec)" | awk '/μs:/ {print int($2 / 1000000)}'
+}
+
+# The seccomp filter with "kill" instead of EPERM: a system call outside the
+# filter would end the agent (SIGSYS) instead of failing quietly. Typing,
+# media keys and a stop must work under it.
+phase_seccomp_kill() {
+    mkdir -p /run/systemd/system/keymime-agent.service.d
+    printf '[Service]\nSystemCallErrorNumber=kill\n' > /run/systemd/system/keymime-agent.service.d/vmtest-kill.conf
+    systemctl daemon-reload
+    systemctl restart keymime-agent
+    check seccomp-kill-start "agent active with SystemCallErrorNumber=kill" wait_for 60 systemctl is-active --quiet keymime-agent
+    wait_for 30 online
+    type_check seccomp-kill-type 'strict 42'
+    res=$(mosquitto_rr -t "keymime/$DEV/keys" -e "keymime/$DEV/result" -W 30 -m 'AudioVolumeUp ctrl+c' 2>&1)
+    check seccomp-kill-keys "chords and a media key: $res" grep -q '"ok":true' <<< "$res"
+    systemctl stop keymime-agent
+    check seccomp-kill-stop "clean stop under the kill filter: Result=$(prop keymime-agent Result)" \
+        test "$(prop keymime-agent Result)" = success
+    rm -f /run/systemd/system/keymime-agent.service.d/vmtest-kill.conf
+    systemctl daemon-reload
+    systemctl start keymime-agent
+    wait_for 60 systemctl is-active --quiet keymime-agent
+    wait_for 30 online
+}
+
+# A stop while a key is held: offline, every key up on the host.
+phase_stop() {
+    local n
+    n=$(lines "$KBD")
+    mosquitto_pub -q 1 -t "keymime/$DEV/cmd" -m '{"id":"hold","down":"ShiftLeft"}'
+    wait_for 10 sh -c "tail -n +$((n + 1)) $KBD | grep -q '^K [0-9.]* 42 1\$'"
+    check stop-holding "the host sees ShiftLeft held" sh -c "tail -n +$((n + 1)) $KBD | grep -q '^K [0-9.]* 42 1\$'"
+    systemctl stop keymime-agent
+    check stop-result "systemctl stop: Result=$(prop keymime-agent Result), $(prop keymime-agent ExecMainStatus)" \
+        test "$(prop keymime-agent Result)" = success
+    check stop-offline "availability offline" wait_for 10 sh -c '[ "$(mosquitto_sub -t keymime/'$DEV'/availability -C 1 -W 3)" = offline ]'
+    sleep 1
+    local down
+    down=$(awk '$1=="S"{delete v} $1=="K"{v[$3]=$4} END{for (k in v) if (v[k] != 0) printf "%s ", k}' "$KBD")
+    check stop-no-key-down "no key down on the host after the stop: '$down'" test -z "$down"
+}
+
+# No sandbox denial in this boot's journal: the agent logs a failed open or
+# write with its errno; systemd logs SIGSYS and the kernel a seccomp audit.
+phase_journal() {
+    local bad
+    bad=$( { journal_of keymime-agent; journal_of keymime-gadget; } |
+        grep -Ei 'Operation not permitted|Permission denied|Read-only file system|status=31/SYS|code=killed' )
+    check journal-no-denial "no denial in the units' journal: '$bad'" test -z "$bad"
+    bad=$(journalctl -b -k -o cat --no-pager | grep -E 'type=1326|audit.*seccomp' | head -3)
+    check journal-no-seccomp "no seccomp audit in the kernel log: '$bad'" test -z "$bad"
+}
+
+finish() {
+    say "DONE pass=$NPASS fail=$NFAIL"
+    sync
+    systemctl poweroff
+}
+
+# A phase that cannot go on: what the journal says, then the end.
+abort() {
+    fail "phase-$PHASE" "stopped: $*"
+    journalctl -b -o short-monotonic --no-pager -u keymime-gadget -u keymime-agent -u mosquitto |
+        tail -n 40 | sed 's/^/KEYMIME-TEST: INFO journal: /'
+    finish
+}
+
+case $PHASE in
+    install) phase_install || abort "install failed" ;;
+    boot) phase_boot || abort "a check that the rest needs failed" ;;
+    *) abort "unknown phase '$PHASE'" ;;
+esac
