@@ -21,6 +21,7 @@ const js = await build({
   target: ['chrome111', 'firefox115', 'safari16.4'],
   minify,
   legalComments: 'eof',
+  loader: { '.svg': 'text' },
   write: false,
   logLevel: 'warning',
 });

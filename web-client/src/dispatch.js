@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// dispatch.js — sends one command to the current selection: one publish to
-// the group topic for a group selection, else one publish per device; and
+// dispatch.js — sends one command to a target (see Selection.target): one
+// publish to the group topic for a group, else one publish per device; and
 // records it in the per-device log so results can be matched by id.
 
 export class Dispatcher {
@@ -20,24 +20,23 @@ export class Dispatcher {
     this.#log = log;
   }
 
-  /** Why nothing can be sent now, or null when sending is possible. */
-  blocked() {
+  /** Why nothing can be sent to t (default: the selection), or null. */
+  blocked(t = this.#selection.target()) {
     if (!this.#link.connected) return 'not connected to the broker';
-    const t = this.#selection.target();
     if (!t.group && t.ids.length === 0) return 'no device selected';
     return null;
   }
 
   /**
-   * Publish cmd to the selection. Returns {ok:false, reason} or
-   * {ok:true, devices}: the devices the log expects results from.
+   * Publish cmd to target t (default: the selection). Returns {ok:false,
+   * reason} or {ok:true, devices}: the devices the log expects results from.
    * `log`: 'full' (an entry per device), 'live' (merged keystroke line) or 'none'.
    */
-  send(cmd, { log = 'full' } = {}) {
-    const reason = this.blocked();
+  send(cmd, { log = 'full', target = null } = {}) {
+    const t = target ?? this.#selection.target();
+    const reason = this.blocked(t);
     if (reason) return { ok: false, reason };
     const topics = this.#topics();
-    const t = this.#selection.target();
     const ok = t.group
       ? this.#link.publish(topics.groupCmd(t.group), cmd)
       : this.#link.publishMany(t.ids.map((id) => topics.deviceCmd(id)), cmd);

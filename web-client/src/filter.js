@@ -3,22 +3,35 @@
 // over Device. Pure.
 //
 // Query syntax (words are ANDed, case-insensitive):
-//   lab-3            id, layout or a group contains "lab-3"
+//   lab-3            id, name, location, layout, target or a group contains "lab-3"
 //   group:lab        member of group lab (exact)
 //   layout:de        layout is de (exact)
+//   target:windows   target operating system (exact)
+//   name:… loc:…     name / location contains
 //   is:online is:offline is:busy is:idle is:unknown
 //   host:connected host:disconnected host:unknown
 //   caps:on caps:off num:on scroll:on
 //   -word            negates any of the above
 
-/** State filter presets offered next to the search box. */
+/**
+ * The state chips above the list. Each key matches a count of
+ * FleetStore.counts(); `offline` is everything not known to be online.
+ */
 export const STATE_FILTERS = Object.freeze({
   any: () => true,
   online: (d) => d.online === true,
   offline: (d) => d.online !== true,
-  busy: (d) => !!(d.status && d.status.busy),
-  hostdown: (d) => !d.status || d.status.host !== 'connected',
+  busy: (d) => d.busy,
+  hostdown: (d) => d.hostDown,
 });
+
+/** What the chips say, in their order. */
+export const STATE_LABELS = Object.freeze([
+  ['any', 'All'], ['online', 'Online'], ['offline', 'Offline'], ['busy', 'Busy'],
+  ['hostdown', 'Computer not reading'],
+]);
+
+const has = (s, word) => s.toLowerCase().includes(word);
 
 function term(word) {
   const i = word.indexOf(':');
@@ -28,9 +41,10 @@ function term(word) {
     const t = keyed(key, val);
     if (t) return t;
   }
-  return (d) => d.id.toLowerCase().includes(word)
-    || (!!d.status && (d.status.layout.toLowerCase().includes(word)
-      || d.status.groups.some((g) => g.toLowerCase().includes(word))));
+  return (d) => has(d.id, word)
+    || (!!d.status && (has(d.status.name, word) || has(d.status.location, word)
+      || has(d.status.layout, word) || has(d.status.target, word)
+      || d.status.groups.some((g) => has(g, word))));
 }
 
 function led(name, val) {
@@ -44,6 +58,12 @@ function keyed(key, val) {
       return (d) => d.groups.some((g) => g.toLowerCase() === val);
     case 'layout': case 'l':
       return (d) => !!d.status && d.status.layout.toLowerCase() === val;
+    case 'target': case 't':
+      return (d) => !!d.status && d.status.target.toLowerCase() === val;
+    case 'name': case 'n':
+      return (d) => !!d.status && has(d.status.name, val);
+    case 'location': case 'loc':
+      return (d) => !!d.status && has(d.status.location, val);
     case 'host':
       return (d) => (d.status ? d.status.host : 'unknown') === val;
     case 'is':

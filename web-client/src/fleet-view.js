@@ -4,14 +4,11 @@
 // devices appear or disappear (to keep the order) or the filter changes.
 // All work is batched into one requestAnimationFrame.
 
+import { ago, clock, el } from './dom.js';
 import { compileFilter } from './filter.js';
+import { plural, targetLabel } from './protocol.js';
 
-const el = (tag, cls, text) => {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text != null) e.textContent = text;
-  return e;
-};
+const TAG_LIMIT = 80;
 
 /** A row and the elements it updates, so updates never query the DOM. */
 class Row {
@@ -20,65 +17,52 @@ class Row {
     this.root = el('div', 'dev');
     this.root.setAttribute('role', 'listitem');
     this.root.dataset.id = id;
+    const cb = el('label', 'cb');
     this.check = el('input');
     this.check.type = 'checkbox';
-    this.check.setAttribute('aria-label', `Select ${id}`);
     this.check.addEventListener('change', () => onToggle(id, this.check.checked));
+    cb.append(this.check);
+    const who = el('div', 'who');
     this.name = el('button', 'name', id);
     this.name.type = 'button';
-    this.name.title = `Show the log of ${id}`;
-    this.name.setAttribute('aria-label', `${id}: show log`);
     this.name.addEventListener('click', () => onOpen(id));
-    this.avail = el('span', 'pill unk', 'unknown');
-    this.avail.title = 'agent availability';
-    this.host = el('span', 'host unknown', 'unknown');
-    this.leds = el('span', 'leds');
-    this.ledEls = ['caps', 'num', 'scroll'].map((k) => {
-      const s = el('span', 'led', { caps: 'A', num: '1', scroll: 'S' }[k]);
-      s.dataset.led = k;
-      this.leds.append(s);
-      return s;
-    });
-    this.layout = el('span', 'layout', '');
-    this.busy = el('span', 'busy', '');
-    this.groups = el('span', 'groups', '');
-    this.root.append(this.check, this.name, this.avail, this.host, this.leds,
-      this.layout, this.busy, this.groups);
+    this.sub = el('span', 'sub');
+    who.append(this.name, this.sub);
+    const state = el('div', 'state');
+    this.avail = el('span', 'avail');
+    this.seen = el('span', 'seen');
+    state.append(this.avail, this.seen);
+    this.work = el('div', 'work');
+    this.root.append(cb, who, state, this.work);
     this.last = {};
   }
 
-  /** Write only what changed since the last update. */
-  update(d, stale, selected) {
-    const s = d.status;
-    const online = stale ? null : d.online;
-    const v = {
-      avail: online === true ? 'online' : online === false ? 'offline' : 'unknown',
-      host: stale || !s ? 'unknown' : s.host,
-      leds: stale || !s || !s.ledsKnown ? '---' : `${+s.leds.caps}${+s.leds.num}${+s.leds.scroll}`,
-      layout: s ? s.layout : '',
-      busy: stale || !s ? '' : s.busy ? `busy${s.queue ? ` +${s.queue}` : ''}` : s.queue ? `queue ${s.queue}` : 'idle',
-      groups: s ? s.groups.filter((g) => g !== 'all').join(', ') : '',
-      selected: this.last.selected,
-    };
+  /** Write only what changed since the last update. v: see FleetView.#values. */
+  update(v, selected) {
     const l = this.last;
+    if (l.label !== v.label) {
+      this.name.textContent = v.label;
+      this.name.setAttribute('aria-label', `${v.label}, details`);
+      this.check.setAttribute('aria-label', `Select ${v.label}`);
+    }
+    if (l.sub !== v.sub) this.sub.textContent = v.sub;
     if (l.avail !== v.avail) {
       this.avail.textContent = v.avail;
-      this.avail.className = `pill ${v.avail === 'online' ? 'on' : v.avail === 'offline' ? 'off' : 'unk'}`;
+      this.avail.className = `avail ${v.avail === 'online' ? 'on' : 'off'}`;
+      this.root.classList.toggle('offline', v.avail !== 'online');
     }
-    if (l.host !== v.host) {
-      this.host.textContent = v.host === 'connected' ? 'connected' : v.host === 'disconnected' ? 'disconnected' : 'unknown';
-      this.host.setAttribute('aria-label', `host ${this.host.textContent}`);
-      this.host.className = `host ${v.host}`;
-    }
-    if (l.leds !== v.leds) this.#leds(v.leds);
-    if (l.layout !== v.layout) this.layout.textContent = v.layout;
-    if (l.busy !== v.busy) {
-      this.busy.textContent = v.busy;
-      this.busy.className = `busy${v.busy.startsWith('busy') ? ' yes' : ''}`;
-    }
-    if (l.groups !== v.groups) this.groups.textContent = v.groups;
-    this.last = v;
+    if (l.seen !== v.seen) this.seen.textContent = v.seen;
+    if (l.workKey !== v.workKey) this.#work(v.work);
+    this.last = { ...v, selected: l.selected };
     this.setSelected(selected);
+  }
+
+  #work(tags) {
+    this.work.replaceChildren(...tags.map(([cls, text, title]) => {
+      const t = el('span', `tag ${cls}`, text.length > TAG_LIMIT ? `${text.slice(0, TAG_LIMIT)}…` : text);
+      if (title || text.length > TAG_LIMIT) t.title = title || text;
+      return t;
+    }));
   }
 
   setSelected(on) {
@@ -86,19 +70,6 @@ class Row {
     this.last.selected = on;
     this.check.checked = on;
     this.root.classList.toggle('selected', on);
-  }
-
-  #leds(bits) {
-    const names = { caps: 'Caps Lock', num: 'Num Lock', scroll: 'Scroll Lock' };
-    const said = [];
-    this.ledEls.forEach((s, i) => {
-      const lit = bits[i] === '1';
-      s.classList.toggle('lit', lit);
-      if (bits[i] !== '-') said.push(`${names[s.dataset.led]} ${lit ? 'on' : 'off'}`);
-    });
-    const label = said.length ? said.join(', ') : 'LEDs unknown';
-    this.leds.setAttribute('aria-label', label);
-    this.leds.title = label;
   }
 }
 
@@ -115,6 +86,7 @@ export class FleetView {
   #needAll = false;
   #onOpen;
   #onRendered;
+  #jobState;
   #shown = 0;
 
   /**
@@ -124,13 +96,18 @@ export class FleetView {
    * @param {HTMLElement} o.list  the list container
    * @param {(id:string) => void} o.onOpen   a device name was clicked
    * @param {(info:{shown:number,total:number,ms:number}) => void} o.onRendered
+   * @param {(id:string) => ?[string,string,string]} o.jobState  the device's
+   *   part in the last job sent to it: [class, text, title], or null
    */
-  constructor({ store, selection, list, onOpen, onRendered }) {
+  constructor({ store, selection, list, onOpen, onRendered, jobState = () => null }) {
     this.#store = store;
     this.#selection = selection;
     this.#list = list;
     this.#onOpen = onOpen;
     this.#onRendered = onRendered;
+    this.#jobState = jobState;
+    // "last seen 3 min ago" ages: refresh every row once a minute
+    setInterval(() => { this.#needAll = true; this.schedule(); }, 60000);
     // Checkboxes follow the selection at once, not a frame later: a click
     // landing in between would act on a stale checkbox.
     selection.onChange(() => {
@@ -155,7 +132,15 @@ export class FleetView {
     this.schedule();
   }
 
-  /** While the link is down every row says "unknown" (nothing is known). */
+  /** Redraw these devices (their job changed). */
+  touch(ids) {
+    for (const id of ids) this.#touched.add(id);
+    this.schedule();
+  }
+
+  #touched = new Set();
+
+  /** While the link is down the rows show the last known state, dimmed. */
   setStale(stale) {
     if (stale === this.#stale) return;
     this.#stale = stale;
@@ -180,7 +165,10 @@ export class FleetView {
       this.#selection.forget(id);
     }
     const sel = this.#selection;
+    for (const id of this.#touched) changed.add(id);
+    this.#touched.clear();
     const todo = this.#needAll || this.#needFilter ? this.#store.sortedIds() : changed;
+    const now = Date.now();
     for (const id of todo) {
       const d = this.#store.get(id);
       if (!d) continue;
@@ -190,7 +178,7 @@ export class FleetView {
         this.#rows.set(id, row);
         sel.noteDevice(id, d.groups);
       }
-      row.update(d, this.#stale, sel.has(id));
+      row.update(this.#values(d, now), sel.has(id));
       const hide = !this.#pred(d);
       if (row.root.hidden !== hide) row.root.hidden = hide;
     }
@@ -199,6 +187,40 @@ export class FleetView {
     this.#needAll = false;
     this.#needFilter = false;
     this.#onRendered({ shown: this.#shown, total: this.#store.size, ms: performance.now() - t0 });
+  }
+
+  /** What a row shows for device d: only what is known. */
+  #values(d, now) {
+    const s = d.status;
+    const online = d.online === true;
+    const sub = [s?.name ? d.id : '', s?.location ?? ''].filter(Boolean).join(' · ');
+    let seen = '';
+    if (!online) {
+      if (d.offlineSince) seen = `since ${clock(d.offlineSince, true)}`;
+      else if (d.lastSeen) seen = `last seen ${ago(d.lastSeen, now)}`;
+    }
+    const work = [];
+    const job = this.#jobState(d.id);
+    if (job) work.push(job);
+    if (online && s) {
+      const jobOpen = job && (job[0] === 'typing' || job[0] === 'waiting');
+      if (s.busy && !jobOpen) work.push(['busy', `busy${s.queue ? `, ${s.queue} waiting` : ''}`]);
+      else if (!s.busy && s.queue) work.push(['busy', `${s.queue} waiting`]);
+      if (s.host === 'disconnected') work.push(['hostdown', 'computer not reading', 'The computer is not taking keystrokes: unplugged, asleep or a power-only cable']);
+      if (s.ledsKnown && s.leds.caps) work.push(['led', 'Caps Lock', 'Caps Lock is on at the computer']);
+      const lt = [s.layout, s.target ? targetLabel(s.target) : ''].filter(Boolean).join(' · ');
+      if (lt) work.push(['plain', lt, 'layout · target']);
+    }
+    const groups = d.groups.filter((g) => g !== 'all');
+    if (groups.length) work.push(['groups', groups.join(', '), `${plural(groups.length, 'group')}: ${groups.join(', ')}`]);
+    return {
+      label: d.label,
+      sub,
+      avail: online ? 'online' : 'offline',
+      seen,
+      work,
+      workKey: JSON.stringify(work),
+    };
   }
 
   /** Put rows in id order; appendChild of an attached node moves it. */

@@ -17,9 +17,24 @@ export class Device {
     this.online = null;
     this.status = null;
     this.updatedAt = 0;
+    /** When a live (not retained) message last came from it; 0 = not since login. */
+    this.lastSeen = 0;
+    /** When this page saw it go offline; 0 = not seen (it may have been offline before). */
+    this.offlineSince = 0;
   }
 
   get groups() { return this.status ? this.status.groups : ['all']; }
+
+  /** The name people know it by: its configured `name`, else its id. */
+  get label() { return this.status?.name || this.id; }
+
+  get location() { return this.status?.location ?? ''; }
+
+  /** Busy typing, as its status says. */
+  get busy() { return !!this.status?.busy; }
+
+  /** Online, and its computer is not reading the keyboard. */
+  get hostDown() { return this.online === true && this.status?.host === 'disconnected'; }
 }
 
 export class FleetStore {
@@ -63,12 +78,13 @@ export class FleetStore {
   }
 
   /**
-   * Apply one retained message. kind is availability | status.
+   * Apply one availability or status message. `retained`: it was sent
+   * because we subscribed (old news), not because it just happened.
    * Returns true when the device list or a device changed.
    * An empty payload (a cleared retained message) forgets that half; a
    * device with neither half left is removed.
    */
-  apply(id, kind, payload) {
+  apply(id, kind, payload, retained = true) {
     let d = this.#devices.get(id);
     const value = kind === 'availability' ? parseAvailability(payload)
       : kind === 'status' ? parseStatus(payload) : undefined;
@@ -81,9 +97,15 @@ export class FleetStore {
       this.#sorted = null;
       this.#removed.delete(id);
     }
-    if (kind === 'availability') d.online = value;
-    else d.status = value;
-    d.updatedAt = this.#now();
+    const now = this.#now();
+    if (kind === 'availability') {
+      if (value === false && d.online !== false) d.offlineSince = retained ? 0 : now;
+      d.online = value;
+    } else {
+      d.status = value;
+    }
+    d.updatedAt = now;
+    if (!retained && value !== null && value !== false) d.lastSeen = now;
     if (d.online === null && d.status === null) {
       this.#devices.delete(id);
       this.#sorted = null;
@@ -93,6 +115,13 @@ export class FleetStore {
     }
     this.#changed.add(id);
     return true;
+  }
+
+  /** A live result or progress message came from a known device. */
+  seen(id) {
+    const d = this.#devices.get(id);
+    if (!d) return;
+    d.lastSeen = this.#now();
   }
 
   /**
@@ -116,15 +145,16 @@ export class FleetStore {
     this.#added = true;
   }
 
-  /** Counts for the summary line. */
+  /** Counts for the state chips (see filter.STATE_FILTERS). */
   counts() {
-    let online = 0, busy = 0, hostDown = 0;
+    let online = 0, offline = 0, busy = 0, hostDown = 0;
     for (const d of this.#devices.values()) {
       if (d.online === true) online += 1;
-      if (d.status && d.status.busy) busy += 1;
-      if (d.status && d.status.host === 'disconnected') hostDown += 1;
+      else offline += 1;
+      if (d.busy) busy += 1;
+      if (d.hostDown) hostDown += 1;
     }
-    return { total: this.#devices.size, online, busy, hostDown };
+    return { any: this.#devices.size, online, offline, busy, hostdown: hostDown };
   }
 }
 

@@ -15,16 +15,10 @@ const RECONNECT_MS = 2000;
 const QUIET_MS = 120;
 const MAX_WAIT_MS = 5000;
 
-/** MQTT 3.1.1 CONNACK codes → plain words. */
-function refusal(err) {
-  switch (err?.code) {
-    case 4: case 134: return 'the broker refused the username or password';
-    case 5: case 135: return 'this user is not allowed to connect';
-    case 2: case 133: return 'the broker refused the client id';
-    case 3: case 136: return 'the broker is unavailable';
-    default: return null;
-  }
-}
+/** CONNACK codes that mean "stop retrying" (3.1.1 and v5). */
+const FINAL = new Set([2, 4, 5, 133, 134, 135, 138, 140]);
+/** CONNACK codes that mean "this broker does not speak this version". */
+const WRONG_VERSION = new Set([1, 132]);
 
 export class Link {
   #client = null;
@@ -35,16 +29,25 @@ export class Link {
   #onMessage;
   #everConnected = false;
   #lastMessage = 0;
+  #onDenied;
+  #version = 5;
 
   /**
    * @param {object} o
-   * @param {(state:string, error:string) => void} o.onState
+   * @param {(state:string, error:string, code:?number) => void} o.onState
+   *   code: the CONNACK reason code when the broker refused the login
    * @param {(topic:string, payload:Uint8Array, retained:boolean) => void} o.onMessage
+   * @param {(topic:string, code:number) => void} [o.onDenied] the broker
+   *   refused a publish (MQTT v5 reason code, e.g. 135 not authorised)
    */
-  constructor({ onState, onMessage }) {
+  constructor({ onState, onMessage, onDenied = () => {} }) {
     this.#onState = onState;
     this.#onMessage = onMessage;
+    this.#onDenied = onDenied;
   }
+
+  /** The MQTT version spoken: 5, or 4 (3.1.1) with a broker that lacks 5. */
+  get version() { return this.#version; }
 
   get state() { return this.#state; }
 
@@ -52,27 +55,31 @@ export class Link {
 
   get connected() { return this.#state === 'connected'; }
 
-  #set(state, error = this.#error) {
-    if (state === this.#state && error === this.#error) return;
+  #set(state, error = this.#error, code = null) {
+    if (state === this.#state && error === this.#error && code == null) return;
     this.#state = state;
     this.#error = error;
-    this.#onState(state, error);
+    this.#onState(state, error, code);
   }
 
   /**
    * Connect and keep connected until disconnect(). `subscriptions` are
    * (re)subscribed on every connect, so retained messages arrive again;
-   * put the ones with the most retained messages first.
+   * put the ones with the most retained messages first. MQTT v5 first (the
+   * broker then says when its ACL refuses a publish); a broker that cannot
+   * speak it gets 3.1.1 on the next attempt.
    */
   connect({ url, username, password, subscriptions, clientId }) {
     this.disconnect();
     this.#subs = subscriptions;
     this.#everConnected = false;
     this.#error = '';
+    this.#version = 5;
     this.#set('connecting', '');
     let client;
     try {
       client = mqtt.connect(url, {
+        protocolVersion: 5,
         username,
         password,
         clientId: clientId ?? `keymime-web-${Math.random().toString(16).slice(2, 10)}`,
@@ -91,6 +98,7 @@ export class Link {
     client.on('connect', () => this.#connected(client));
     client.on('reconnect', () => { if (this.#client === client) this.#set(this.#everConnected ? 'reconnecting' : 'connecting'); });
     client.on('close', () => this.#closed(client, url));
+    client.on('disconnect', (packet) => this.#kicked(client, packet));
     client.on('error', (e) => this.#failed(client, e));
     client.on('message', (topic, payload, packet) => {
       if (this.#client !== client) return;
@@ -138,17 +146,34 @@ export class Link {
 
   #closed(client, url) {
     if (this.#client !== client || this.#state === 'offline') return;
+    // closed before any CONNACK: perhaps a broker that cannot parse v5
+    if (!this.#everConnected) this.#fallBack(client);
     this.#set(this.#everConnected ? 'reconnecting' : 'connecting',
       this.#everConnected ? 'link lost' : `cannot reach ${url}, retrying`);
   }
 
+  /** Speak 3.1.1 on the next attempt (before the first success only). */
+  #fallBack(client) {
+    if (this.#version !== 5 || this.#everConnected) return;
+    this.#version = 4;
+    client.options.protocolVersion = 4;
+  }
+
+  /** The broker sent DISCONNECT (v5): say why. */
+  #kicked(client, packet) {
+    if (this.#client !== client) return;
+    const code = packet?.reasonCode;
+    if (code) this.#error = `the broker disconnected the page (reason code ${code})`;
+  }
+
   #failed(client, e) {
     if (this.#client !== client) return;
-    const why = refusal(e);
-    if (why) {
+    const code = e?.code;
+    if (WRONG_VERSION.has(code) && this.#version === 5) { this.#fallBack(client); return; }
+    if (FINAL.has(code)) {
       // Retrying a refused login only locks the account up; stop here.
       this.disconnect();
-      this.#set('offline', why);
+      this.#set('offline', '', code);
       return;
     }
     this.#error = e?.message || String(e);
@@ -167,16 +192,20 @@ export class Link {
    * when the link is not connected.
    */
   publish(topic, obj) {
-    if (!this.connected || !this.#client) return false;
-    this.#client.publish(topic, JSON.stringify(obj), { qos: 1, retain: false });
-    return true;
+    return this.publishMany([topic], obj);
   }
 
   /** Publish many messages at once (one per device). */
   publishMany(topics, obj) {
-    if (!this.connected || !this.#client) return false;
+    const client = this.#client;
+    if (!this.connected || !client) return false;
     const body = JSON.stringify(obj);
-    for (const t of topics) this.#client.publish(t, body, { qos: 1, retain: false });
+    for (const t of topics) {
+      client.publish(t, body, { qos: 1, retain: false }, (err) => {
+        const code = err?.code ?? err?.reasonCode;
+        if (err && this.#client === client && typeof code === 'number' && code >= 0x80) this.#onDenied(t, code);
+      });
+    }
     return true;
   }
 }

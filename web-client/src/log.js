@@ -3,37 +3,48 @@
 // matched to commands by (device, id); the round-trip time is measured from
 // the publish to the result's arrival. Pure: the view renders entries.
 
-import { describeCommand } from './protocol.js';
+import { explainFailure } from './errors.js';
+import { commandKind, describeCommand, plural, targetLabel } from './protocol.js';
 
 const MAX_PER_DEVICE = 200;
 const LIVE_MERGE_MS = 3000;
+const MAX_RECENT = 300;
 
 /**
- * One log line. state: sent | ok | error | info.
+ * One log line. state: sent | ok | error | cancelled | info.
+ * kind: the command's kind (protocol.commandKind), for the wording.
  * rttMs: round trip in ms once a result arrived.
  */
 export class LogEntry {
-  constructor(seq, t, text, id = null) {
+  constructor(seq, t, text, id = null, kind = 'other') {
     this.seq = seq;
     this.t = t;
     this.text = text;
     this.id = id;
+    this.kind = kind;
     this.state = id ? 'sent' : 'info';
     this.rttMs = null;
     this.result = null;
   }
 
-  /** The plain sentence for the result: "ok, 5 chars in 12 ms" or the error. */
+  /** The plain sentence for the result: "done: 5 characters in 12 ms", the error and what to do. */
   get outcome() {
     const r = this.result;
-    if (!r) return this.state === 'sent' ? 'waiting for result' : '';
+    if (!r) return this.state === 'sent' ? 'waiting for the device' : '';
+    const ms = r.ms != null ? ` in ${r.ms} ms` : '';
     if (r.ok) {
-      const parts = ['ok'];
-      if (r.chars != null) parts.push(`${r.chars} chars`);
-      if (r.ms != null) parts.push(`typed in ${r.ms} ms`);
-      return parts.join(', ');
+      if (this.kind === 'text' || this.kind === 'seq') {
+        return r.chars != null ? `done: ${plural(r.chars, 'character')} typed${ms}` : `done${ms}`;
+      }
+      if (this.kind === 'set_layout') return `layout is now ${r.raw?.layout ?? 'set'}`;
+      if (this.kind === 'set_target') return `target is now ${targetLabel(r.raw?.target ?? 'set')}`;
+      return `done${ms}`;
     }
-    return `failed: ${r.detail || r.error}${r.detail && r.error ? ` (${r.error})` : ''}`;
+    if (r.error === 'cancelled') {
+      const part = r.chars ? ` after ${plural(r.chars, 'character')}` : '';
+      return `cancelled${part}`;
+    }
+    return `failed: ${explainFailure(r)}${r.error ? ` (${r.error})` : ''}`;
   }
 }
 
@@ -42,6 +53,8 @@ export class CommandLog {
   #byDevice = new Map();
   /** @type {Map<string, Map<string, LogEntry>>} id → device → entry */
   #pending = new Map();
+  /** @type {LogEntry[]} the newest entries of every device, oldest first */
+  #recent = [];
   #seq = 0;
   #now;
   #listeners = new Set();
@@ -65,7 +78,16 @@ export class CommandLog {
       .map(([d]) => d);
   }
 
+  /** The newest entries across all devices, oldest first (live view). */
+  recent() { return this.#recent; }
+
+  /** Whether anything was logged yet. */
+  get empty() { return this.#recent.length === 0; }
+
   #push(device, entry) {
+    entry.device = device;
+    this.#recent.push(entry);
+    if (this.#recent.length > MAX_RECENT) this.#recent.splice(0, this.#recent.length - MAX_RECENT);
     let list = this.#byDevice.get(device);
     if (!list) { list = []; this.#byDevice.set(device, list); }
     list.push(entry);
@@ -84,9 +106,10 @@ export class CommandLog {
     const text = describeCommand(cmd);
     const t = this.#now();
     const id = cmd.id ?? null;
+    const kind = commandKind(cmd);
     const byDev = id ? new Map() : null;
     for (const d of devices) {
-      const e = new LogEntry(++this.#seq, t, text, id);
+      const e = new LogEntry(++this.#seq, t, text, id, kind);
       if (byDev) byDev.set(d, e);
       this.#push(d, e);
     }
@@ -138,13 +161,13 @@ export class CommandLog {
       if (waiting.size === 0) this.#pending.delete(r.id);
       e.result = r;
       e.rttMs = Math.round(this.#now() - e.t);
-      e.state = r.ok ? 'ok' : 'error';
+      e.state = r.ok ? 'ok' : r.error === 'cancelled' ? 'cancelled' : 'error';
       this.#emit(device);
       return e;
     }
     if (r.ok) return null;
     const x = new LogEntry(++this.#seq, this.#now(), r.id ? `result for ${r.id}` : 'agent reported');
-    x.state = 'error';
+    x.state = r.error === 'cancelled' ? 'cancelled' : 'error';
     x.result = r;
     this.#push(device, x);
     return x;

@@ -69,6 +69,8 @@ export function classifyTopic(prefix, topic) {
   return validId(name) && LEAVES.has(leaf) ? { scope: 'device', name, leaf } : null;
 }
 
+const TOPIC_KINDS = new Set(['availability', 'status', 'result', 'progress']);
+
 /** The topic names for one prefix. Immutable once built. */
 export class Topics {
   #prefix;
@@ -80,10 +82,13 @@ export class Topics {
 
   get prefix() { return this.#prefix; }
 
-  /** Wildcard subscriptions that discover the fleet and collect results. */
+  /**
+   * Wildcard subscriptions that discover the fleet and collect results and
+   * progress. Statuses first: they are the largest retained flood.
+   */
   subscriptions() {
     const p = this.#prefix;
-    return [`${p}/+/status`, `${p}/+/availability`, `${p}/+/result`];
+    return [`${p}/+/status`, `${p}/+/availability`, `${p}/+/result`, `${p}/+/progress`];
   }
 
   /** A topic of one device (leaf: type, keys, cmd, status, …). */
@@ -100,13 +105,12 @@ export class Topics {
 
   /**
    * Split an incoming topic into {id, kind} where kind is one of
-   * availability | status | result. Returns null for anything else,
+   * availability | status | result | progress. Returns null for anything else,
    * including the `group` pseudo-device and ids the agent would refuse.
    */
   parse(topic) {
     const t = classifyTopic(this.#prefix, topic);
-    if (!t || t.scope !== 'device') return null;
-    if (t.leaf !== 'availability' && t.leaf !== 'status' && t.leaf !== 'result') return null;
+    if (!t || t.scope !== 'device' || !TOPIC_KINDS.has(t.leaf)) return null;
     return { id: t.name, kind: t.leaf };
   }
 }
@@ -130,32 +134,70 @@ export function parseAvailability(payload) {
 
 const HOST_STATES = new Set(['connected', 'disconnected', 'unknown']);
 
+/** The target operating systems an agent knows (docs/protocol.md). */
+export const TARGETS = Object.freeze([
+  { key: 'linux', label: 'Linux' },
+  { key: 'windows', label: 'Windows' },
+  { key: 'macos', label: 'macOS' },
+  { key: 'chromeos', label: 'ChromeOS' },
+]);
+
+/** "windows" → "Windows"; unknown names are shown as they are. */
+export const targetLabel = (t) => TARGETS.find((x) => x.key === t)?.label ?? t;
+
+/** The agent's defaults (docs/protocol.md, Limits), for statuses without `limits`. */
+export const DEFAULT_LIMITS = Object.freeze({ maxChars: 65536, maxPayload: 262144, maxSteps: 1000 });
+
 function bool(v) { return v === true; }
 
 function nonNegInt(v) {
   return Number.isFinite(v) && v >= 0 ? Math.floor(v) : 0;
 }
 
-/**
- * Parse a retained status payload into a plain, fully-populated object.
- * Unknown fields are kept in `extra` so nothing the agent adds is lost.
- * Returns null when the payload is empty (status cleared) or not a JSON
- * object. Never throws.
- */
-export function parseStatus(payload) {
+function posIntOr(v, dflt) {
+  return Number.isInteger(v) && v > 0 ? v : dflt;
+}
+
+function str(v) { return typeof v === 'string' ? v : ''; }
+
+function parseLimits(l) {
+  const o = l && typeof l === 'object' ? l : {};
+  return {
+    maxChars: posIntOr(o.max_chars, DEFAULT_LIMITS.maxChars),
+    maxPayload: posIntOr(o.max_payload, DEFAULT_LIMITS.maxPayload),
+    maxSteps: posIntOr(o.max_steps, DEFAULT_LIMITS.maxSteps),
+  };
+}
+
+/** Parse a JSON object payload; null for anything else. Never throws. */
+function jsonObject(payload) {
   const text = payloadText(payload);
   if (text.trim() === '') return null;
   let o;
   try { o = JSON.parse(text); } catch { return null; }
-  if (o === null || typeof o !== 'object' || Array.isArray(o)) return null;
+  return o !== null && typeof o === 'object' && !Array.isArray(o) ? o : null;
+}
+
+/**
+ * Parse a retained status payload into a plain, fully-populated object.
+ * Optional fields (name, location, target) are '' when absent; `limits`
+ * falls back to the agent's defaults. Returns null when the payload is
+ * empty (status cleared) or not a JSON object. Never throws.
+ */
+export function parseStatus(payload) {
+  const o = jsonObject(payload);
+  if (!o) return null;
   const leds = o.leds && typeof o.leds === 'object' ? o.leds : {};
   const groups = Array.isArray(o.groups)
     ? o.groups.filter((g) => typeof g === 'string' && g !== '') : [];
   if (!groups.includes('all')) groups.unshift('all');
   return {
     deviceId: typeof o.device_id === 'string' ? o.device_id : null,
-    version: typeof o.version === 'string' ? o.version : '',
-    layout: typeof o.layout === 'string' ? o.layout : '',
+    name: str(o.name).trim(),
+    location: str(o.location).trim(),
+    version: str(o.version),
+    layout: str(o.layout),
+    target: str(o.target),
     groups,
     host: HOST_STATES.has(o.host) ? o.host : 'unknown',
     // "known": false until the host has sent its first LED report
@@ -167,34 +209,42 @@ export function parseStatus(payload) {
     },
     busy: bool(o.busy),
     queue: nonNegInt(o.queue),
-    progress: parseProgress(o.progress),
+    uptimeS: Number.isFinite(o.uptime_s) ? o.uptime_s : null,
+    limits: parseLimits(o.limits),
     counters: o.counters && typeof o.counters === 'object' ? o.counters : {},
   };
 }
 
 /**
- * Optional progress the agent may publish in its status while typing:
- * {"id":"…","done":n,"total":m}. The contract does not promise it, so the
- * page falls back to time estimates (see paste.js) when it is absent.
+ * Parse a progress message (`<prefix>/<id>/progress`, not retained):
+ * {"id":"…","device":"pi1","chars":n,"total":m}. `done` is accepted for
+ * `chars`. Returns {id, device, done, total} or null.
  */
-function parseProgress(p) {
-  if (!p || typeof p !== 'object') return null;
-  const done = Number(p.done);
-  const total = Number(p.total);
-  if (!Number.isFinite(done) || !Number.isFinite(total) || total <= 0) return null;
-  return { id: p.id == null ? null : String(p.id), done, total };
+export function parseProgress(payload) {
+  const o = jsonObject(payload);
+  if (!o || o.id == null) return null;
+  const done = Number(o.chars ?? o.done);
+  const total = Number(o.total);
+  if (!Number.isFinite(done) || !Number.isFinite(total) || total <= 0 || done < 0) return null;
+  return {
+    id: String(o.id),
+    device: typeof o.device === 'string' ? o.device : null,
+    done: Math.min(done, total),
+    total,
+  };
 }
 
 /**
- * Parse a result payload. Returns {id, ok, error, detail, chars, ms, raw}
- * or null when it is not a JSON object.
+ * Parse a result payload. Returns {id, device, ok, error, detail, chars,
+ * ms, raw} or null when it is not a JSON object. `device` is the result's
+ * own "device" field (every result names its device), or null.
  */
 export function parseResult(payload) {
-  let o;
-  try { o = JSON.parse(payloadText(payload)); } catch { return null; }
-  if (o === null || typeof o !== 'object' || Array.isArray(o)) return null;
+  const o = jsonObject(payload);
+  if (!o) return null;
   return {
     id: o.id == null ? null : String(o.id),
+    device: typeof o.device === 'string' ? o.device : null,
     ok: o.ok === true,
     error: typeof o.error === 'string' ? o.error : (o.ok === true ? null : 'error'),
     detail: typeof o.detail === 'string' ? o.detail : '',
@@ -239,29 +289,40 @@ export const Cmd = Object.freeze({
   up: (code) => ({ up: code }),
   releaseAll: () => ({ release_all: true }),
   cancel: () => ({ cancel: true }),
-  text(id, text, { delayMs = null, layout = '' } = {}) {
-    const c = { id, text };
-    if (delayMs != null) c.delay_ms = delayMs;
-    if (layout) c.layout = layout;
-    return c;
-  },
+  text(id, text, opts = {}) { return withOptions({ id, text }, opts); },
   keys(id, keys) { return { id, keys }; },
-  seq(id, steps, { delayMs = null, layout = '' } = {}) {
-    const c = { id, seq: steps.map((s) => ({ ...s })) };
-    if (delayMs != null) c.delay_ms = delayMs;
-    if (layout) c.layout = layout;
-    return c;
-  },
+  seq(id, steps, opts = {}) { return withOptions({ id, seq: steps.map((s) => ({ ...s })) }, opts); },
+  setLayout(id, layout) { return { id, set_layout: layout }; },
+  setTarget(id, target) { return { id, set_target: target }; },
 });
+
+/** Add the optional per-command fields that are set. */
+function withOptions(c, { delayMs = null, layout = '', target = '' }) {
+  if (delayMs != null) c.delay_ms = delayMs;
+  if (layout) c.layout = layout;
+  if (target) c.target = target;
+  return c;
+}
+
+/** The kind of a command: text | keys | seq | set_layout | set_target | other. */
+export function commandKind(c) {
+  for (const k of ['text', 'keys', 'seq', 'set_layout', 'set_target']) if (k in c) return k;
+  return 'other';
+}
+
+/** "1 character", "5 characters" (with thousands separators). */
+export const plural = (n, one, many = `${one}s`) => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
 
 /** Short human summary of a command, for the log. */
 export function describeCommand(c) {
   if ('text' in c) {
     const t = c.text.length > 40 ? `${c.text.slice(0, 40)}…` : c.text;
-    return `type ${JSON.stringify(t)} (${[...c.text].length} chars)`;
+    return `type ${JSON.stringify(t)} (${plural([...c.text].length, 'character')})`;
   }
   if ('keys' in c) return `keys ${c.keys}`;
-  if ('seq' in c) return `macro (${c.seq.length} step${c.seq.length === 1 ? '' : 's'})`;
+  if ('seq' in c) return `macro (${plural(c.seq.length, 'step')})`;
+  if ('set_layout' in c) return `set layout ${c.set_layout}`;
+  if ('set_target' in c) return `set target ${targetLabel(c.set_target)}`;
   if ('cancel' in c) return 'cancel';
   if ('release_all' in c) return 'release all keys';
   if ('down' in c) return `down ${c.down}`;

@@ -84,11 +84,18 @@ export class Selection {
     return { group: this.#group, ids: [...this.#ids] };
   }
 
-  /** Human label: "group lab (12)", "pi1", "3 devices", "nothing". */
-  describe() {
+  /**
+   * Human label: "group lab (12 known)", "every device (12 known)", "pi1",
+   * "3 devices", "no device". label(id) names one device.
+   */
+  describe(label = (id) => id) {
+    if (this.#group === 'all') return `every device (${this.#ids.size} known)`;
     if (this.#group) return `group ${this.#group} (${this.#ids.size} known)`;
     if (this.#ids.size === 0) return 'no device';
-    if (this.#ids.size === 1) return [...this.#ids][0];
+    if (this.#ids.size === 1) return label([...this.#ids][0]);
     return `${this.#ids.size} devices`;
   }
+
+  /** A string that changes whenever the selection does. */
+  get key() { return `${this.#group ?? ''}\n${[...this.#ids].sort().join(',')}`; }
 }

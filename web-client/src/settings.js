@@ -12,6 +12,7 @@ const DEFAULTS = Object.freeze({
   prefix: DEFAULT_PREFIX,
   pace: 'fast',
   layout: '',
+  target: '',
 });
 
 export class Settings {

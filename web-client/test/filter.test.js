@@ -15,6 +15,8 @@ function fleet() {
   f.apply('kiosk', 'availability', 'online');
   f.apply('kiosk', 'status', st({ busy: true, host: 'disconnected', groups: ['all', 'front'] }));
   f.apply('bare', 'availability', 'online');
+  f.apply('named', 'availability', 'online');
+  f.apply('named', 'status', st({ name: 'Reception PC', location: 'Front desk', target: 'windows' }));
   return f;
 }
 
@@ -23,33 +25,40 @@ const ids = (f, q, state) => f.sortedIds().filter((id) => compileFilter(q, state
 test('filter table', () => {
   const f = fleet();
   const cases = [
-    ['', 'any', ['bare', 'kiosk', 'lab-1', 'lab-2']],
+    ['', 'any', ['bare', 'kiosk', 'lab-1', 'lab-2', 'named']],
+    ['reception', 'any', ['named']],
+    ['desk', 'any', ['named']],
+    ['name:pc', 'any', ['named']],
+    ['loc:front', 'any', ['named']],
+    ['target:windows', 'any', ['named']],
+    ['windows', 'any', ['named']],
     ['lab', 'any', ['lab-1', 'lab-2']],
     ['LAB-1', 'any', ['lab-1']],
-    ['front', 'any', ['kiosk']],
+    ['front', 'any', ['kiosk', 'named']],   // group front, location Front desk
     ['group:lab', 'any', ['lab-1', 'lab-2']],
-    ['group:all', 'any', ['bare', 'kiosk', 'lab-1', 'lab-2']],
+    ['group:all', 'any', ['bare', 'kiosk', 'lab-1', 'lab-2', 'named']],
     ['g:front', 'any', ['kiosk']],
     ['layout:de', 'any', ['lab-2']],
-    ['is:online', 'any', ['bare', 'kiosk', 'lab-1']],
+    ['is:online', 'any', ['bare', 'kiosk', 'lab-1', 'named']],
     ['is:offline', 'any', ['lab-2']],
     ['is:busy', 'any', ['kiosk']],
-    ['is:idle', 'any', ['lab-1', 'lab-2']],
+    ['is:idle', 'any', ['lab-1', 'lab-2', 'named']],
     ['host:disconnected', 'any', ['kiosk']],
     ['host:unknown', 'any', ['bare']],
     ['caps:on', 'any', ['lab-1']],
-    ['caps:off', 'any', ['kiosk', 'lab-2']],
+    ['caps:off', 'any', ['kiosk', 'lab-2', 'named']],
     ['lab -layout:de', 'any', ['lab-1']],
-    ['-lab', 'any', ['bare', 'kiosk']],
+    ['-lab', 'any', ['bare', 'kiosk', 'named']],
     ['group:lab is:online', 'any', ['lab-1']],
-    ['', 'online', ['bare', 'kiosk', 'lab-1']],
+    ['', 'online', ['bare', 'kiosk', 'lab-1', 'named']],
     ['', 'offline', ['lab-2']],
     ['', 'busy', ['kiosk']],
-    ['', 'hostdown', ['bare', 'kiosk']],
+    // the chip: online, and the computer is not reading (unknown is not down)
+    ['', 'hostdown', ['kiosk']],
     ['lab', 'online', ['lab-1']],
     ['is:nonsense', 'any', []],
     ['nomatch', 'any', []],
-    ['', 'no-such-state', ['bare', 'kiosk', 'lab-1', 'lab-2']],
+    ['', 'no-such-state', ['bare', 'kiosk', 'lab-1', 'lab-2', 'named']],
   ];
   for (const [q, s, want] of cases) assert.deepEqual(ids(f, q, s), want, `${q} / ${s}`);
 });

@@ -72,7 +72,10 @@ test('counts', () => {
   f.apply('a', 'status', status({ busy: true }));
   f.apply('b', 'availability', 'offline');
   f.apply('b', 'status', status({ host: 'disconnected' }));
-  assert.deepEqual(f.counts(), { total: 2, online: 1, busy: 1, hostDown: 1 });
+  f.apply('c', 'availability', 'online');
+  f.apply('c', 'status', status({ host: 'disconnected' }));
+  // b's computer is not reading, but b is offline: only c counts
+  assert.deepEqual(f.counts(), { any: 3, online: 2, offline: 1, busy: 1, hostdown: 1 });
 });
 
 test('naturalCompare orders numbers naturally', () => {
@@ -91,4 +94,36 @@ test('1000 devices are absorbed quickly', () => {
   const ms = performance.now() - t0;
   console.log(`# 1000 devices applied and sorted in ${ms.toFixed(1)} ms`);
   assert.ok(ms < 2000);
+});
+
+test('offline since and last seen: only what this page saw happen', () => {
+  let now = 1000;
+  const f = new FleetStore(() => now);
+  f.apply('a', 'availability', 'offline', true);      // retained at login: when is not known
+  assert.equal(f.get('a').offlineSince, 0);
+  assert.equal(f.get('a').lastSeen, 0);
+  f.apply('b', 'availability', 'online', true);
+  assert.equal(f.get('b').lastSeen, 0, 'a retained online says nothing about now');
+  now = 2000;
+  f.apply('b', 'status', status({}), false);
+  assert.equal(f.get('b').lastSeen, 2000);
+  now = 3000;
+  f.seen('b');
+  assert.equal(f.get('b').lastSeen, 3000);
+  now = 5000;
+  f.apply('b', 'availability', 'offline', false);     // live: it just went
+  assert.equal(f.get('b').offlineSince, 5000);
+  assert.equal(f.get('b').lastSeen, 3000);
+  now = 6000;
+  f.apply('b', 'availability', 'offline', false);     // again: still since 5000
+  assert.equal(f.get('b').offlineSince, 5000);
+});
+
+test('label is the configured name, else the id', () => {
+  const f = new FleetStore();
+  f.apply('pi1', 'status', status({ name: 'Reception PC', location: 'Front desk' }));
+  f.apply('pi2', 'status', status({}));
+  assert.equal(f.get('pi1').label, 'Reception PC');
+  assert.equal(f.get('pi1').location, 'Front desk');
+  assert.equal(f.get('pi2').label, 'pi2');
 });

@@ -20,13 +20,13 @@ test('results are matched per device by id, with round-trip time', () => {
   const e = log.result('pi1', parseResult('{"id":"web-1","ok":true,"chars":0,"ms":3}'));
   assert.equal(e.rttMs, 42);
   assert.equal(e.state, 'ok');
-  assert.equal(e.outcome, 'ok, 0 chars, typed in 3 ms');
+  assert.equal(e.outcome, 'done in 3 ms', 'a key combination types no characters');
   assert.equal(log.isPending('web-1', 'pi1'), false);
   assert.equal(log.isPending('web-1', 'pi2'), true);
   c.t = 1100;
   const f = log.result('pi2', parseResult('{"id":"web-1","ok":false,"error":"unknown_key","detail":"no key named \'ctl\'"}'));
   assert.equal(f.state, 'error');
-  assert.equal(f.outcome, "failed: no key named 'ctl' (unknown_key)");
+  assert.equal(f.outcome, "failed: no key named 'ctl' — check the key names (ctrl, alt, shift, win, enter, f1…, a…z) (unknown_key)");
   assert.equal(f.rttMs, 100);
   assert.deepEqual(changed, ['pi1', 'pi2', 'pi1', 'pi2']);
   assert.equal(log.entries('pi1')[0].text, 'keys ctrl+alt+delete');
@@ -65,4 +65,18 @@ test('the log keeps the last 200 entries per device, newest device first', () =>
   assert.equal(log.entries('a')[0].id, 'id50');
   assert.equal(log.isPending('id0', 'a'), false, 'dropped entries stop waiting');
   assert.deepEqual(log.devices(), ['b', 'a']);
+});
+
+test('text results count characters; a cancel is not a failure', () => {
+  const c = clock();
+  const log = new CommandLog(c.now);
+  log.sent(['pi1'], Cmd.text('t1', 'a'));
+  assert.equal(log.entries('pi1')[0].text, 'type "a" (1 character)');
+  const e = log.result('pi1', parseResult('{"id":"t1","ok":true,"chars":1,"ms":5}'));
+  assert.equal(e.outcome, 'done: 1 character typed in 5 ms');
+  log.sent(['pi1'], Cmd.text('t2', 'x'.repeat(2000)));
+  const x = log.result('pi1', parseResult('{"id":"t2","ok":false,"error":"cancelled","detail":"cancelled before it finished","chars":1234}'));
+  assert.equal(x.state, 'cancelled');
+  assert.equal(x.outcome, 'cancelled after 1,234 characters');
+  assert.deepEqual(log.recent().map((r) => [r.device, r.text.slice(0, 8)]), [['pi1', 'type "a"'], ['pi1', 'type "xx']]);
 });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   Cmd, IdMaker, Topics, describeCommand, normalisePrefix,
-  parseAvailability, parseResult, parseStatus,
+  parseAvailability, parseProgress, parseResult, parseStatus,
 } from '../src/protocol.js';
 
 const enc = (s) => new TextEncoder().encode(s);
@@ -18,7 +18,7 @@ test('normalisePrefix trims slashes, defaults, refuses wildcards', () => {
 
 test('Topics builds command topics and subscriptions', () => {
   const t = new Topics('km');
-  assert.deepEqual(t.subscriptions(), ['km/+/status', 'km/+/availability', 'km/+/result']);
+  assert.deepEqual(t.subscriptions(), ['km/+/status', 'km/+/availability', 'km/+/result', 'km/+/progress']);
   assert.equal(t.deviceCmd('pi1'), 'km/pi1/cmd');
   assert.equal(t.groupCmd('lab'), 'km/group/lab/cmd');
 });
@@ -29,6 +29,7 @@ test('Topics.parse accepts only device topics of its prefix', () => {
     ['site/keymime/pi1/status', { id: 'pi1', kind: 'status' }],
     ['site/keymime/pi-2_x/availability', { id: 'pi-2_x', kind: 'availability' }],
     ['site/keymime/pi1/result', { id: 'pi1', kind: 'result' }],
+    ['site/keymime/pi1/progress', { id: 'pi1', kind: 'progress' }],
     ['site/keymime/pi1/cmd', null],
     ['site/keymime/group/status', null],
     ['site/keymime/group/lab/cmd', null],
@@ -52,12 +53,16 @@ test('parseStatus reads the contract fields', () => {
   const s = parseStatus(enc(JSON.stringify({
     device_id: 'pi1', version: '0.1.0', layout: 'de', groups: ['all', 'lab'],
     host: 'connected', leds: { num_lock: true, caps_lock: false, scroll_lock: true },
-    busy: true, queue: 3, counters: { typed: 5 },
+    busy: true, queue: 3, counters: { typed: 5 }, uptime_s: 7,
+    name: ' Reception PC ', location: 'Front desk', target: 'windows',
+    limits: { max_chars: 100, max_payload: 4096, max_steps: 10 },
   })));
   assert.deepEqual(s, {
-    deviceId: 'pi1', version: '0.1.0', layout: 'de', groups: ['all', 'lab'],
+    deviceId: 'pi1', name: 'Reception PC', location: 'Front desk', version: '0.1.0', layout: 'de',
+    target: 'windows', groups: ['all', 'lab'],
     host: 'connected', ledsKnown: true, leds: { num: true, caps: false, scroll: true },
-    busy: true, queue: 3, progress: null, counters: { typed: 5 },
+    busy: true, queue: 3, uptimeS: 7, limits: { maxChars: 100, maxPayload: 4096, maxSteps: 10 },
+    counters: { typed: 5 },
   });
 });
 
@@ -71,6 +76,10 @@ test('parseStatus fills defaults for missing or odd fields', () => {
   assert.equal(parseStatus('{"leds":{"known":false}}').ledsKnown, false);
   assert.equal(s.busy, false);
   assert.equal(s.layout, '');
+  assert.equal(s.name, '');
+  assert.equal(s.target, '');
+  assert.deepEqual(s.limits, { maxChars: 65536, maxPayload: 262144, maxSteps: 1000 }, 'the agent defaults');
+  assert.deepEqual(parseStatus('{"limits":{"max_chars":-1,"max_steps":"9"}}').limits.maxChars, 65536);
 });
 
 test('parseStatus rejects empty and non-object payloads', () => {
@@ -79,17 +88,21 @@ test('parseStatus rejects empty and non-object payloads', () => {
   }
 });
 
-test('parseStatus reads an optional progress field', () => {
-  const s = parseStatus('{"progress":{"id":"web-1","done":5,"total":10}}');
-  assert.deepEqual(s.progress, { id: 'web-1', done: 5, total: 10 });
-  assert.equal(parseStatus('{"progress":{"done":5,"total":0}}').progress, null);
+test('parseProgress reads the progress topic', () => {
+  assert.deepEqual(parseProgress('{"id":"web-1","device":"pi1","chars":5,"total":10}'),
+    { id: 'web-1', device: 'pi1', done: 5, total: 10 });
+  assert.deepEqual(parseProgress('{"id":7,"done":12,"total":10}'), { id: '7', device: null, done: 10, total: 10 });
+  for (const p of ['', 'x', '{"chars":5,"total":10}', '{"id":"a","chars":5,"total":0}', '{"id":"a","chars":-1,"total":3}']) {
+    assert.equal(parseProgress(p), null, p);
+  }
 });
 
 test('parseResult: ok, error, garbage', () => {
   assert.deepEqual(parseResult('{"id":"42","ok":true,"chars":5,"ms":12}'), {
-    id: '42', ok: true, error: null, detail: '', chars: 5, ms: 12,
+    id: '42', device: null, ok: true, error: null, detail: '', chars: 5, ms: 12,
     raw: { id: '42', ok: true, chars: 5, ms: 12 },
   });
+  assert.equal(parseResult('{"id":"42","device":"pi1","ok":true}').device, 'pi1');
   const e = parseResult('{"id":"43","ok":false,"error":"unknown_key","detail":"no key named \'ctl\'"}');
   assert.equal(e.ok, false);
   assert.equal(e.error, 'unknown_key');
@@ -117,6 +130,9 @@ test('Cmd builds the contract commands', () => {
   assert.deepEqual(Cmd.text('1', 'hi', { delayMs: 30, layout: 'de' }),
     { id: '1', text: 'hi', delay_ms: 30, layout: 'de' });
   assert.deepEqual(Cmd.text('1', 'hi', { delayMs: null, layout: '' }), { id: '1', text: 'hi' });
+  assert.deepEqual(Cmd.text('1', 'hi', { target: 'macos' }), { id: '1', text: 'hi', target: 'macos' });
+  assert.deepEqual(Cmd.setLayout('4', 'de'), { id: '4', set_layout: 'de' });
+  assert.deepEqual(Cmd.setTarget('5', 'windows'), { id: '5', set_target: 'windows' });
   assert.deepEqual(Cmd.keys('2', 'ctrl+alt+delete'), { id: '2', keys: 'ctrl+alt+delete' });
   const steps = [{ text: 'root' }, { keys: 'enter' }, { delay_ms: 800 }];
   const s = Cmd.seq('3', steps);
@@ -126,8 +142,10 @@ test('Cmd builds the contract commands', () => {
 
 test('describeCommand says what was sent', () => {
   assert.equal(describeCommand(Cmd.keys('1', 'alt+tab')), 'keys alt+tab');
-  assert.equal(describeCommand(Cmd.text('1', 'héllo')), 'type "héllo" (5 chars)');
-  assert.match(describeCommand(Cmd.text('1', 'x'.repeat(100))), /…" \(100 chars\)$/);
+  assert.equal(describeCommand(Cmd.text('1', 'héllo')), 'type "héllo" (5 characters)');
+  assert.equal(describeCommand(Cmd.text('1', 'h')), 'type "h" (1 character)');
+  assert.match(describeCommand(Cmd.text('1', 'x'.repeat(1000))), /…" \(1,000 characters\)$/);
+  assert.equal(describeCommand(Cmd.setTarget('1', 'macos')), 'set target macOS');
   assert.equal(describeCommand(Cmd.seq('1', [{ text: 'a' }])), 'macro (1 step)');
   assert.equal(describeCommand(Cmd.cancel()), 'cancel');
 });
