@@ -73,7 +73,11 @@ export function buildDashboard() {
 export class Broker {
   constructor(dir) { this.dir = dir; this.proc = null; this.log = ''; }
 
-  async start({ users = ['admin'], password = 'pw-' + Math.random().toString(36).slice(2), maxQueued = 10000 } = {}) {
+  /**
+   * acl: lines of a mosquitto acl_file (e.g. a read-only user); without it
+   * every user may read and write everything.
+   */
+  async start({ users = ['admin'], password = 'pw-' + Math.random().toString(36).slice(2), maxQueued = 10000, acl = null } = {}) {
     this.mqttPort = await freePort();
     this.wsPort = await freePort();
     this.password = password;
@@ -82,11 +86,16 @@ export class Broker {
       execFileSync('mosquitto_passwd', ['-b', ...(i === 0 ? ['-c'] : []), this.pwfile, u, password]);
     });
     await chmod(this.pwfile, 0o600);
+    if (acl) {
+      this.aclfile = join(this.dir, 'acl');
+      await writeFile(this.aclfile, `${acl.join('\n')}\n`, { mode: 0o600 });
+    }
     this.conf = join(this.dir, 'mosquitto.conf');
     await writeFile(this.conf, [
       'per_listener_settings false',
       'allow_anonymous false',
       `password_file ${this.pwfile}`,
+      ...(acl ? [`acl_file ${this.aclfile}`] : []),
       'persistence false',
       'set_tcp_nodelay true',
       // a SUBSCRIBE's retained matches are queued at once; past this many
@@ -153,8 +162,9 @@ export function findAgent() {
  * reports(from) reads them as an array of 8-byte hex strings.
  */
 export class Agent {
-  constructor({ bin, broker, id, groups, dir }) {
-    Object.assign(this, { bin, broker, id, groups, dir });
+  /** extra: more command-line options, e.g. ['--name', 'Reception PC']. */
+  constructor({ bin, broker, id, groups, dir, extra = [] }) {
+    Object.assign(this, { bin, broker, id, groups, dir, extra });
     this.hid = join(dir, `${id}.hid`);
     this.log = '';
   }
@@ -171,6 +181,7 @@ export class Agent {
       '--username', this.id,
       '--password-file', this.pwfile,
       '--groups', this.groups.join(','),
+      ...this.extra,
     ], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc.stdout.on('data', (d) => { this.log += d; });
     this.proc.stderr.on('data', (d) => { this.log += d; });
@@ -262,22 +273,73 @@ export async function launchBrowser() {
   return { context, close, errors };
 }
 
-/** Open the dashboard and log in; resolves once the link says connected. */
-export async function login(page, broker, { user = 'admin', password = broker.password, prefix = null } = {}) {
+/** Fill the login form through its labels and press Connect. */
+export async function submitLogin(page, broker, { user = 'admin', password = broker.password, prefix = null } = {}) {
   await page.goto(broker.url);
   if (prefix != null) {
-    await page.evaluate(() => { document.getElementById('login-adv').open = true; });
-    await page.fill('#login-prefix', prefix);
+    await page.getByText('Broker and topics').click();
+    await page.getByLabel('Topic prefix').fill(prefix);
   }
-  await page.fill('#login-user', user);
-  await page.fill('#login-pass', password);
-  await page.click('#login-form button[type=submit]');
+  await page.getByLabel('User name').fill(user);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Connect' }).click();
+}
+
+/** Open the dashboard and log in; resolves once the link says connected. */
+export async function login(page, broker, opts = {}) {
+  await submitLogin(page, broker, opts);
   await page.waitForSelector('#link-state[data-state="connected"]', { timeout: 10000 });
   await page.waitForSelector('#app:not([hidden])');
 }
 
-/** The row of one device. */
+/** The row of one device (a listitem of the Devices list). */
 export const row = (page, id) => page.locator(`#device-list .dev[data-id="${id}"]`);
+
+/** The checkbox that selects a device, by its visible name. */
+export const tick = (page, label) => page.getByRole('checkbox', { name: `Select ${label}`, exact: true });
+
+/** Text of the row's work tags (job state, busy, computer, LEDs, layout, groups). */
+export const tags = (page, id) => row(page, id).locator('.work .tag').allTextContents();
+
+const AXE = readFileSync(join(here, 'node_modules/axe-core/axe.min.js'), 'utf8');
+
+/**
+ * Run axe-core in the page (injected from npm, nothing fetched). Returns
+ * the serious and critical violations as "rule: target" strings.
+ */
+export async function axeAudit(page, what) {
+  await page.addScriptTag({ content: AXE });
+  const r = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const lines = bad.flatMap((v) => v.nodes.map((n) => `${what}: ${v.id} (${v.impact}) ${n.target.join(' ')} — ${v.help}`));
+  console.log(`# axe ${what}: ${r.violations.length} violations, ${lines.length} serious or critical nodes`);
+  return lines;
+}
+
+/**
+ * Every visible interactive element's size, and the page's width: the
+ * phone checks (tap targets ≥ 44 px, no horizontal scroll).
+ */
+export function tapTargets(page) {
+  return page.evaluate(() => {
+    const small = [];
+    const sel = 'button, a[href], input, select, textarea, summary, [role="tab"], [tabindex="0"]';
+    for (const e of document.querySelectorAll(sel)) {
+      const r = e.getBoundingClientRect();
+      const box = e.type === 'checkbox' ? e.closest('label')?.getBoundingClientRect() ?? r : r;
+      if (r.width === 0 || r.height === 0 || e.closest('[hidden]') || getComputedStyle(e).visibility === 'hidden') continue;
+      if (e.classList.contains('skip')) continue;
+      if (box.height < 44 || box.width < 44) small.push(`${e.tagName.toLowerCase()}#${e.id || e.className || e.textContent.trim().slice(0, 20)} ${Math.round(box.width)}×${Math.round(box.height)}`);
+    }
+    return { small, scrollWidth: document.documentElement.scrollWidth, width: window.innerWidth };
+  });
+}
+
+/** Where screenshots go: KEYMIME_SCREENSHOT_DIR (docs/images), else dir. */
+export const shotDir = (dir) => process.env.KEYMIME_SCREENSHOT_DIR || dir;
+
+/** The two screen sizes of the screenshots and phone checks. */
+export const SIZES = Object.freeze({ wide: { width: 1366, height: 800 }, phone: { width: 390, height: 844 } });
 
 /** A fresh temp dir. */
 export const tempDir = (tag) => mkdtemp(join(tmpdir(), `keymime-${tag}-`));

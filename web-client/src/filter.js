@@ -15,12 +15,12 @@
 
 /**
  * The state chips above the list. Each key matches a count of
- * FleetStore.counts(); `offline` is everything not known to be online.
+ * FleetStore.counts().
  */
 export const STATE_FILTERS = Object.freeze({
   any: () => true,
   online: (d) => d.online === true,
-  offline: (d) => d.online !== true,
+  offline: (d) => d.online === false,
   busy: (d) => d.busy,
   hostdown: (d) => d.hostDown,
 });

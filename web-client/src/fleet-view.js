@@ -48,8 +48,8 @@ class Row {
     if (l.sub !== v.sub) this.sub.textContent = v.sub;
     if (l.avail !== v.avail) {
       this.avail.textContent = v.avail;
-      this.avail.className = `avail ${v.avail === 'online' ? 'on' : 'off'}`;
-      this.root.classList.toggle('offline', v.avail !== 'online');
+      this.avail.className = `avail ${v.avail === 'online' ? 'on' : v.avail ? 'off' : 'unk'}`;
+      this.root.classList.toggle('offline', v.avail === 'offline');
     }
     if (l.seen !== v.seen) this.seen.textContent = v.seen;
     if (l.workKey !== v.workKey) this.#work(v.work);
@@ -178,7 +178,8 @@ export class FleetView {
         this.#rows.set(id, row);
         sel.noteDevice(id, d.groups);
       }
-      row.update(this.#values(d, now), sel.has(id));
+      // a new filter alone changes no row's content, only which are shown
+      if (this.#needAll || changed.has(id) || !row.last.label) row.update(this.#values(d, now), sel.has(id));
       const hide = !this.#pred(d);
       if (row.root.hidden !== hide) row.root.hidden = hide;
     }
@@ -195,7 +196,7 @@ export class FleetView {
     const online = d.online === true;
     const sub = [s?.name ? d.id : '', s?.location ?? ''].filter(Boolean).join(' · ');
     let seen = '';
-    if (!online) {
+    if (d.online === false) {
       if (d.offlineSince) seen = `since ${clock(d.offlineSince, true)}`;
       else if (d.lastSeen) seen = `last seen ${ago(d.lastSeen, now)}`;
     }
@@ -216,7 +217,8 @@ export class FleetView {
     return {
       label: d.label,
       sub,
-      avail: online ? 'online' : 'offline',
+      // no availability yet (it arrives after the statuses): say nothing
+      avail: online ? 'online' : d.online === false ? 'offline' : '',
       seen,
       work,
       workKey: JSON.stringify(work),

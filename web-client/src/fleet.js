@@ -150,7 +150,7 @@ export class FleetStore {
     let online = 0, offline = 0, busy = 0, hostDown = 0;
     for (const d of this.#devices.values()) {
       if (d.online === true) online += 1;
-      else offline += 1;
+      else if (d.online === false) offline += 1;
       if (d.busy) busy += 1;
       if (d.hostDown) hostDown += 1;
     }

@@ -15,7 +15,7 @@ export class JobView {
     if (!job) { this.#root.hidden = true; return; }
     this.#root.hidden = false;
     this.#root.dataset.outcome = job.outcome;
-    $('job-summary').textContent = job.summary(now);
+    $('job-summary').textContent = job.summary(now, label);
     const pct = Math.round(job.fraction(now) * 100);
     this.#bar.firstElementChild.style.width = `${pct}%`;
     this.#bar.setAttribute('aria-valuenow', String(pct));

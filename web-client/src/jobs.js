@@ -206,11 +206,11 @@ export class Job {
   }
 
   /** The whole job in one line: "Typing 200 characters on 2 devices: 1 done, 1 typing". */
-  summary(now) {
+  summary(now, label = (id) => id) {
     const c = this.counts();
     const n = this.devices.size;
     const what = this.label || (this.chars ? `${plural(this.chars, 'character')}` : 'command');
-    const on = n === 1 ? [...this.devices.keys()][0] : plural(n, 'device');
+    const on = n === 1 ? label([...this.devices.keys()][0]) : plural(n, 'device');
     const parts = [];
     for (const k of ['done', 'typing', 'waiting', 'failed', 'cancelled']) if (c[k]) parts.push(`${c[k]} ${k}`);
     if (this.finished) {

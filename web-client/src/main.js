@@ -194,6 +194,7 @@ class App {
       ? 'The link to the broker is lost; reconnecting by itself. Device states are the last known, and nothing is sent until the link is back.'
       : '');
     if (state === 'connected') {
+      window.keymimeDebug = { ...window.keymimeDebug, connectedAt: performance.now() };
       if (!this.#shownApp) { this.#shownApp = true; this.#login.error(''); this.#login.show(false); }
       this.#keyboard.linkBack();
       return;
@@ -301,7 +302,8 @@ class App {
     if (blocked) { this.#toast.say(`Not sent: ${blocked}.`); return null; }
     const r = review(sel, (id) => this.#store.get(id));
     const key = `${this.#selection.key}|${r.offline.join(',')}`;
-    const target = r.group ? sel : { group: null, ids: r.online.length ? r.online : sel.ids };
+    // a group goes to its topic; answers are expected from its online members
+    const target = { group: sel.group, ids: r.online.length || r.group ? r.online : sel.ids };
     if (this.#armed === key) return target;
     const q = question(r, what, (id) => this.#label(id));
     if (!q) return target;
@@ -382,7 +384,7 @@ class App {
   #liveTarget() {
     const sel = this.#selection.target();
     const r = review(sel, (id) => this.#store.get(id));
-    return r.group ? sel : { group: null, ids: r.online.length ? r.online : sel.ids };
+    return { group: sel.group, ids: r.online.length || r.group ? r.online : sel.ids };
   }
 
   #sendLive(cmd) {
@@ -507,7 +509,8 @@ class App {
     $('state-chips').hidden = total === 0;
     this.#groups();
     this.#selectionChanged();
-    window.keymimeDebug = { shown, total, renderMs: ms, renders: (window.keymimeDebug?.renders ?? 0) + 1 };
+    const dbg = window.keymimeDebug ?? {};
+    window.keymimeDebug = { ...dbg, shown, total, renderMs: ms, at: performance.now(), renders: (dbg.renders ?? 0) + 1 };
   }
 
   #groups() {
