@@ -12,6 +12,7 @@
 
 #include "layout.h"
 #include "topics.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 enum opt_type { OPT_STR, OPT_LONG, OPT_BOOL };
@@ -45,6 +46,8 @@ static const struct option_def options[] = {
 	S(layout, "us", "the target computer's keyboard layout"),
 	S(target, "linux", "the target computer's system: linux, windows, macos, chromeos"),
 	S(groups, "", "comma-separated groups besides 'all'"),
+	S(name, "", "a name people know it by, e.g. 'Reception PC' (status, dashboard, Home Assistant)"),
+	S(location, "", "where it is, e.g. 'Front desk' (status, dashboard, Home Assistant area)"),
 	S(topic_prefix, "keymime", "first level of every topic"),
 	B(ha_discovery, "on", "publish Home Assistant discovery (on/off)"),
 	S(ha_prefix, "homeassistant", "Home Assistant discovery prefix"),
@@ -328,6 +331,21 @@ static bool uri_is_tls(const char *uri)
 	       !strncmp(uri, "wss://", 6);
 }
 
+/* name/location: printable UTF-8, at most CONFIG_LABEL_MAX bytes. */
+static int check_label(const char *key, const char *v, struct err *err)
+{
+	size_t n = strlen(v), bad;
+
+	if (n > CONFIG_LABEL_MAX)
+		return err_fail(err, "config", "%s: %zu bytes, at most %d", key, n, CONFIG_LABEL_MAX);
+	if (utf8_validate(v, n, &bad))
+		return err_fail(err, "config", "%s: not UTF-8 (byte %zu)", key, bad);
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+			return err_fail(err, "config", "%s: a control character at byte %zu", key, i);
+	return 0;
+}
+
 int config_validate(const struct config *c, struct err *err)
 {
 	if (!topics_valid_id(c->device_id))
@@ -364,6 +382,8 @@ int config_validate(const struct config *c, struct err *err)
 				"keyfile are set: use ssl:// (or mqtts://, wss://)", c->broker);
 	if (*c->password_file && !*c->username)
 		return err_fail(err, "config", "password_file needs username");
+	if (check_label("name", c->name, err) || check_label("location", c->location, err))
+		return -EINVAL;
 	return check_groups(c, err);
 }
 

@@ -33,6 +33,8 @@ struct config {
 	char *layout;
 	char *target;             /* linux, windows, macos, chromeos */
 	char *groups;             /* comma separated; "all" is always added */
+	char *name;               /* what people call it ("Reception PC"); may be empty */
+	char *location;           /* where it is ("Front desk"); may be empty */
 	char *topic_prefix;
 	bool ha_discovery;
 	char *ha_prefix;
@@ -54,6 +56,9 @@ struct config {
 	struct config_macro *macros;   /* owned, in the order first defined */
 	size_t n_macros;
 };
+
+/* name and location: at most this many bytes of UTF-8, no control characters. */
+#define CONFIG_LABEL_MAX 64
 
 #define CONFIG_DEFAULT_PATH "/etc/keymime/agent.conf"
 

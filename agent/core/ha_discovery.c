@@ -39,7 +39,8 @@ struct disc {
 	const char *ha;                  /* discovery prefix */
 	const char *version;
 	char *node;                      /* "keymime_<id>": node id and unique-id stem */
-	char *name;                      /* device name "keymime <id>" */
+	char *name;                      /* device name: the configured one or "keymime <id>" */
+	const char *area;                /* suggested_area, or NULL */
 	char *t_type, *t_keys, *t_cmd, *t_status, *t_result, *t_avail;
 	struct combos combos;
 	struct combos macros;            /* label and chord: the macro's name */
@@ -232,6 +233,8 @@ static json_object *base_config(const struct disc *d, const char *object, const 
 	jx_push_str(ids, d->node);
 	jx_put(dev, "identifiers", ids);
 	put_s(dev, "name", d->name);
+	if (d->area)
+		put_s(dev, "suggested_area", d->area);
 	put_s(dev, "model", "keymime");
 	put_s(dev, "manufacturer", "keymime");
 	put_s(dev, "sw_version", d->version);
@@ -466,7 +469,8 @@ static int disc_init(struct disc *d, const struct ha_config *c)
 	if (!topics_valid_device_id(id) || !topics_valid_prefix(prefix) || !topics_valid_prefix(d->ha))
 		return -EINVAL;
 	d->node = str_printf("keymime_%s", id);
-	d->name = str_printf("keymime %s", id);
+	d->name = (c->name && *c->name) ? str_printf("%s", c->name) : str_printf("keymime %s", id);
+	d->area = (c->location && *c->location) ? c->location : NULL;
 	d->t_type = topics_device(prefix, id, TOPIC_TYPE);
 	d->t_keys = topics_device(prefix, id, TOPIC_KEYS);
 	d->t_cmd = topics_device(prefix, id, TOPIC_CMD);

@@ -30,6 +30,8 @@ struct ha_config {
 	const char *combos;        /* "Label=chord, …"; NULL/"" = HA_DEFAULT_COMBOS */
 	const char *const *macros; /* macro names ([A-Za-z0-9_-]{1,64}), NULL-terminated;
 				    * a button each; NULL = none */
+	const char *name;          /* device name; NULL/"" = "keymime <id>" */
+	const char *location;      /* the device's suggested_area; NULL/"" = none */
 };
 
 /* Called once per discovery message, in a fixed order. topic and payload are

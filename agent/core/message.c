@@ -86,6 +86,17 @@ static json_object *string_list(const char *const *list)
 	return a;
 }
 
+/* What one command may hold, so a client can check before sending. */
+static json_object *limits(const struct status_limits *l)
+{
+	json_object *o = jx_object();
+
+	jx_int(o, "max_chars", l->max_chars);
+	jx_int(o, "max_payload", l->max_payload);
+	jx_int(o, "max_steps", l->max_steps);
+	return o;
+}
+
 char *message_status(const struct status_info *s)
 {
 	json_object *o = jx_object();
@@ -94,6 +105,10 @@ char *message_status(const struct status_info *s)
 	for (size_t i = 0; s->groups && s->groups[i]; i++)
 		jx_push_str(g, s->groups[i]);
 	jx_str(o, "device_id", s->device_id);
+	if (s->name && *s->name)
+		jx_str(o, "name", s->name);
+	if (s->location && *s->location)
+		jx_str(o, "location", s->location);
 	jx_str(o, "version", s->version);
 	jx_str(o, "layout", s->layout);
 	if (s->target)
@@ -108,6 +123,8 @@ char *message_status(const struct status_info *s)
 	jx_bool(o, "media_keys", s->consumer);
 	jx_int(o, "uptime_s", s->uptime_s);
 	jx_put(o, "counters", counters(&s->counters));
+	if (s->limits.max_chars || s->limits.max_payload || s->limits.max_steps)
+		jx_put(o, "limits", limits(&s->limits));
 	return jx_finish(o);
 }
 

@@ -33,8 +33,14 @@ struct status_counters {
 	uint64_t commands, ok, errors, chars, reports, dropped, rejected;
 };
 
+struct status_limits {
+	long max_chars, max_payload, max_steps;
+};
+
 struct status_info {
 	const char *device_id, *version, *layout, *target;
+	const char *name, *location; /* NULL or "" → omitted */
+	struct status_limits limits; /* all 0 → omitted */
 	char *const *groups;         /* NULL-terminated */
 	const char *const *macros;   /* NULL-terminated names, or NULL */
 	const char *host;            /* "connected", "disconnected", "unknown" */

@@ -136,6 +136,9 @@ void agent_publish_status(struct agent *a)
 	a->st.dirty = false;
 	pthread_mutex_unlock(&a->st.lock);
 	s.device_id = a->cfg->device_id;
+	s.name = a->cfg->name;
+	s.location = a->cfg->location;
+	s.limits = (struct status_limits){ a->cfg->max_chars, a->cfg->max_payload, a->cfg->max_steps };
 	s.version = KEYMIME_VERSION;
 	s.layout = layout_name(atomic_load(&a->layout));
 	s.target = layout_target_name(layout_target(atomic_load(&a->layout)));

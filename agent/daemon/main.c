@@ -213,6 +213,7 @@ static void discovery(struct agent *a, bool publish)
 		.device_id = c->device_id, .topic_prefix = c->topic_prefix,
 		.ha_prefix = c->ha_prefix, .version = KEYMIME_VERSION, .combos = c->ha_combos,
 		.macros = a->macro_names,
+		.name = c->name, .location = c->location,
 	};
 	int r = publish ? ha_discovery_publish(&hc, emit_discovery, a) :
 			  ha_discovery_remove(&hc, emit_discovery, a);

@@ -125,3 +125,20 @@ def test_a_bad_combo_is_refused_by_check_config():
 
 if __name__ == "__main__":
     hatest.run_tests(dict(globals()))
+
+
+def test_name_and_location_name_the_device_and_its_area():
+    conf = dict(ON, name="Reception PC", location="Front desk")
+    with Broker() as b, Agent(b, "pi1", conf=conf) as a:
+        a.wait_online()
+        status = live_status(a)
+        assert status["name"] == "Reception PC" and status["location"] == "Front desk", status
+        assert status["limits"] == {"max_chars": 65536, "max_payload": 262144, "max_steps": 1000}, status
+        got = wait_configs(b, len(expected()))
+        for topic, payload in got.items():
+            dev = json.loads(payload)["device"]
+            assert dev["name"] == "Reception PC", (topic, dev)
+            assert dev["suggested_area"] == "Front desk", (topic, dev)
+            assert dev["identifiers"] == ["keymime_pi1"], (topic, dev)
+        problems = ha_schema.check_all(sorted(got.items()), "pi1", status=status)
+        assert not problems, "\n".join(problems)

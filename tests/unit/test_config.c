@@ -364,6 +364,11 @@ Test(config, validate)
 		{ "groups", "kitchen,bad group", "groups: 'bad group' is not a valid group name "
 						  "([A-Za-z0-9_-]{1,64})" },
 		{ "groups", "a/b", "groups: 'a/b' is not a valid group name ([A-Za-z0-9_-]{1,64})" },
+		{ "name", "Reception\tPC", "name: a control character at byte 9" },
+		{ "location", "Desk \x1b[31m", "location: a control character at byte 5" },
+		{ "name", "caf\xe9", "name: not UTF-8 (byte 3)" },
+		{ "location", "0123456789012345678901234567890123456789012345678901234567890123X",
+		  "location: 65 bytes, at most 64" },
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -384,6 +389,8 @@ Test(config, validate_ok)
 		{ "broker", "ssl://b:8883" }, { "broker", "ws://b:9001" }, { "broker", "wss://b:9443" },
 		{ "broker", "mqtt://b" }, { "broker", "mqtts://b" }, { "topic_prefix", "home/keymime" },
 		{ "layout", "DE-ch" }, { "target", "MacOS" }, { "groups", "kitchen, office" }, { "username", "u" },
+		{ "name", "Reception PC" }, { "location", "Empfang, 2. Stock — Tür 3" },
+		{ "location", "0123456789012345678901234567890123456789012345678901234567890123" },
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -576,4 +583,19 @@ Test(config, macro_errors)
 	cr_expect_eq(config_set_macro(&cfg, "m0", "{\"keys\":\"a\"}", &err), 0, "a redefinition is fine");
 	cr_expect_eq(config_set_macro(&cfg, "one-more", "{}", &err), -EINVAL);
 	cr_expect_str_eq(err.detail, "macro.one-more: more than 64 macros");
+}
+
+/* name and location: optional, empty by default, from the file and from argv. */
+Test(config, name_and_location)
+{
+	cr_expect_str_eq(cfg.name, "");
+	cr_expect_str_eq(cfg.location, "");
+	cr_assert_eq(parse("name = \"Reception PC\"\nlocation = Front desk\n"), 0, "%s", err.detail);
+	cr_expect_str_eq(cfg.name, "Reception PC");
+	cr_expect_str_eq(cfg.location, "Front desk");
+	char *argv[] = { "keymime-agent", "--name", "Kiosk 3", "--location=Lobby", NULL };
+	struct config_cli cli = { 0 };
+	cr_assert_eq(config_parse_argv(&cfg, 4, argv, true, &cli, &err), 0, "%s", err.detail);
+	cr_expect_str_eq(cfg.name, "Kiosk 3");
+	cr_expect_str_eq(cfg.location, "Lobby");
 }

@@ -488,3 +488,33 @@ Test(ha_combos, null_err_buffer_is_fine)
 {
 	cr_assert_eq(ha_combos_validate("Paste", NULL), -EINVAL);
 }
+
+/* The device entry: the configured name and location (suggested_area), else "keymime <id>". */
+Test(ha_discovery, device_name_and_area)
+{
+	struct ha_config cfg = pi1;
+	struct capture c = { 0 };
+
+	cr_assert_eq(ha_discovery_publish(&cfg, capture_emit, &c), 0);
+	for (size_t i = 0; i < c.n; i++) {
+		json_object *o = json_tokener_parse(c.payload[i]), *dev;
+		cr_assert(json_object_object_get_ex(o, "device", &dev), "%s", c.topic[i]);
+		cr_expect_str_eq(str_at(dev, "name"), "keymime pi1");
+		cr_expect_null(str_at(dev, "suggested_area"), "%s", c.topic[i]);
+		json_object_put(o);
+	}
+	capture_free(&c);
+	cfg.name = "Reception PC";
+	cfg.location = "Front desk";
+	memset(&c, 0, sizeof c);
+	cr_assert_eq(ha_discovery_publish(&cfg, capture_emit, &c), 0);
+	cr_assert_eq(c.n, 15);
+	for (size_t i = 0; i < c.n; i++) {
+		json_object *o = json_tokener_parse(c.payload[i]), *dev;
+		cr_assert(json_object_object_get_ex(o, "device", &dev), "%s", c.topic[i]);
+		cr_expect_str_eq(str_at(dev, "name"), "Reception PC", "%s", c.topic[i]);
+		cr_expect_str_eq(str_at(dev, "suggested_area"), "Front desk", "%s", c.topic[i]);
+		json_object_put(o);
+	}
+	capture_free(&c);
+}

@@ -223,6 +223,34 @@ Test(message, status_fields)
 	cr_expect_eq(num(c, "reports"), 5000);
 	cr_expect_eq(num(c, "dropped"), 1);
 	cr_expect_eq(num(c, "rejected"), 4);
+	expect_absent(o, "name");
+	expect_absent(o, "location");
+	expect_absent(o, "limits");
+	json_object_put(o);
+}
+
+/* name, location and limits appear when set, so a dashboard can show and check them. */
+Test(message, status_name_location_limits)
+{
+	struct status_info s = {
+		.device_id = "pi1", .version = "0.1.0", .layout = "us", .host = "unknown",
+		.name = "Reception \"PC\"", .location = "Empfang — Tür 3",
+		.limits = { .max_chars = 65536, .max_payload = 262144, .max_steps = 1000 },
+	};
+	json_object *o = parse_owned(message_status(&s));
+
+	cr_expect_str_eq(str(o, "name"), "Reception \"PC\"");
+	cr_expect_str_eq(str(o, "location"), "Empfang — Tür 3");
+	json_object *l = field(o, "limits", json_type_object);
+	cr_expect_eq(num(l, "max_chars"), 65536);
+	cr_expect_eq(num(l, "max_payload"), 262144);
+	cr_expect_eq(num(l, "max_steps"), 1000);
+	json_object_put(o);
+	s.name = "";
+	s.location = NULL;
+	o = parse_owned(message_status(&s));
+	expect_absent(o, "name");
+	expect_absent(o, "location");
 	json_object_put(o);
 }
 
