@@ -217,14 +217,19 @@ export function parseStatus(payload) {
 
 /**
  * Parse a progress message (`<prefix>/<id>/progress`, not retained):
- * {"id":"…","device":"pi1","chars":n,"total":m}. `done` is accepted for
- * `chars`. Returns {id, device, done, total} or null.
+ * {"id":"…","device":"pi1","chars":n,"chars_total":m,"keys":k,"keys_total":l,"ms":…}.
+ * A command with no text (keys) counts keys instead. Returns
+ * {id, device, done, total} or null.
  */
 export function parseProgress(payload) {
   const o = jsonObject(payload);
   if (!o || o.id == null) return null;
-  const done = Number(o.chars ?? o.done);
-  const total = Number(o.total);
+  let done = Number(o.chars ?? o.done);
+  let total = Number(o.chars_total ?? o.total);
+  if (!(total > 0) && Number(o.keys_total) > 0) {
+    done = Number(o.keys);
+    total = Number(o.keys_total);
+  }
   if (!Number.isFinite(done) || !Number.isFinite(total) || total <= 0 || done < 0) return null;
   return {
     id: String(o.id),

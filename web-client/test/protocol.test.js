@@ -89,8 +89,10 @@ test('parseStatus rejects empty and non-object payloads', () => {
 });
 
 test('parseProgress reads the progress topic', () => {
-  assert.deepEqual(parseProgress('{"id":"web-1","device":"pi1","chars":5,"total":10}'),
+  assert.deepEqual(parseProgress('{"id":"web-1","device":"pi1","source":"cmd","chars":5,"chars_total":10,"keys":9,"keys_total":20,"ms":40}'),
     { id: 'web-1', device: 'pi1', done: 5, total: 10 });
+  assert.deepEqual(parseProgress('{"id":"k","device":"pi1","chars":0,"chars_total":0,"keys":3,"keys_total":8}'),
+    { id: 'k', device: 'pi1', done: 3, total: 8 }, 'keys only: counts keys');
   assert.deepEqual(parseProgress('{"id":7,"done":12,"total":10}'), { id: '7', device: null, done: 10, total: 10 });
   for (const p of ['', 'x', '{"chars":5,"total":10}', '{"id":"a","chars":5,"total":0}', '{"id":"a","chars":-1,"total":3}']) {
     assert.equal(parseProgress(p), null, p);
