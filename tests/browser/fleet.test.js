@@ -407,8 +407,12 @@ test('1000 devices list in about a second and filter in a fraction of one', { ti
   await login(fresh, broker);
   await fresh.waitForFunction((total) => window.keymimeDebug?.total === total, n + 3, { timeout: 30000 });
   const loginMs = Date.now() - t1;
-  // in the page: from the link being up to the render that showed the last device
-  const listMs = await fresh.evaluate(() => window.keymimeDebug.at - window.keymimeDebug.connectedAt);
+  // in the page: from the link being up to the render that listed the last device
+  const listMs = await fresh.evaluate(() => window.keymimeDebug.totalAt - window.keymimeDebug.connectedAt);
+  // and to the last render of the login's retained flood (every availability shown too)
+  await fresh.waitForFunction(() => document.querySelectorAll('#device-list .avail:empty').length === 0, null, { timeout: 30000 });
+  await sleep(300);
+  const allMs = await fresh.evaluate(() => window.keymimeDebug.at - window.keymimeDebug.connectedAt);
 
   /** Time from act() until the list shows `want` rows; also the page's own render time. */
   const timed = async (what, act, want) => {
@@ -434,7 +438,8 @@ test('1000 devices list in about a second and filter in a fraction of one', { ti
   await fresh.waitForFunction(() => [...document.querySelectorAll('.dev[data-id="bulk500"] .tag')].some((t) => t.textContent === 'be'));
   const updateMs = Date.now() - t5;
   const f = (ms, r) => `${ms} ms (render ${r.toFixed(1)} ms)`;
-  console.log(`# 1000 devices: listed ${listMs.toFixed(0)} ms after the link was up (login to list ${loginMs} ms); ` +
+  console.log(`# 1000 devices: listed ${listMs.toFixed(0)} ms after the link was up, availability of all shown after ` +
+    `${allMs.toFixed(0)} ms (login to list ${loginMs} ms); ` +
     `filter group:g7 ${f(filterMs, filterRender)}, search "desk 99" ${f(searchMs, searchRender)}, ` +
     `clear ${f(clearMs, clearRender)}, Busy chip ${f(chipMs, chipRender)}, one status update ${updateMs} ms`);
   // generous bounds for a loaded 2-core machine; the targets (1 s, 0.2 s) are in the printed figures

@@ -205,6 +205,15 @@ export class Job {
     }
   }
 
+  /** The short form for a device's row: the reason is in describe(). */
+  describeShort(device) {
+    const s = this.devices.get(device);
+    if (!s) return '';
+    if (s.state === 'cancelled') return 'cancelled';
+    if (s.state === 'failed') return `failed: ${s.reason.split(' — ')[0]}`;
+    return this.describe(device);
+  }
+
   /** The whole job in one line: "Typing 200 characters on 2 devices: 1 done, 1 typing". */
   summary(now, label = (id) => id) {
     const c = this.counts();

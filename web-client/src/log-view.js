@@ -11,7 +11,7 @@ const SHOWN = 100;
 export function renderEntries(list, entries, { withDevice, label, empty }) {
   const shown = entries.slice(-SHOWN).reverse();
   list.replaceChildren(...shown.map((e) => {
-    const li = el('li', e.state);
+    const li = el('li', `st-${e.state}`);
     const what = el('span', 'what');
     if (withDevice) what.append(el('span', 'dev-name', label(e.device)));
     what.append(e.text);
@@ -20,7 +20,7 @@ export function renderEntries(list, entries, { withDevice, label, empty }) {
     if (out) li.append(el('span', 'outcome', e.rttMs != null && e.state !== 'sent' ? `${out} · round trip ${e.rttMs} ms` : out));
     return li;
   }));
-  if (shown.length === 0) list.append(el('li', 'info', empty));
+  if (shown.length === 0) list.append(el('li', 'st-empty', empty));
 }
 
 export class LogPanel {

@@ -347,6 +347,8 @@ class App {
     for (const d of job.devices.keys()) this.#lastJob.set(d, job.id);
     this.#shown = job;
     this.#jobChanged(job, [...job.devices.keys()]);
+    // on a phone the outcome is above the button that was pressed: show it
+    if (window.matchMedia?.('(max-width: 900px)').matches) $('job').scrollIntoView({ block: 'nearest' });
   }
 
   #jobChanged(job, devices) {
@@ -371,9 +373,8 @@ class App {
     const job = this.#jobs.get(this.#lastJob.get(id));
     const part = job?.devices.get(id);
     if (!part) return null;
-    const text = job.describe(id);
     const head = job.chars ? '' : `${job.label}: `;
-    return [part.state, `${head}${text}`, `${job.label}: ${text}`];
+    return [part.state, `${head}${job.describeShort(id)}`, `${job.label}: ${job.describe(id)}`];
   }
 
   /** Live keys and "type as you go" send quietly, after the same safety question once. */
@@ -510,7 +511,10 @@ class App {
     this.#groups();
     this.#selectionChanged();
     const dbg = window.keymimeDebug ?? {};
-    window.keymimeDebug = { ...dbg, shown, total, renderMs: ms, at: performance.now(), renders: (dbg.renders ?? 0) + 1 };
+    const at = performance.now();
+    // totalAt: when the number of listed devices last changed
+    const totalAt = total !== dbg.total ? at : dbg.totalAt;
+    window.keymimeDebug = { ...dbg, shown, total, renderMs: ms, at, totalAt, renders: (dbg.renders ?? 0) + 1 };
   }
 
   #groups() {
