@@ -85,6 +85,10 @@ const reportsUntil = (a, from, ok, what) => until(() => {
 
 const jobSummary = () => page.textContent('#job-summary');
 
+/** Wait until the outcome line is exactly `want` (a new job replaces the last one's line). */
+const outcome = (want, timeout = 15000) => page.waitForFunction((w) => document.getElementById('job-summary').textContent === w,
+  want, { timeout }).catch(async (e) => { throw new Error(`${e.message}: "${await jobSummary()}"`); });
+
 /** Screenshots at both sizes; on the phone, scroll `phoneAt` into view first. */
 async function shoot(name, phoneAt = null) {
   const hideToast = () => page.evaluate(() => { document.getElementById('toast').hidden = true; document.activeElement?.blur(); });
@@ -118,7 +122,7 @@ test('login lists the agents by name and place, all online', T, async () => {
   assert.equal(await row(page, 'pi1').locator('.sub').textContent(), 'pi1 · Front desk');
   assert.equal(await row(page, 'pi2').locator('.sub').textContent(), 'pi2 · Rack 2');
   await page.waitForFunction(() => [...document.querySelectorAll('.dev[data-id="pi2"] .tag')].some((t) => t.textContent === 'lab, kiosk'));
-  assert.ok((await tags(page, 'pi1')).includes('us'));
+  assert.ok((await tags(page, 'pi1')).includes('us · Linux'), 'layout and target');
   await page.getByRole('searchbox', { name: 'Search devices' }).fill('lobby');
   await page.waitForFunction(() => window.keymimeDebug?.shown === 1);
   await page.getByRole('searchbox', { name: 'Search devices' }).fill('');
@@ -154,8 +158,7 @@ test('paste types the same text on two agents; each says done', T, async () => {
   await page.getByText('Pace, layout and target').click();
   await page.getByLabel('Pace').selectOption({ label: 'Normal (10 ms)' });
   await page.getByRole('button', { name: 'Type it' }).click();
-  await page.waitForFunction(() => document.getElementById('job').dataset.outcome === 'ok', null, { timeout: 20000 });
-  assert.equal(await jobSummary(), 'Done: 28 characters on 2 devices — 2 done');
+  await outcome('Done: 28 characters on 2 devices — 2 done', 20000);
   assert.equal(await page.getByRole('progressbar').getAttribute('aria-valuenow'), '100');
   for (const id of ['pi1', 'pi2']) {
     const r = agents[id].reports(from[id]);
@@ -219,7 +222,7 @@ test('a bad key name says what to fix, and nothing is typed', T, async () => {
   const from = agents.pi2.size();
   await page.getByLabel('Any keys').fill('ctl+c');
   await page.getByRole('button', { name: 'Send keys' }).click();
-  await page.waitForFunction(() => document.getElementById('job').dataset.outcome === 'failed');
+  await outcome('Failed: ctl+c on Build server — 1 failed');
   assert.match(await page.textContent('#job-devices'), /^Build serverfailed: no key named 'ctl' — check the key names/);
   const line = await activity('pi2', /failed/);
   assert.match(line, /no key named 'ctl' — check the key names .*\(unknown_key\)/s);
@@ -243,8 +246,7 @@ test('a failed job is red, with the reason and what to do', T, async () => {
   await select('pi1', 'pi2');
   await page.getByRole('textbox', { name: 'Text to type' }).fill('naïve café costs 5 €');
   await page.getByRole('button', { name: 'Type it' }).click();
-  await page.waitForFunction(() => document.getElementById('job').dataset.outcome === 'failed', null, { timeout: 15000 });
-  assert.equal(await jobSummary(), 'Failed: 20 characters on 2 devices — 2 failed');
+  await outcome('Failed: 20 characters on 2 devices — 2 failed');
   const lines = await page.locator('#job-devices li').allTextContents();
   for (const l of lines) assert.match(l, /failed: layout 'us' cannot type 'ï' \(U\+00EF\) at 2.* — remove those characters, or pick the computer's real layout/);
   assert.equal(await page.getByRole('progressbar').getAttribute('aria-valuenow'), '0', 'nothing was typed: an empty bar');
@@ -278,17 +280,63 @@ test('progress from the agent while it types; cancel is grey, not red', T, async
   await page.getByLabel('Pace').selectOption({ label: 'Fast (agent default)' });
 });
 
-test('the layout is set per device from its details', T, async () => {
+test('layout and target are set per device from its details, and shown in its row', T, async () => {
   await page.getByRole('button', { name: 'Build server, details' }).click();
   const dd = page.getByRole('dialog');
+  await page.waitForFunction(() => /TargetLinux/.test(document.getElementById('dd-facts').textContent));
   await dd.getByLabel('Layout').fill('de');
+  await dd.getByLabel('Target').selectOption({ label: 'Windows' });
   await dd.getByRole('button', { name: 'Set on this device' }).click();
-  await page.waitForFunction(() => /layout is now de/.test(document.getElementById('dd-log').textContent), null, { timeout: 10000 });
-  await page.waitForFunction(() => /LayoutdeTarget|Layoutde/.test(document.getElementById('dd-facts').textContent));
-  await dd.getByLabel('Layout').fill('us');
-  await dd.getByRole('button', { name: 'Set on this device' }).click();
-  await page.waitForFunction(() => /Layoutus/.test(document.getElementById('dd-facts').textContent), null, { timeout: 10000 });
+  await page.waitForFunction(() => /layout is now de/.test(document.getElementById('dd-log').textContent)
+    && /target is now Windows/.test(document.getElementById('dd-log').textContent), null, { timeout: 10000 });
+  await page.waitForFunction(() => /LayoutdeTargetWindows/.test(document.getElementById('dd-facts').textContent), null, { timeout: 10000 });
   await dd.getByRole('button', { name: 'Close' }).click();
+  assert.ok((await tags(page, 'pi2')).includes('de · Windows'), String(await tags(page, 'pi2')));
+  await page.getByRole('searchbox', { name: 'Search devices' }).fill('target:windows');
+  await page.waitForFunction(() => window.keymimeDebug?.shown === 1);
+  await page.getByRole('searchbox', { name: 'Search devices' }).fill('');
+  await page.getByRole('button', { name: 'Build server, details' }).click();
+  await dd.getByLabel('Layout').fill('us');
+  await dd.getByLabel('Target').selectOption({ label: 'Linux' });
+  await dd.getByRole('button', { name: 'Set on this device' }).click();
+  await page.waitForFunction(() => /LayoutusTargetLinux/.test(document.getElementById('dd-facts').textContent), null, { timeout: 10000 });
+  await dd.getByRole('button', { name: 'Close' }).click();
+});
+
+test('a target chosen for one paste goes beside the layout in the command', T, async () => {
+  await select('pi1');
+  const from = agents.pi1.size();
+  await page.getByRole('tab', { name: 'Type' }).click();
+  await page.getByRole('textbox', { name: 'Text to type' }).fill('Hi');
+  await page.locator('#actions').getByLabel('Target').selectOption({ label: 'macOS' });
+  await page.getByRole('button', { name: 'Type it' }).click();
+  await outcome('Done: 2 characters on Reception PC — 1 done');
+  assert.equal(decodeUS(agents.pi1.reports(from)), 'Hi', 'macOS with the us layout types the same letters');
+  await page.locator('#actions').getByLabel('Target').selectOption({ label: "device's" });
+});
+
+test('a group command: every online member answers, each result naming its device', T, async () => {
+  const c = mqtt.connect(`mqtt://127.0.0.1:${broker.mqttPort}`, { username: 'admin', password: broker.password });
+  await new Promise((res) => c.once('connect', res));
+  const results = [];
+  c.on('message', (t, p) => results.push([t, JSON.parse(p)]));
+  await c.subscribeAsync('keymime/+/result');
+  const from = { pi1: agents.pi1.size(), pi2: agents.pi2.size() };
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await page.getByLabel('Select group').selectOption('lab');
+  await page.getByRole('tab', { name: 'Keys' }).click();
+  await page.getByRole('group', { name: 'Common keys' }).getByRole('button', { name: 'Enter' }).click();
+  const dlg = page.getByRole('dialog');
+  assert.equal(await dlg.getByRole('heading').textContent(), 'Send to group lab (2 online)?');
+  await dlg.getByRole('button', { name: 'Send to group lab' }).click();
+  await page.waitForFunction(() => document.getElementById('job-summary').textContent === 'Done: Enter on 2 devices — 2 done',
+    null, { timeout: 15000 });
+  assert.deepEqual(await page.locator('#job-devices li').allTextContents(), ['Reception PCdone', 'Build serverdone']);
+  await until(() => results.length >= 2, 5000, 'two results');
+  assert.deepEqual(results.map(([t, r]) => [t, r.device]).sort(), [['keymime/pi1/result', 'pi1'], ['keymime/pi2/result', 'pi2']]);
+  for (const id of ['pi1', 'pi2']) assert.deepEqual(agents[id].reports(from[id]), ['00 00 28 00 00 00 00 00', ZERO]);
+  await c.endAsync();
+  await page.getByRole('button', { name: 'Clear' }).click();
 });
 
 test('"type as you go" on a phone sends text and Enter as typed', T, async () => {
@@ -316,16 +364,16 @@ test('kill -9 of one agent: offline, greyed, and named before a send', T, async 
   assert.equal(await page.getByRole('button', { name: '1 offline' }).isVisible(), true);
   await shoot('offline', '#fleet');
   const from = agents.pi1.size();
-  await page.getByRole('textbox', { name: 'Text to type' }).fill('hi');
+  await page.getByRole('tab', { name: 'Type' }).click();
+  await page.getByRole('textbox', { name: 'Text to type' }).fill('hi!');
   await page.getByRole('button', { name: 'Type it' }).click();
   const dlg = page.getByRole('dialog');
   await dlg.waitFor();
   assert.equal(await dlg.getByRole('heading').textContent(), '1 of 2 selected is offline');
-  assert.match(await dlg.textContent(), /Offline, will not type 2 characters: Kiosk 3\./);
+  assert.match(await dlg.textContent(), /Offline, will not type 3 characters: Kiosk 3\./);
   await dlg.getByRole('button', { name: 'Send to the 1 online' }).click();
-  await page.waitForFunction(() => document.getElementById('job').dataset.outcome === 'ok', null, { timeout: 15000 });
-  assert.equal(decodeUS(agents.pi1.reports(from)), 'hi');
-  assert.equal(await jobSummary(), 'Done: 2 characters on Reception PC — 1 done');
+  await outcome('Done: 3 characters on Reception PC — 1 done');
+  assert.equal(decodeUS(agents.pi1.reports(from)), 'hi!');
 });
 
 test('the page raised no console error', () => {

@@ -302,7 +302,7 @@ test('results and progress: waiting, typing n %, failed with what to do, in red'
   const { id } = published[0].payload;
   assert.deepEqual(published[0], { topic: 'keymime/sim1/cmd', payload: { id, text: 'hello world', target: 'macos' } });
   await page.waitForFunction(() => document.querySelector('.dev[data-id="sim1"] .tag')?.textContent === 'waiting');
-  await pub.publishAsync('keymime/sim1/progress', JSON.stringify({ id, device: 'sim1', chars: 5, total: 11 }));
+  await pub.publishAsync('keymime/sim1/progress', JSON.stringify({ id, device: 'sim1', source: 'cmd', chars: 5, chars_total: 11, keys: 5, keys_total: 11, ms: 300 }));
   await page.waitForFunction(() => document.querySelector('.dev[data-id="sim1"] .tag')?.textContent === 'typing 45 %');
   assert.equal(await page.getByRole('progressbar').getAttribute('aria-valuenow'), '45');
   await pub.publishAsync('keymime/sim1/result', JSON.stringify({ id, device: 'sim1', ok: false, error: 'host_timeout', detail: 'the computer stopped taking keystrokes', chars: 5 }));

@@ -31,7 +31,7 @@ export class LogEntry {
   get outcome() {
     const r = this.result;
     if (!r) return this.state === 'sent' ? 'waiting for the device' : '';
-    const ms = r.ms != null ? ` in ${r.ms} ms` : '';
+    const ms = r.ms > 0 ? ` in ${r.ms} ms` : '';
     if (r.ok) {
       if (this.kind === 'text' || this.kind === 'seq') {
         return r.chars != null ? `done: ${plural(r.chars, 'character')} typed${ms}` : `done${ms}`;
