@@ -57,11 +57,41 @@ static void note_untypable(struct err *err, uint32_t cp, size_t pos)
 	err->n_bad_total++;
 }
 
+/* The entry method c uses on layout l: its unicode_entry where that fits
+ * l's target (a device's method stays out of commands for another target). */
+static enum unicode_entry entry_method(const struct command *c, const struct layout *l)
+{
+	enum unicode_entry m = (enum unicode_entry)c->unicode_entry;
+
+	return unicode_entry_fits(m, layout_target(l)) ? m : UNICODE_ENTRY_NONE;
+}
+
+enum unicode_entry command_unicode_entry(const struct command *c)
+{
+	return c->layout ? entry_method(c, c->layout) : UNICODE_ENTRY_NONE;
+}
+
+/* Why the entry method could not help either, appended to the error. */
+static void entry_failure(struct strbuf *sb, enum unicode_entry m, const struct layout *l)
+{
+	struct unicode_entry_keys k;
+
+	if (m == UNICODE_ENTRY_NONE)
+		return;
+	if (unicode_entry_keys(m, l, 0xE9, &k) == -ENOENT)
+		sb_addf(sb, "; unicode_entry %s needs keys for u, 0-9, a-f and space, which layout "
+			"'%s' lacks", unicode_entry_name(m), layout_name(l));
+	else
+		sb_addf(sb, "; unicode_entry %s enters %s", unicode_entry_name(m),
+			unicode_entry_reach(m));
+}
+
 /* "layout 'us' cannot type 'é' (U+00E9) at 3, …" — printable characters are
  * quoted, control characters shown by code point only. */
-static int untypable_error(struct err *err, const struct layout *l)
+static int untypable_error(struct err *err, const struct command *c)
 {
 	struct strbuf sb = STRBUF_INIT;
+	const struct layout *l = c->layout;
 
 	sb_addf(&sb, "layout '%s' cannot type", layout_name(l));
 	for (size_t i = 0; i < err->n_bad; i++) {
@@ -78,6 +108,7 @@ static int untypable_error(struct err *err, const struct layout *l)
 	}
 	if (err->n_bad_total > err->n_bad)
 		sb_addf(&sb, " and %zu more", err->n_bad_total - err->n_bad);
+	entry_failure(&sb, entry_method(c, l), l);
 	size_t nb = err->n_bad, nt = err->n_bad_total;
 	err_fail(err, "untypable", "%s", sb_str(&sb));
 	sb_free(&sb);
@@ -85,7 +116,16 @@ static int untypable_error(struct err *err, const struct layout *l)
 	return -EINVAL;
 }
 
-static void push_entry(struct command *c, const struct layout_entry *e)
+/* macOS told the keyboard is ISO exchanges the key left of 1 (0x35) and
+ * the key left of Z (0x64); the macOS tables are for ANSI. */
+static uint8_t mac_usage(const struct command *c, const struct layout *l, uint8_t usage)
+{
+	if (!c->macos_iso || layout_target(l) != LAYOUT_MACOS)
+		return usage;
+	return usage == 0x35 ? 0x64 : usage == 0x64 ? 0x35 : usage;
+}
+
+static void push_entry(struct command *c, const struct layout *l, const struct layout_entry *e)
 {
 	bool caps_only = e->caps_only;
 	bool blocked = !caps_only && !e->caps_ok;
@@ -93,6 +133,7 @@ static void push_entry(struct command *c, const struct layout_entry *e)
 	for (uint8_t i = 0; i < e->n; i++) {
 		struct action *a = command_push_action(c, ACT_TAP);
 		a->u.tap = e->s[i];
+		a->u.tap.usage = mac_usage(c, l, e->s[i].usage);
 		a->start_of_char = (i == 0);
 		a->end_of_char = (i + 1 == e->n);
 		a->caps_blocked = blocked;
@@ -100,6 +141,47 @@ static void push_entry(struct command *c, const struct layout_entry *e)
 	}
 	c->chars++;
 	c->strokes += e->n;
+}
+
+/* A character through the entry method: one character of many strokes. */
+static void push_keys(struct command *c, const struct unicode_entry_keys *k)
+{
+	for (uint8_t i = 0; i < k->n; i++) {
+		struct action *a = command_push_action(c, ACT_TAP);
+		a->u.tap = k->s[i];
+		a->start_of_char = (i == 0);
+		a->end_of_char = (i + 1 == k->n);
+		a->caps_blocked = k->caps_blocked;
+		a->entry = true;
+		a->num_lock = k->num_lock;
+		a->hold_mods = k->hold_mods;
+	}
+	c->chars++;
+	c->entered++;
+	c->strokes += k->n;
+}
+
+/* One character: a key of the layout, Caps Lock (fr Ç: the sequencer turns
+ * it on around it), or the entry method; else noted as untypable. Once
+ * anything is untypable, nothing more is compiled, only noted. */
+static void compile_char(struct command *c, const struct layout *l, uint32_t cp, size_t pos,
+			 struct err *err)
+{
+	struct layout_entry e;
+	struct unicode_entry_keys k;
+	enum unicode_entry m;
+
+	if (layout_lookup(l, cp, &e) ||
+	    (layout_caps_key_locks(l) && layout_lookup_caps_only(l, cp, &e))) {
+		if (!err->n_bad_total)
+			push_entry(c, l, &e);
+	} else if ((m = entry_method(c, l)) != UNICODE_ENTRY_NONE &&
+		   unicode_entry_keys(m, l, cp, &k) == 0) {
+		if (!err->n_bad_total)
+			push_keys(c, &k);
+	} else {
+		note_untypable(err, cp, pos);
+	}
 }
 
 /* Compile UTF-8 text into taps. "\r\n" and a lone "\r" are one Enter. *pos is
@@ -122,22 +204,14 @@ int command_compile_text_step(struct command *c, const char *s, size_t len, cons
 		}
 		if (++*pos > lim->max_chars)
 			return err_fail(err, "too_long", "more than %zu characters", lim->max_chars);
-		struct layout_entry e;
-		/* A few characters exist only under Caps Lock (fr: Ç); the
-		 * sequencer turns Caps Lock on around them. */
-		bool found = layout_lookup(l, cp, &e) ||
-			     (layout_caps_key_locks(l) && layout_lookup_caps_only(l, cp, &e));
-		if (!found)
-			note_untypable(err, cp, *pos - 1);
-		else if (!err->n_bad_total)
-			push_entry(c, &e);
+		compile_char(c, l, cp, *pos - 1, err);
 	}
 	return 0;
 }
 
-int command_finish_text(struct err *err, const struct layout *l)
+int command_finish_text(const struct command *c, struct err *err)
 {
-	return err->n_bad_total ? untypable_error(err, l) : 0;
+	return err->n_bad_total ? untypable_error(err, c) : 0;
 }
 
 int command_parse_text(struct command *c, const char *payload, size_t len,
@@ -148,7 +222,7 @@ int command_parse_text(struct command *c, const char *payload, size_t len,
 
 	c->layout = l;
 	int r = command_compile_text_step(c, payload, len, l, lim, &pos, err);
-	return r ? r : command_finish_text(err, l);
+	return r ? r : command_finish_text(c, err);
 }
 
 /* ---- chords -------------------------------------------------------------- */

@@ -13,6 +13,7 @@
 #include "err.h"
 #include "hid_report.h"
 #include "layout.h"
+#include "unicode_entry.h"
 
 enum act_kind {
 	ACT_TAP,     /* one stroke of a character: press, release (exact modifiers) */
@@ -40,6 +41,11 @@ struct action {
 				      * Caps Lock is on (layout_entry.caps_ok) */
 	bool caps_only;              /* ACT_TAP: only typed while Caps Lock is on
 				      * (layout_lookup_caps_only: fr Ç) */
+	bool entry;                  /* ACT_TAP: a stroke of a Unicode code entry
+				      * (the character is counted as entered) */
+	bool num_lock;               /* ACT_TAP: needs the host's Num Lock on (keypad digits) */
+	uint8_t hold_mods;           /* ACT_TAP: modifiers kept down after the release,
+				      * up to the character's last stroke (Alt, Option) */
 	union {
 		struct layout_stroke tap;
 		struct chord chord;      /* ACT_CHORD, ACT_DOWN, ACT_UP (one key) */
@@ -61,9 +67,16 @@ struct command {
 	struct action *acts;         /* owned */
 	size_t n_acts, cap_acts;
 	size_t chars;                /* characters of text to type */
+	size_t entered;              /* of them, typed through unicode_entry */
 	size_t strokes;              /* key presses (taps + chords + downs) */
 	int32_t delay_ms;            /* pace between keystrokes; -1 = device default */
 	const struct layout *layout; /* the layout text was compiled for (static) */
+	/* Set by the caller before parsing (the device's settings); a JSON
+	 * command's "unicode_entry" replaces the first. */
+	uint8_t unicode_entry;       /* enum unicode_entry: for characters no key
+				      * makes; used only where it fits the target */
+	bool macos_iso;              /* macOS treats the keyboard as ISO: text keys
+				      * 0x35 and 0x64 are exchanged (macos_keyboard_type) */
 	bool uses_consumer;          /* needs the consumer-control device */
 	/* Where the result goes besides keymime/<id>/result (MQTT v5). Owned. */
 	char *response_topic;
@@ -93,6 +106,10 @@ struct command *command_new(void);
 /* Free c and everything it owns; NULL is fine. */
 void command_free(struct command *c);
 
+/* The entry method c's text uses: c->unicode_entry where it fits the target
+ * of c->layout, else none. */
+enum unicode_entry command_unicode_entry(const struct command *c);
+
 /* Parse a payload of the `type` topic: UTF-8 text typed on layout l.
  * payload: borrowed, len bytes, not NUL-terminated. Returns 0, or -EINVAL
  * with *err filled; c may be partly filled either way and stays the caller's. */
@@ -115,13 +132,14 @@ int command_parse_json(struct command *c, const char *payload, size_t len,
 int chord_parse(const char *s, size_t len, struct chord *out, struct err *err);
 
 /* Internal to the parsers (command.c, command_json.c): append an action;
- * compile one text or keys step (text positions continue through *pos);
- * turn the untypable characters collected in *err into the error. */
+ * compile one text or keys step (text positions continue through *pos;
+ * text uses c->unicode_entry and c->macos_iso); turn the untypable
+ * characters collected in *err into the error. */
 struct action *command_push_action(struct command *c, enum act_kind kind);
 int command_compile_text_step(struct command *c, const char *s, size_t len, const struct layout *l,
 			      const struct cmd_limits *lim, size_t *pos, struct err *err);
 int command_compile_keys_step(struct command *c, const char *s, size_t len,
 			      const struct cmd_limits *lim, struct err *err);
-int command_finish_text(struct err *err, const struct layout *l);
+int command_finish_text(const struct command *c, struct err *err);
 
 #endif

@@ -207,17 +207,17 @@ static int take_seq(struct command *c, json_object *v, const struct cmd_limits *
 }
 
 static const char *const top_fields[] = {
-	"id", "layout", "target", "delay_ms", "ms",
+	"id", "layout", "target", "delay_ms", "ms", "unicode_entry",
 	"text", "keys", "seq", "down", "up", "release_all", "cancel", "set_layout", "set_target",
 	"hold", "macro", NULL,
 };
-#define FIRST_ACTION 5
+#define FIRST_ACTION 6
 
 /* What a macro may hold: options and the actions that type. */
 static bool macro_field(const char *k)
 {
-	static const char *const ok[] = { "layout", "target", "delay_ms", "ms", "text", "keys",
-					  "seq", "down", "up", "hold", NULL };
+	static const char *const ok[] = { "layout", "target", "delay_ms", "ms", "unicode_entry",
+					  "text", "keys", "seq", "down", "up", "hold", NULL };
 
 	for (int i = 0; ok[i]; i++)
 		if (!strcmp(k, ok[i]))
@@ -332,6 +332,27 @@ static int take_layout(struct command *c, json_object *root, struct err *err)
 static int take_macro(struct command *c, json_object *root, json_object *v,
 		      const struct cmd_limits *lim, struct err *err);
 
+/* "unicode_entry": the method for characters no key makes, instead of the
+ * device's; it must be one the command's target has. */
+static int take_entry(struct command *c, json_object *root, struct err *err)
+{
+	const char *name = NULL;
+	enum unicode_entry m;
+	enum layout_target t = layout_target(c->layout);
+	int r = take_name(root, "unicode_entry", "a method name", &name, err);
+
+	if (r || !name)
+		return r;
+	if (unicode_entry_parse(name, &m) < 0)
+		return err_fail(err, "bad_value", "'unicode_entry' must be none, linux-ibus, "
+				"windows-altcode, windows-hex or macos-hex, not '%.40s'", name);
+	if (!unicode_entry_fits(m, t))
+		return err_fail(err, "bad_value", "unicode_entry %s is for %s, not target %s",
+				unicode_entry_name(m), unicode_entry_targets(m), layout_target_name(t));
+	c->unicode_entry = (uint8_t)m;
+	return 0;
+}
+
 static int dispatch(struct command *c, json_object *root, const char *k, json_object *v,
 		    const struct cmd_limits *lim, struct err *err)
 {
@@ -354,7 +375,7 @@ static int dispatch(struct command *c, json_object *root, const char *k, json_ob
 		r = take_hold_ms(c, v, ms, "", lim, err);
 	} else
 		r = take_action(c, k, v, "", lim, &pos, err);
-	return r ? r : command_finish_text(err, c->layout);
+	return r ? r : command_finish_text(c, err);
 }
 
 /* Every field name known (in a macro: only what types), at most one action,
@@ -391,7 +412,7 @@ static int take_options(struct command *c, json_object *root, const struct cmd_l
 	uint32_t ms;
 	int r;
 
-	if ((r = take_layout(c, root, err)))
+	if ((r = take_layout(c, root, err)) || (r = take_entry(c, root, err)))
 		return r;
 	if (json_object_object_get_ex(root, "delay_ms", &v)) {
 		if ((r = take_uint(v, "", "delay_ms", lim->max_delay_ms, &ms, err)))

@@ -13,6 +13,7 @@
 #include "layout.h"
 #include "topics.h"
 #include "utf8.h"
+#include "unicode_entry.h"
 #include "xalloc.h"
 
 enum opt_type { OPT_STR, OPT_LONG, OPT_BOOL };
@@ -45,6 +46,9 @@ static const struct option_def options[] = {
 	S(hid_keyboard_leds, "", "read LED reports from here (simulated hosts)"),
 	S(layout, "us", "the target computer's keyboard layout"),
 	S(target, "linux", "the target computer's system: linux, windows, macos, chromeos"),
+	S(unicode_entry, "none", "characters no key makes: none, linux-ibus, windows-altcode, "
+	  "windows-hex, macos-hex"),
+	S(macos_keyboard_type, "ansi", "what macOS was told the keyboard is: ansi or iso"),
 	S(groups, "", "comma-separated groups besides 'all'"),
 	S(name, "", "a name people know it by, e.g. 'Reception PC' (status, dashboard, Home Assistant)"),
 	S(location, "", "where it is, e.g. 'Front desk' (status, dashboard, Home Assistant area)"),
@@ -245,13 +249,14 @@ int config_parse_text(struct config *c, const char *text, size_t len, const char
 	return r;
 }
 
-enum { CLI_CONFIG = 1000, CLI_CHECK, CLI_HELP, CLI_VERSION, CLI_PASSWORD, CLI_MACRO,
+enum { CLI_CONFIG = 1000, CLI_CHECK, CLI_HELP, CLI_VERSION, CLI_PASSWORD, CLI_MACRO, CLI_LIST,
+       CLI_JSON,
        CLI_BASE = 2000 };
 
 /* getopt_long's table: every option under its dashed and its underscored name. */
 static struct option *long_options(char names[][64])
 {
-	struct option *lo = xcalloc(2 * N_OPTIONS + 7, sizeof *lo);
+	struct option *lo = xcalloc(2 * N_OPTIONS + 9, sizeof *lo);
 	size_t n = 0;
 
 	for (size_t i = 0; i < N_OPTIONS; i++) {
@@ -264,6 +269,8 @@ static struct option *long_options(char names[][64])
 	lo[n++] = (struct option){ "check-config", no_argument, NULL, CLI_CHECK };
 	lo[n++] = (struct option){ "help", no_argument, NULL, CLI_HELP };
 	lo[n++] = (struct option){ "version", no_argument, NULL, CLI_VERSION };
+	lo[n++] = (struct option){ "list-layouts", no_argument, NULL, CLI_LIST };
+	lo[n++] = (struct option){ "json", no_argument, NULL, CLI_JSON };
 	/* An exact entry, or getopt_long would take --password as an abbreviation
 	 * of --password-file and the secret would be used as a file name. */
 	lo[n++] = (struct option){ "password", required_argument, NULL, CLI_PASSWORD };
@@ -277,6 +284,8 @@ static int one_option(struct config *c, int opt, bool apply, struct config_cli *
 	switch (opt) {
 	case CLI_CONFIG: cli->config_path = optarg; return 0;
 	case CLI_CHECK: cli->check_only = true; return 0;
+	case CLI_LIST: cli->list_layouts = true; return 0;
+	case CLI_JSON: cli->json = true; return 0;
 	case CLI_PASSWORD:
 		return err_fail(err, "config", "--password: secrets are read from files, use --password-file");
 	case 'h':
@@ -346,6 +355,23 @@ static int check_label(const char *key, const char *v, struct err *err)
 	return 0;
 }
 
+/* unicode_entry names a method of the target; macos_keyboard_type is one. */
+static int check_entry(const struct config *c, enum layout_target t, struct err *err)
+{
+	enum unicode_entry m;
+
+	if (unicode_entry_parse(c->unicode_entry, &m) < 0)
+		return err_fail(err, "config", "unicode_entry: '%s' is not none, linux-ibus, "
+				"windows-altcode, windows-hex or macos-hex", c->unicode_entry);
+	if (!unicode_entry_fits(m, t))
+		return err_fail(err, "config", "unicode_entry: %s is for target %s, not %s",
+				unicode_entry_name(m), unicode_entry_targets(m), c->target);
+	if (strcasecmp(c->macos_keyboard_type, "ansi") && strcasecmp(c->macos_keyboard_type, "iso"))
+		return err_fail(err, "config", "macos_keyboard_type: '%s' is not ansi or iso",
+				c->macos_keyboard_type);
+	return 0;
+}
+
 int config_validate(const struct config *c, struct err *err)
 {
 	if (!topics_valid_id(c->device_id))
@@ -362,6 +388,9 @@ int config_validate(const struct config *c, struct err *err)
 		return err_fail(err, "config", "layout: no layout named '%s' for target %s "
 				"(keymime-agent --list-layouts --target %s)", c->layout, c->target,
 				c->target);
+	int r = check_entry(c, t, err);
+	if (r)
+		return r;
 	if (!topics_valid_prefix(c->topic_prefix))
 		return err_fail(err, "config", "topic_prefix: '%s' is not a plain topic path",
 				c->topic_prefix);
@@ -425,6 +454,9 @@ void config_print_help(FILE *out, const char *argv0)
 		"Secrets are read from files (password_file, keyfile), never from the command line.\n\n"
 		"  -c, --config FILE        config file (default %s if it exists)\n"
 		"      --check-config       check the configuration and exit\n"
+		"      --list-layouts       list the layouts of the target (--target) and exit;\n"
+		"                           with --json as JSON (name, source, description,\n"
+		"                           characters, ...)\n"
 		"  -h, --help               this help\n"
 		"  -V, --version            print the version\n"
 		"      --macro NAME=JSON    a macro (config file: macro.NAME = JSON), run by\n"
@@ -466,4 +498,16 @@ const struct layout *config_layout(const struct config *c)
 	if (layout_target_parse(c->target, &t) < 0)
 		return NULL;
 	return layout_find(t, c->layout);
+}
+
+int config_unicode_entry(const struct config *c)
+{
+	enum unicode_entry m;
+
+	return unicode_entry_parse(c->unicode_entry, &m) < 0 ? UNICODE_ENTRY_NONE : (int)m;
+}
+
+bool config_macos_iso(const struct config *c)
+{
+	return !strcasecmp(c->macos_keyboard_type, "iso");
 }

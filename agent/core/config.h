@@ -32,6 +32,8 @@ struct config {
 	char *hid_keyboard_leds;  /* LED reports from here instead of hid_keyboard */
 	char *layout;
 	char *target;             /* linux, windows, macos, chromeos */
+	char *unicode_entry;      /* none, linux-ibus, windows-altcode, windows-hex, macos-hex */
+	char *macos_keyboard_type;   /* ansi, iso: what macOS was told the keyboard is */
 	char *groups;             /* comma separated; "all" is always added */
 	char *name;               /* what people call it ("Reception PC"); may be empty */
 	char *location;           /* where it is ("Front desk"); may be empty */
@@ -68,6 +70,13 @@ struct layout;
  * (config_validate() says why). */
 const struct layout *config_layout(const struct config *c);
 
+/* c->unicode_entry as an enum unicode_entry (none when bad: config_validate()
+ * says why). */
+int config_unicode_entry(const struct config *c);
+
+/* c->macos_keyboard_type is iso. */
+bool config_macos_iso(const struct config *c);
+
 /* Fill c with the defaults (all strings allocated). */
 void config_defaults(struct config *c);
 void config_free(struct config *c);
@@ -89,6 +98,7 @@ struct config_cli {
 	const char *config_path;  /* --config, or NULL */
 	bool check_only;          /* --check-config */
 	bool help, version;
+	bool list_layouts, json;  /* --list-layouts [--json] (of the target in effect) */
 };
 
 /* Parse argv. First pass (apply=false) only fills cli (so the file can be read

@@ -19,13 +19,15 @@ void macros_limits(const struct config *c, struct cmd_limits *out)
 	};
 }
 
-/* A macro runs as {"macro":"NAME"} does: the same parser, the same limits. */
-static int check_one(const struct config_macro *m, const struct layout *l,
+/* A macro runs as {"macro":"NAME"} does: the same parser, the same limits,
+ * the device's unicode_entry. */
+static int check_one(const struct config_macro *m, const struct layout *l, int entry,
 		     const struct cmd_limits *lim, struct err *err)
 {
 	char *payload = str_printf("{\"macro\":\"%s\"}", m->name);   /* names need no escaping */
 	struct command *c = command_new();
 	struct err e = { 0 };
+	c->unicode_entry = (uint8_t)entry;
 	int r = command_parse_json(c, payload, strlen(payload), l, lim, &e);
 
 	command_free(c);
@@ -45,7 +47,7 @@ int macros_check(const struct config *c, struct err *err)
 		return 0;   /* config_validate() says what is wrong with the layout */
 	macros_limits(c, &lim);
 	for (size_t i = 0; i < c->n_macros; i++)
-		if ((r = check_one(&c->macros[i], l, &lim, err)))
+		if ((r = check_one(&c->macros[i], l, config_unicode_entry(c), &lim, err)))
 			return r;
 	return 0;
 }

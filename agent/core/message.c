@@ -41,6 +41,10 @@ char *message_result(const struct result_info *r)
 		jx_str(o, "target", r->target);
 	jx_int(o, "chars", (int64_t)r->chars);
 	jx_int(o, "keys", (int64_t)r->strokes);
+	if (r->unicode_entry) {
+		jx_str(o, "unicode_entry", r->unicode_entry);
+		jx_int(o, "entered", (int64_t)r->entered);
+	}
 	if (r->ms >= 0)
 		jx_int(o, "ms", r->ms);
 	if (r->dropped)

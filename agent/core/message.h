@@ -22,6 +22,8 @@ struct result_info {
 	const char *layout;          /* layout used for text, or NULL */
 	const char *target;          /* its target ("macos"), beside layout */
 	size_t chars, strokes;       /* what was typed (also on failure: partial) */
+	const char *unicode_entry;   /* the entry method the text used, or NULL (static) */
+	size_t entered;              /* characters typed through it */
 	long ms;                     /* from receipt to the last report, -1 = omit */
 	size_t dropped;              /* cancel/release_all: queued commands dropped */
 };

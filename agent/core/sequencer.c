@@ -25,6 +25,13 @@ void seq_forget_host(struct seq *s)
 	s->consumer_sent = 0xFFFF;
 }
 
+void seq_set_leds(struct seq *s, struct hid_leds leds)
+{
+	s->caps_lock = leds.caps_lock;
+	s->num_lock = leds.num_lock;
+	s->leds_known = true;
+}
+
 bool seq_holding(const struct seq *s)
 {
 	return !hid_kbd_empty(&s->held) || s->consumer_held;
@@ -68,19 +75,24 @@ static int emit_consumer(struct seq *s, const struct seq_sink *k, uint16_t usage
 
 /* A stroke of text: exactly the stroke's modifiers (held modifiers are lifted
  * so that text is typed as written), the key pressed, then released. Held
- * non-modifier keys stay down. */
+ * non-modifier keys stay down. hold: modifiers of a code entry (Alt, Option)
+ * that go down before the key and stay down after it. */
 static int tap(struct seq *s, const struct seq_sink *k, const struct layout_stroke *st,
-	       struct seq_progress *p)
+	       uint8_t hold, struct seq_progress *p)
 {
 	struct hid_kbd base = s->held, press;
+	int e = 0;
 
-	base.mods = 0;
+	base.mods = hold;
 	hid_kbd_release(&base, st->usage);
 	press = base;
 	press.mods = s->caps_lock ? st->caps_mods : st->mods;
 	if (hid_kbd_press(&press, st->usage))
 		return -ENOSPC;
-	int e = emit(s, k, &press, p);
+	if (hold)
+		e = emit(s, k, &base, p);   /* the held modifiers first (if not down yet) */
+	if (!e)
+		e = emit(s, k, &press, p);
 	if (!e)
 		p->strokes++;
 	return e ? e : emit(s, k, &base, p);
@@ -158,11 +170,12 @@ static int keep(struct seq *s, const struct seq_sink *k, uint32_t ms, struct seq
 	return k->keep(k->ctx, r, ms * 1000u);
 }
 
-/* Tap the Caps Lock key (usage 0x39) with nothing else down but held keys. */
-static int caps_tap(struct seq *s, const struct seq_sink *k, struct seq_progress *p)
+/* Tap a lock key (Caps Lock 0x39, Num Lock 0x53) with nothing else down but
+ * held keys. */
+static int lock_tap(struct seq *s, const struct seq_sink *k, uint8_t usage, struct seq_progress *p)
 {
-	struct layout_stroke caps = { 0x39, 0, 0 };
-	int e = tap(s, k, &caps, p);
+	struct layout_stroke key = { usage, 0, 0 };
+	int e = tap(s, k, &key, 0, p);
 
 	if (!e)
 		p->strokes--;   /* not a keystroke the command asked for */
@@ -171,31 +184,68 @@ static int caps_tap(struct seq *s, const struct seq_sink *k, struct seq_progress
 
 /* Some characters need Caps Lock in a given state: off for those Caps Lock
  * would change beyond Shift (fr é, de µ), on for those only Caps Lock
- * reaches (fr Ç). Caps Lock is tapped before such a character and tapped back
- * after it, on layouts whose Caps Lock key toggles Caps Lock. */
-static int text_stroke(struct seq *s, const struct action *a, const struct seq_sink *k,
-		       struct seq_progress *p)
+ * reaches (fr Ç); code entry on the keypad needs Num Lock on. A lock is
+ * tapped before such a character and tapped back after it (Caps Lock only
+ * on layouts whose Caps Lock key toggles it; Num Lock only when the host's
+ * LEDs said it is off). */
+static int locks_before(struct seq *s, const struct action *a, const struct seq_sink *k,
+			struct seq_progress *p)
 {
 	int want = a->caps_only ? 1 : a->caps_blocked ? 0 : -1;
 	int e;
 
-	if (a->start_of_char && want >= 0 && want != s->caps_lock && s->caps_key_ok) {
-		if ((e = caps_tap(s, k, p)))
+	if (want >= 0 && want != s->caps_lock && s->caps_key_ok) {
+		if ((e = lock_tap(s, k, 0x39, p)))
 			return e;
 		s->caps_lock = want;
 		s->caps_toggled = true;
 	}
-	if ((e = tap(s, k, &a->u.tap, p)))
-		return e;
-	if (a->end_of_char)
-		p->chars++;
-	if (a->end_of_char && s->caps_toggled) {
-		if ((e = caps_tap(s, k, p)))
+	if (a->num_lock && s->leds_known && !s->num_lock) {
+		if ((e = lock_tap(s, k, 0x53, p)))
+			return e;
+		s->num_lock = s->num_toggled = true;
+	}
+	return 0;
+}
+
+static int locks_after(struct seq *s, const struct seq_sink *k, struct seq_progress *p)
+{
+	int e;
+
+	if (s->num_toggled) {
+		if ((e = lock_tap(s, k, 0x53, p)))
+			return e;
+		s->num_lock = s->num_toggled = false;
+	}
+	if (s->caps_toggled) {
+		if ((e = lock_tap(s, k, 0x39, p)))
 			return e;
 		s->caps_lock = !s->caps_lock;
 		s->caps_toggled = false;
 	}
 	return 0;
+}
+
+/* One stroke of a character; after its last, the entry's held modifiers
+ * come up and the locks go back. */
+static int text_stroke(struct seq *s, const struct action *a, const struct seq_sink *k,
+		       struct seq_progress *p)
+{
+	struct hid_kbd up = s->held;
+	int e;
+
+	if (a->start_of_char && (e = locks_before(s, a, k, p)))
+		return e;
+	if ((e = tap(s, k, &a->u.tap, a->hold_mods, p)))
+		return e;
+	if (!a->end_of_char)
+		return 0;
+	up.mods = 0;
+	if (a->hold_mods && (e = emit(s, k, &up, p)))
+		return e;
+	p->chars++;
+	p->entered += a->entry;
+	return locks_after(s, k, p);
 }
 
 static int run_action(struct seq *s, const struct action *a, const struct seq_sink *k,
@@ -233,9 +283,10 @@ int seq_run(struct seq *s, const struct command *c, uint32_t gap_us,
 	s->caps_key_ok = !c->layout || layout_caps_key_locks(c->layout);
 	for (size_t i = 0; i < c->n_acts; i++) {
 		const struct action *a = &c->acts[i];
-		/* The pace goes between keystrokes, not inside a dead-key sequence. */
+		/* The pace goes between keystrokes, not inside a dead-key sequence
+		 * (but between the strokes of a code entry). */
 		bool starts_key = is_keystroke(a) && (i == 0 || c->acts[i - 1].kind != ACT_TAP ||
-						      c->acts[i - 1].end_of_char);
+						      c->acts[i - 1].end_of_char || a->entry);
 		if (starts_key && !first && gap_us && (e = k->pause(k->ctx, gap_us)))
 			return e;
 		if (starts_key)
@@ -257,7 +308,7 @@ int seq_release_all(struct seq *s, const struct seq_sink *k)
 	/* A command that failed between its two Caps Lock taps leaves the host's
 	 * Caps Lock as the first tap set it; caps_lock says so, and the next LED
 	 * report confirms it. Nothing is pending any more. */
-	s->caps_toggled = false;
+	s->caps_toggled = s->num_toggled = false;
 	s->consumer_held = 0;
 	if (k->consumer)
 		e = emit_consumer(s, k, 0, NULL);

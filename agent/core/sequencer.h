@@ -35,15 +35,23 @@ struct seq {
 	bool caps_lock;              /* the host's Caps Lock LED */
 	bool caps_toggled;           /* we tapped Caps Lock for the current character */
 	bool caps_key_ok;            /* the layout's Caps Lock key toggles Caps Lock */
+	bool num_lock;               /* the host's Num Lock LED, when leds_known */
+	bool num_toggled;            /* we tapped Num Lock on for the current character */
+	bool leds_known;             /* the host sent its LEDs (else Num Lock is taken as on) */
 };
 
 struct seq_progress {
 	size_t chars;                /* characters fully typed */
+	size_t entered;              /* of them, through unicode_entry */
 	size_t strokes;              /* key presses sent */
 	size_t reports;              /* reports written */
 };
 
 void seq_init(struct seq *s);
+
+/* The host's lock LEDs (its last LED output report): Caps Lock for the
+ * compensation of text, Num Lock for the keypad digits of code entry. */
+void seq_set_leds(struct seq *s, struct hid_leds leds);
 
 /* Type command c. gap_us: pause between keystrokes (0 = as fast as the host
  * takes reports). Returns 0, -ENOSPC when more than six keys would be down,

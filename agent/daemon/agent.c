@@ -57,6 +57,8 @@ int agent_init(struct agent *a, const struct config *cfg)
 	a->st.host = "unknown";
 	a->st.dirty = true;
 	atomic_store(&a->layout, config_layout(cfg));
+	a->unicode_entry = (uint8_t)config_unicode_entry(cfg);
+	a->macos_iso = config_macos_iso(cfg);
 	a->started_ms = clock_ms();
 	a->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	return a->wake_fd < 0 ? -errno : 0;
@@ -99,6 +101,8 @@ void agent_publish_result(struct agent *a, const struct command *c, struct resul
 		ri->layout = layout_name(c->layout);
 		ri->target = layout_target_name(layout_target(c->layout));
 	}
+	if (c->chars && command_unicode_entry(c) != UNICODE_ENTRY_NONE)
+		ri->unicode_entry = unicode_entry_name(command_unicode_entry(c));
 	ri->ms = ms_since(c->received_ns);
 	char *json = message_result(ri);
 	mqtt_link_publish(a->link, a->topics.result, json, strlen(json), 1, false);

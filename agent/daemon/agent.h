@@ -52,6 +52,8 @@ struct agent {
 	const char **macro_names;     /* NULL-terminated, borrowed from cfg */
 	struct mqtt_link *link;       /* set once by main before any thread runs */
 	uint64_t started_ms;
+	uint8_t unicode_entry;        /* the device's (config), for each command */
+	bool macos_iso;               /* macos_keyboard_type = iso */
 	/* Shared, thread-safe by construction. */
 	struct cmd_queue queue;       /* intake → writer */
 	int wake_fd;                  /* eventfd: wakes the writer (agent_wake) */

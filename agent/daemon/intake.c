@@ -155,6 +155,8 @@ void intake_message(void *ctx, const struct mqtt_inbound *m)
 	struct command *c = command_new();
 	c->received_ns = clock_ns();
 	c->source = topics_leaf_name(k);
+	c->unicode_entry = a->unicode_entry;
+	c->macos_iso = a->macos_iso;
 	keep_reply_route(c, m);
 	if (parse(a, c, k, m, &err)) {
 		reject(a, c, &err);

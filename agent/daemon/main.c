@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "ha_discovery.h"
 #include "intake.h"
+#include "layout_list.h"
 #include "log.h"
 #include "macros.h"
 #include "mqtt_link.h"
@@ -121,6 +122,8 @@ static int load_config(struct config *cfg, int argc, char **argv, struct config_
 	}
 	if (config_parse_argv(cfg, argc, argv, true, cli, &err))
 		return fprintf(stderr, "keymime-agent: %s\n", err.detail), -EINVAL;
+	if (cli->list_layouts)
+		return 0;   /* only the target matters */
 	if (!*cfg->device_id) {
 		char host[256] = "";
 		gethostname(host, sizeof host - 1);
@@ -377,6 +380,24 @@ static int run(const struct config *cfg)
 	return 0;
 }
 
+/* --list-layouts: the target's layouts, a table or JSON, on stdout. */
+static int list_layouts(const struct config *cfg, bool json)
+{
+	enum layout_target t;
+
+	if (layout_target_parse(cfg->target, &t) < 0) {
+		fprintf(stderr, "keymime-agent: target: '%s' is not linux, windows, macos or chromeos\n",
+			cfg->target);
+		return 2;
+	}
+	char *s = layout_list(t, json);
+	fputs(s, stdout);
+	if (json)
+		fputc('\n', stdout);
+	free(s);
+	return fflush(stdout) ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct config cfg;
@@ -394,6 +415,11 @@ int main(int argc, char **argv)
 			printf("keymime-agent %s\n", KEYMIME_VERSION);
 		config_free(&cfg);
 		return 0;
+	}
+	if (cli.list_layouts) {
+		r = list_layouts(&cfg, cli.json);
+		config_free(&cfg);
+		return r;
 	}
 	if (log_set_level(cfg.log_level)) {
 		fprintf(stderr, "keymime-agent: log_level: '%s' is not error, warning, info or debug\n",

@@ -183,7 +183,7 @@ static void set_leds(struct writer *w, uint8_t report)
 {
 	struct hid_leds l = hid_leds_decode(report);
 
-	w->seq.caps_lock = l.caps_lock;
+	seq_set_leds(&w->seq, l);
 	agent_set_leds(w->a, l);
 }
 
@@ -369,6 +369,7 @@ static void run_command(struct writer *w, struct command *c)
 	}
 	ri.chars = p.chars;
 	ri.strokes = p.strokes;
+	ri.entered = p.entered;
 	agent_count_typed(w->a, &p, !e);
 	agent_publish_result(w->a, c, &ri);
 	w->last_activity_ms = clock_ms();

@@ -17,36 +17,18 @@ hand-made reports, so the judge is tested too.
 """
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import unittest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from hostlib import simhost, simhost_binary  # noqa: E402
 import harness  # noqa: E402
 from harness import Agent, Broker, Subscriber, kbd, wait_for  # noqa: E402
 
 CHUNK = 400          # characters per command
 TARGETS = ("linux", "windows", "macos", "chromeos")
 SHIFT, ALTGR = 0x02, 0x40
-
-
-def simhost_binary():
-    return os.environ.get("KEYMIME_SIMHOST", os.path.join(
-        harness.build_dir(), "agent", "tools", "simhost", "keymime-simhost"))
-
-
-def simhost(args, data=None, check_rc=0):
-    """Runs keymime-simhost on data (bytes, written to a temporary file)."""
-    with tempfile.NamedTemporaryFile(prefix="keymime-reports-") as f:
-        if data is not None:
-            f.write(data)
-            f.flush()
-            args = args + [f.name]
-        r = subprocess.run([simhost_binary()] + args, capture_output=True, timeout=60)
-    if check_rc is not None and r.returncode != check_rc:
-        raise AssertionError("simhost %s: exit %d: %s" % (args, r.returncode, r.stderr.decode()))
-    return r.stdout.decode("utf-8")
 
 
 def layouts(target="linux"):

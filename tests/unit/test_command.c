@@ -72,8 +72,13 @@ static char *describe(const struct command *c)
 			sb_printf(&b, " ");
 		switch (a->kind) {
 		case ACT_TAP:
-			sb_printf(&b, "t%02x.%02x.%02x%s", a->u.tap.usage, a->u.tap.mods, a->u.tap.caps_mods,
-				  a->end_of_char ? "" : "~");
+			/* a code entry's strokes: u…, then h<held mods>, n (Num Lock), b (caps-blocked) */
+			sb_printf(&b, "%c%02x.%02x.%02x", a->entry ? 'u' : 't', a->u.tap.usage, a->u.tap.mods,
+				  a->u.tap.caps_mods);
+			if (a->entry && a->hold_mods)
+				sb_printf(&b, "h%02x", a->hold_mods);
+			sb_printf(&b, "%s%s%s", a->entry && a->num_lock ? "n" : "",
+				  a->entry && a->caps_blocked ? "b" : "", a->end_of_char ? "" : "~");
 			break;
 		case ACT_CHORD: sb_printf(&b, "c"); describe_chord(&b, &a->u.chord); break;
 		case ACT_DELAY: sb_printf(&b, "d%u", a->u.delay_ms); break;
@@ -880,6 +885,120 @@ Test(command_json, error_details)
 	fresh();
 	expect_err(json("{\"text\":\"a\",\"keys\":\"b\"}"), "bad_command", "two actions");
 	cr_expect_not_null(strstr(err.detail, "more than one action"), "%s", err.detail);
+}
+
+/* ---- unicode_entry ---------------------------------------------------------------- */
+
+static const struct { const char *in, *acts; size_t chars, entered; } entry_ok[] = {
+	/* Ctrl+Shift+U, e, 9, space between two plain letters. */
+	{ "{\"text\":\"a\\u00e9b\",\"unicode_entry\":\"linux-ibus\"}",
+	  "t04.00.02 u18.03.03~ u08.00.02~ u26.00.00~ u2c.00.00 t05.00.02", 3, 1 },
+	/* AZERTY: digits with Shift, a on the US Q key; a digit is not typable
+	 * under Caps Lock on ChromeOS French, so the entry is caps-blocked. */
+	{ "{\"text\":\"\u263a\",\"target\":\"chromeos\",\"layout\":\"fr\",\"unicode_entry\":\"linux-ibus\"}",
+	  "u18.03.03b~ u1f.02.02b~ u23.02.02b~ u20.02.02b~ u14.00.02b~ u2c.00.00b", 1, 1 },
+	/* Left Alt held over keypad 0233, Num Lock needed. */
+	{ "{\"text\":\"\u00e9\",\"target\":\"windows\",\"unicode_entry\":\"windows-altcode\"}",
+	  "u62.04.04h04n~ u5a.04.04h04n~ u5b.04.04h04n~ u5b.04.04h04n", 1, 1 },
+	/* A character the layout has is typed with its key, entry or not. */
+	{ "{\"text\":\"@\\u2192\",\"target\":\"windows\",\"layout\":\"fr\",\"unicode_entry\":\"windows-hex\"}",
+	  "t27.40.40 u57.04.04h04n~ u5a.04.04h04n~ u59.04.04h04n~ u61.04.04h04n~ u5a.04.04h04n", 2, 1 },
+	{ "{\"seq\":[{\"text\":\"\\ud83d\\ude00\"}],\"target\":\"macos\",\"unicode_entry\":\"macos-hex\"}",
+	  "u07.04.04h04~ u25.04.04h04~ u20.04.04h04~ u07.04.04h04~ u07.04.04h04~ u08.04.04h04~ "
+	  "u27.04.04h04~ u27.04.04h04", 1, 1 },
+	/* "none" turns a device's method off for one command: nothing to enter here. */
+	{ "{\"text\":\"a\",\"unicode_entry\":\"none\"}", "t04.00.02", 1, 0 },
+};
+
+Test(command_json, unicode_entry)
+{
+	for (size_t i = 0; i < sizeof entry_ok / sizeof entry_ok[0]; i++) {
+		fresh();
+		expect_ok(json(entry_ok[i].in), entry_ok[i].in);
+		expect_acts(cmd, entry_ok[i].acts, entry_ok[i].in);
+		cr_expect_eq(cmd->chars, entry_ok[i].chars, "%s", entry_ok[i].in);
+		cr_expect_eq(cmd->entered, entry_ok[i].entered, "%s", entry_ok[i].in);
+	}
+}
+
+static const struct { const char *in, *code, *detail; } entry_bad[] = {
+	{ "{\"text\":\"\u00e9\",\"unicode_entry\":\"ibus\"}", "bad_value",
+	  "'unicode_entry' must be none, linux-ibus, windows-altcode, windows-hex or macos-hex, not 'ibus'" },
+	{ "{\"text\":\"\u00e9\",\"unicode_entry\":3}", "bad_type",
+	  "'unicode_entry' must be a method name, not a number" },
+	{ "{\"text\":\"\u00e9\",\"unicode_entry\":\"windows-hex\"}", "bad_value",
+	  "unicode_entry windows-hex is for windows, not target linux" },
+	{ "{\"text\":\"\u00e9\",\"target\":\"windows\",\"unicode_entry\":\"linux-ibus\"}", "bad_value",
+	  "unicode_entry linux-ibus is for linux or chromeos, not target windows" },
+	{ "{\"text\":\"x\\u2192\\u00e9\",\"target\":\"windows\",\"unicode_entry\":\"windows-altcode\"}",
+	  "untypable", "layout 'us' cannot type '\u2192' (U+2192) at 1; unicode_entry windows-altcode enters "
+	  "only Windows-1252 characters" },
+	{ "{\"text\":\"\U0001F600\",\"target\":\"windows\",\"unicode_entry\":\"windows-hex\"}",
+	  "untypable", "layout 'us' cannot type '\U0001F600' (U+1F600) at 0; unicode_entry windows-hex enters "
+	  "only characters up to U+FFFF" },
+	{ "{\"text\":\"\u00e9\",\"layout\":\"ru\",\"unicode_entry\":\"linux-ibus\"}", "untypable",
+	  "layout 'ru' cannot type '\u00e9' (U+00E9) at 0; unicode_entry linux-ibus needs keys for u, 0-9, "
+	  "a-f and space, which layout 'ru' lacks" },
+	{ "{\"text\":\"\\u001b\",\"unicode_entry\":\"linux-ibus\"}", "untypable",
+	  "layout 'us' cannot type U+001B at 0; unicode_entry linux-ibus enters every character but "
+	  "control characters" },
+};
+
+Test(command_json, unicode_entry_errors)
+{
+	for (size_t i = 0; i < sizeof entry_bad / sizeof entry_bad[0]; i++) {
+		fresh();
+		expect_err(json(entry_bad[i].in), entry_bad[i].code, entry_bad[i].in);
+		cr_expect_str_eq(err.detail, entry_bad[i].detail, "%s", entry_bad[i].in);
+	}
+}
+
+/* The device's method (set before parsing) applies to the type topic and
+ * to commands for its target; a command for another target goes without. */
+Test(command_text, device_unicode_entry)
+{
+	const struct layout *wus = layout_find(LAYOUT_WINDOWS, "us");
+
+	cmd->unicode_entry = UNICODE_ENTRY_WINDOWS_ALTCODE;
+	expect_ok(command_parse_text(cmd, "\xc3\xa9", 2, wus, &default_limits, &err), "type é");
+	expect_acts(cmd, "u62.04.04h04n~ u5a.04.04h04n~ u5b.04.04h04n~ u5b.04.04h04n", "type é");
+	cr_expect_eq(command_unicode_entry(cmd), UNICODE_ENTRY_WINDOWS_ALTCODE);
+	fresh();
+	cmd->unicode_entry = UNICODE_ENTRY_WINDOWS_ALTCODE;
+	expect_err(command_parse_text(cmd, "\xc3\xa9", 2, layout_default(LAYOUT_LINUX), &default_limits,
+				      &err), "untypable", "linux: no entry");
+	cr_expect_str_eq(err.detail, "layout 'us' cannot type '\xc3\xa9' (U+00E9) at 0");
+	cr_expect_eq(command_unicode_entry(cmd), UNICODE_ENTRY_NONE);
+	fresh();
+	cmd->unicode_entry = UNICODE_ENTRY_LINUX_IBUS;
+	expect_err(json("{\"text\":\"\u00e9\",\"unicode_entry\":\"none\"}"), "untypable", "none");
+	cr_expect_str_eq(err.detail, "layout 'us' cannot type '\xc3\xa9' (U+00E9) at 0");
+}
+
+/* macOS told the keyboard is ISO: text keys 0x35 and 0x64 trade places,
+ * on macOS layouts only. */
+Test(command_text, macos_iso)
+{
+	const struct layout *mde = layout_find(LAYOUT_MACOS, "de");
+	struct layout_entry lt, circ;
+	char want[64];
+
+	cr_assert(layout_lookup(mde, '<', &lt) && lt.n == 1);
+	cr_assert(layout_lookup(mde, 0xB0, &circ) && circ.n == 1, "macOS German ° (Shift+^)");
+	cr_expect_eq(lt.s[0].usage, 0x35, "ANSI: < is left of 1 on a German Mac");
+	cr_expect_eq(circ.s[0].usage, 0x64);
+	cmd->macos_iso = true;
+	expect_ok(command_parse_text(cmd, "<\xc2\xb0", 3, mde, &default_limits, &err), "iso");
+	snprintf(want, sizeof want, "t64.%02x.%02x t35.%02x.%02x", lt.s[0].mods, lt.s[0].caps_mods,
+		 circ.s[0].mods, circ.s[0].caps_mods);
+	expect_acts(cmd, want, "iso <°");
+	fresh();
+	cmd->macos_iso = true;
+	const struct layout *wde = layout_find(LAYOUT_WINDOWS, "de");
+	cr_assert(layout_lookup(wde, '<', &lt));
+	expect_ok(command_parse_text(cmd, "<", 1, wde, &default_limits, &err), "windows");
+	cr_expect_eq(cmd->acts[0].u.tap.usage, lt.s[0].usage, "no exchange on Windows");
+	cr_expect_eq(lt.s[0].usage, 0x64);
 }
 
 /* Positions of untypable characters continue across the text steps of a seq. */

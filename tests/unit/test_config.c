@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "unicode_entry.h"
 #include "layout.h"
 
 static struct config cfg;
@@ -344,6 +345,11 @@ Test(config, validate)
 		{ "layout", "", "layout: no layout named '' for target linux (keymime-agent "
 				"--list-layouts --target linux)" },
 		{ "target", "osx", "target: 'osx' is not linux, windows, macos or chromeos" },
+		{ "unicode_entry", "ibus", "unicode_entry: 'ibus' is not none, linux-ibus, "
+					   "windows-altcode, windows-hex or macos-hex" },
+		{ "unicode_entry", "windows-hex", "unicode_entry: windows-hex is for target windows, "
+						  "not linux" },
+		{ "macos_keyboard_type", "jis", "macos_keyboard_type: 'jis' is not ansi or iso" },
 		{ "topic_prefix", "keymime/+", "topic_prefix: 'keymime/+' is not a plain topic path" },
 		{ "topic_prefix", "keymime/#", "topic_prefix: 'keymime/#' is not a plain topic path" },
 		{ "topic_prefix", "/keymime", "topic_prefix: '/keymime' is not a plain topic path" },
@@ -598,4 +604,26 @@ Test(config, name_and_location)
 	cr_assert_eq(config_parse_argv(&cfg, 4, argv, true, &cli, &err), 0, "%s", err.detail);
 	cr_expect_str_eq(cfg.name, "Kiosk 3");
 	cr_expect_str_eq(cfg.location, "Lobby");
+}
+
+/* unicode_entry must be a method of the target; macos_keyboard_type ansi
+ * (the default) or iso. */
+Test(config, unicode_entry_and_macos_keyboard)
+{
+	cr_assert_eq(config_set(&cfg, "device_id", "pi1", &err), 0);
+	cr_expect_eq(config_unicode_entry(&cfg), UNICODE_ENTRY_NONE);
+	cr_expect_not(config_macos_iso(&cfg));
+	cr_assert_eq(config_set(&cfg, "unicode_entry", "linux-ibus", &err), 0);
+	cr_expect_eq(config_validate(&cfg, &err), 0, "%s", err.detail);
+	cr_expect_eq(config_unicode_entry(&cfg), UNICODE_ENTRY_LINUX_IBUS);
+	cr_assert_eq(config_set(&cfg, "target", "chromeos", &err), 0);
+	cr_expect_eq(config_validate(&cfg, &err), 0, "linux-ibus on chromeos: %s", err.detail);
+	cr_assert_eq(config_set(&cfg, "target", "macos", &err), 0);
+	cr_expect_eq(config_validate(&cfg, &err), -EINVAL);
+	cr_expect_str_eq(err.detail, "unicode_entry: linux-ibus is for target linux or chromeos, not macos");
+	cr_assert_eq(config_set(&cfg, "unicode_entry", "MacOS-Hex", &err), 0);
+	cr_assert_eq(config_set(&cfg, "macos_keyboard_type", "ISO", &err), 0);
+	cr_expect_eq(config_validate(&cfg, &err), 0, "%s", err.detail);
+	cr_expect_eq(config_unicode_entry(&cfg), UNICODE_ENTRY_MACOS_HEX);
+	cr_expect(config_macos_iso(&cfg));
 }

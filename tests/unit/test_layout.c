@@ -6,10 +6,14 @@
 #include <errno.h>
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "keymap.h"
 #include "layout.h"
+#include "layout_list.h"
+
+#include <json-c/json.h>
 
 /* The only modifiers a layout may ask for: Shift and AltGr (right Alt) on
  * linux and chromeos; also Ctrl+Alt on windows (its other AltGr, never
@@ -392,4 +396,41 @@ Test(layout, what_cannot_be_typed)
 	cr_expect_not(layout_lookup(layout_find(LAYOUT_LINUX, "ru"), 'q', &e));    /* one group only */
 	cr_expect_not(layout_lookup(layout_default(LAYOUT_LINUX), 0x1F600, &e));  /* emoji */
 	cr_expect_not(layout_lookup(layout_find(LAYOUT_WINDOWS, "us"), 0xE9, &e));
+}
+
+/* --list-layouts: one JSON object per layout, in order, with the counts of
+ * layout_info(); the table has a header and one line per layout. */
+Test(layout, list)
+{
+	for (int t = 0; t < LAYOUT_TARGET_COUNT; t++) {
+		char *js = layout_list(t, true), *text = layout_list(t, false);
+		json_object *a = json_tokener_parse(js);
+		size_t lines = 0;
+
+		cr_assert_not_null(a, "%s", layout_target_name(t));
+		cr_assert_eq(json_object_array_length(a), layout_count(t));
+		for (size_t i = 0; i < layout_count(t); i++) {
+			json_object *o = json_object_array_get_idx(a, i), *v;
+			struct layout_info in;
+			layout_info(layout_at(t, i), &in);
+			cr_assert(json_object_object_get_ex(o, "name", &v));
+			cr_expect_str_eq(json_object_get_string(v), layout_name(layout_at(t, i)));
+			cr_assert(json_object_object_get_ex(o, "characters", &v));
+			cr_expect_eq((size_t)json_object_get_int64(v), in.characters);
+			cr_assert(json_object_object_get_ex(o, "caps_only", &v));
+			cr_expect_eq(in.caps_only == 0, json_object_get_string_len(v) == 0);
+		}
+		for (const char *p = text; *p; p++)
+			lines += *p == '\n';
+		cr_expect_eq(lines, layout_count(t) + 1);
+		cr_expect_eq(strncmp(text, "NAME ", 5), 0);
+		json_object_put(a);
+		free(js);
+		free(text);
+	}
+	struct layout_info fr;
+	layout_info(layout_find(LAYOUT_LINUX, "fr"), &fr);
+	cr_expect_eq(fr.caps_only, 2, "fr: Ç and Đ only under Caps Lock");
+	cr_expect_gt(fr.dead_keys, 400);
+	cr_expect_eq(fr.characters, layout_char_count(layout_find(LAYOUT_LINUX, "fr")));
 }

@@ -72,6 +72,25 @@ Test(message, result_ok)
 	expect_absent(o, "detail");
 	expect_absent(o, "untypable");
 	expect_absent(o, "dropped");
+	expect_absent(o, "unicode_entry");
+	expect_absent(o, "entered");
+	json_object_put(o);
+}
+
+/* Text typed with a code entry method says which and how many characters
+ * went through it. */
+Test(message, result_entered)
+{
+	struct result_info r = {
+		.id = "e", .ok = true, .source = "cmd", .layout = "us", .target = "windows", .chars = 3,
+		.strokes = 11, .ms = -1, .unicode_entry = "windows-hex", .entered = 2,
+	};
+	json_object *o = parse_owned(message_result(&r));
+
+	cr_expect_str_eq(str(o, "unicode_entry"), "windows-hex");
+	cr_expect_eq(num(o, "entered"), 2);
+	cr_expect_eq(num(o, "chars"), 3);
+	cr_expect_str_eq(str(o, "target"), "windows");
 	json_object_put(o);
 }
 

@@ -685,3 +685,95 @@ Test(seq, hold_cancelled)
 	cr_expect_eq(seq_release_all(&seq, &sink), 0);
 	expect_log("c 00 00|k 00 00 " Z, "released");
 }
+
+/* ---- unicode_entry ---------------------------------------------------------------- */
+
+#define ALT_E9 "k 04 00 " Z "|k 04 00 62 00 00 00 00 00|k 04 00 " Z "|k 04 00 5a 00 00 00 00 00|" \
+	"k 04 00 " Z "|k 04 00 5b 00 00 00 00 00|k 04 00 " Z "|k 04 00 5b 00 00 00 00 00|k 04 00 " Z \
+	"|k 00 00 " Z
+#define ALTCODE_E9 "{\"text\":\"\\u00e9\",\"target\":\"windows\",\"unicode_entry\":\"windows-altcode\"}"
+
+/* Windows Alt code: left Alt goes down first and stays down over the
+ * keypad digits 0233, then comes up (Windows enters the character then). */
+Test(seq, altcode_exact)
+{
+	cr_expect_eq(run(ALTCODE_E9), 0);
+	expect_log(ALT_E9, "Alt+0233");
+	cr_expect_eq(prog.chars, 1);
+	cr_expect_eq(prog.entered, 1);
+	cr_expect_eq(prog.strokes, 4);
+}
+
+/* The keypad digits need Num Lock: when the host's LEDs say it is off, it
+ * is tapped on around the entry; when they never came, it is taken as on. */
+Test(seq, altcode_num_lock)
+{
+	seq_set_leds(&seq, (struct hid_leds){ .num_lock = false, .caps_lock = true });
+	cr_expect_eq(run(ALTCODE_E9 ), 0);
+	expect_log("k 00 00 53 00 00 00 00 00|k 00 00 " Z "|" ALT_E9 "|k 00 00 53 00 00 00 00 00|k 00 00 " Z,
+		   "Num Lock tapped on and off");
+	cr_expect_not(seq.num_lock);
+	cr_expect(seq.caps_lock, "Caps Lock untouched (the keypad does not care)");
+	cr_expect_eq(prog.strokes, 4, "lock taps are not the command's keystrokes");
+	clear_log();
+	seq_set_leds(&seq, (struct hid_leds){ .num_lock = true });
+	cr_expect_eq(run(ALTCODE_E9), 0);
+	expect_log(ALT_E9, "Num Lock on: no taps");
+}
+
+/* The pace goes between every stroke of an entry, Alt held across it. */
+Test(seq, altcode_paced)
+{
+	cr_expect_eq(run_gap("{\"text\":\"a\\u00e9\",\"target\":\"windows\",\"unicode_entry\":\"windows-altcode\"}",
+			     1000, &sink), 0);
+	expect_log("k 00 00 04 00 00 00 00 00|k 00 00 " Z "|p 1000|k 04 00 " Z "|k 04 00 62 00 00 00 00 00|"
+		   "k 04 00 " Z "|p 1000|k 04 00 5a 00 00 00 00 00|k 04 00 " Z "|p 1000|"
+		   "k 04 00 5b 00 00 00 00 00|k 04 00 " Z "|p 1000|k 04 00 5b 00 00 00 00 00|k 04 00 " Z
+		   "|k 00 00 " Z, "paced");
+}
+
+/* IBus under Caps Lock on ChromeOS French, where a digit needs Caps Lock
+ * off: off before Ctrl+Shift+U, on again after the space; no modifier is
+ * held between the strokes. */
+Test(seq, ibus_caps_blocked)
+{
+	seq.caps_lock = true;
+	cr_expect_eq(run("{\"text\":\"\\u263a\",\"target\":\"chromeos\",\"layout\":\"fr\","
+			 "\"unicode_entry\":\"linux-ibus\"}"), 0);
+	expect_log("k 00 00 39 00 00 00 00 00|k 00 00 " Z "|k 03 00 18 00 00 00 00 00|k 00 00 " Z
+		   "|k 02 00 1f 00 00 00 00 00|k 00 00 " Z "|k 02 00 23 00 00 00 00 00|k 00 00 " Z
+		   "|k 02 00 20 00 00 00 00 00|k 00 00 " Z "|k 00 00 14 00 00 00 00 00|k 00 00 " Z
+		   "|k 00 00 2c 00 00 00 00 00|k 00 00 " Z "|k 00 00 39 00 00 00 00 00|k 00 00 " Z,
+		   "☺ under Caps Lock");
+	cr_expect(seq.caps_lock);
+	cr_expect_eq(prog.chars, 1);
+	cr_expect_eq(prog.entered, 1);
+}
+
+/* A held key stays down through an entry; a held modifier is lifted for it
+ * like for any text and comes back after. */
+Test(seq, entry_with_held_keys)
+{
+	cr_expect_eq(run("{\"down\":\"shift+KeyX\"}"), 0);
+	clear_log();
+	cr_expect_eq(run("{\"text\":\"\\u263a\",\"target\":\"macos\",\"unicode_entry\":\"macos-hex\"}"), 0);
+	expect_log("k 04 00 1b 00 00 00 00 00|k 04 00 1b 1f 00 00 00 00|k 04 00 1b 00 00 00 00 00"
+		   "|k 04 00 1b 23 00 00 00 00|k 04 00 1b 00 00 00 00 00|k 04 00 1b 20 00 00 00 00"
+		   "|k 04 00 1b 00 00 00 00 00|k 04 00 1b 04 00 00 00 00|k 04 00 1b 00 00 00 00 00"
+		   "|k 00 00 1b 00 00 00 00 00|k 02 00 1b 00 00 00 00 00", "Option+263a with X held");
+}
+
+/* A host that fails in the middle of an entry: the command stops there and
+ * release_all lets go of Alt. */
+Test(seq, entry_fails_midway)
+{
+	rec.fail_at = 3;
+	rec.fail_with = -ETIMEDOUT;
+	cr_expect_eq(run(ALTCODE_E9), -ETIMEDOUT);
+	cr_expect_eq(prog.chars, 0);
+	cr_expect_eq(prog.entered, 0);
+	rec.fail_at = -1;
+	clear_log();
+	cr_expect_eq(seq_release_all(&seq, &sink), 0);
+	expect_log("c 00 00|k 00 00 " Z, "everything up");
+}

@@ -11,7 +11,7 @@ the host's Caps Lock is on. It implements the semantics of UTS #35 part 7
 simulated host (agent/tools/simhost, `--target`) reads the same XML
 independently, in C, so the round-trip tests judge these tables.
 
-Usage: cldrgen.py [--cldr DIR] [-o FILE] [--markdown TARGET] [--names]
+Usage: cldrgen.py [--cldr DIR] [-o FILE] [--version TEXT]
 Runs at development time (regenerate.sh); Python 3 standard library only.
 """
 import argparse
@@ -498,34 +498,13 @@ def write_c(path, sets, version):
             w.write(out)
 
 
-def markdown(items):
-    lines = []
-    for name, kb, gen in items:
-        entries = gen.entries()
-        caps_only = gen.caps_only(entries)
-        dead = sum(1 for e in entries.values() if len(e[1]) > 1)
-        blocked = sum(1 for e in entries.values() if not e[2])
-        only = "".join(chr(c) for c in sorted(caps_only)) or "-"
-        only = only.replace("|", "\\|").replace("`", "\\`")
-        lines.append("| `%s` | `%s` | %s | %d | %d | %d | %s |" % (
-            name, kb.id, kb.description.replace("|", "\\|"), len(entries), dead, blocked, only))
-    return "\n".join(lines) + "\n"
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--cldr", default=os.path.join(HERE, "cldr"))
     ap.add_argument("-o", "--output")
-    ap.add_argument("--markdown", metavar="TARGET")
     ap.add_argument("--version", default="Unicode CLDR keyboards")
     a = ap.parse_args()
     sets = load(a.cldr)
-    if a.markdown:
-        for target, items in sets:
-            if target == a.markdown:
-                sys.stdout.write(markdown(items))
-                return 0
-        raise SystemExit("cldrgen: no target %s" % a.markdown)
     write_c(a.output or "/dev/stdout", sets, a.version)
     return 0
 

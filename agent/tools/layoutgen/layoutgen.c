@@ -745,15 +745,6 @@ static void put_set(FILE *out, const struct set *st)
 	      "\tlinux_strings, linux_rows, linux_dead,\n};\n", out);
 }
 
-static size_t caps_blocked_count(const struct gen *g)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < g->main.n; i++)
-		n += !g->main.v[i].caps_ok;
-	return n;
-}
-
 /* XKB's description of the layout ("German (Switzerland)"). */
 static const char *description(const struct xkb_name *xn, const struct gen *g)
 {
@@ -762,47 +753,11 @@ static const char *description(const struct xkb_name *xn, const struct gen *g)
 	return d && *d ? d : xn->name;
 }
 
-static void put_utf8(FILE *out, uint32_t cp)
-{
-	if (cp < 0x80) {
-		fputc((int)cp, out);
-	} else if (cp < 0x800) {
-		fputc((int)(0xC0 | cp >> 6), out);
-		fputc((int)(0x80 | (cp & 0x3F)), out);
-	} else if (cp < 0x10000) {
-		fputc((int)(0xE0 | cp >> 12), out);
-		fputc((int)(0x80 | ((cp >> 6) & 0x3F)), out);
-		fputc((int)(0x80 | (cp & 0x3F)), out);
-	} else {
-		fputc((int)(0xF0 | cp >> 18), out);
-		fputc((int)(0x80 | ((cp >> 12) & 0x3F)), out);
-		fputc((int)(0x80 | ((cp >> 6) & 0x3F)), out);
-		fputc((int)(0x80 | (cp & 0x3F)), out);
-	}
-}
-
-static void put_markdown_row(FILE *out, const struct xkb_name *xn, const struct gen *g)
-{
-	size_t dead = 0;
-
-	for (size_t i = 0; i < g->main.n; i++)
-		dead += g->main.v[i].e.n > 1;
-	fprintf(out, "| `%s` | `%s%s%s%s`%s | %s | %zu | %zu | %zu | %s", xn->name, xn->layout,
-		*xn->variant ? "(" : "", xn->variant, *xn->variant ? ")" : "",
-		strcmp(xn->model, "pc105") ? " (model `jp106`)" : "",
-		description(xn, g), g->main.n, dead, caps_blocked_count(g),
-		g->caps_only.n ? "" : "-");
-	for (size_t i = 0; i < g->caps_only.n; i++)
-		put_utf8(out, g->caps_only.v[i].e.cp);
-	fputs(" |\n", out);
-}
-
 struct opts {
 	const char *xkb_root;
 	const char *compose;
 	const char *source;     /* a note on the data's version, for the header */
 	const char *names;      /* file of "layout<TAB>variant" lines: more layouts */
-	bool markdown;
 };
 
 static void put_header(FILE *out, const struct opts *o)
@@ -877,8 +832,8 @@ static bool types_letters(const struct gen *g)
 	return letters >= 20;
 }
 
-/* Generates every layout, one at a time; writes the C tables, or the
- * markdown rows. The layouts of xkb_names.c must all work; the others are
+/* Generates every layout, one at a time, and writes the C tables (the list
+ * of docs/layouts.md comes from keymime-agent --list-layouts). The layouts of xkb_names.c must all work; the others are
  * left out (with a note on stderr) when XKB cannot compile them or they do
  * not type letters (e.g. braille). */
 static int run(FILE *out, const struct opts *o, struct xkb_context *ctx,
@@ -904,18 +859,13 @@ static int run(FILE *out, const struct opts *o, struct xkb_context *ctx,
 			skipped++;
 			continue;
 		}
-		if (o->markdown)
-			put_markdown_row(out, &ns.v[i], &g);
-		else
-			set_add(&st, &ns.v[i], &g);
+		set_add(&st, &ns.v[i], &g);
 		gen_free(&g);
 	}
 	fprintf(stderr, "layoutgen: %zu layouts (%zu left out), %zu rows, %zu dead-key prefixes\n",
 		ns.n - skipped, skipped, st.n_rows, st.n_dead);
-	if (!o->markdown) {
-		put_header(out, o);
-		put_set(out, &st);
-	}
+	put_header(out, o);
+	put_set(out, &st);
 	set_free(&st);
 	free(ns.v);   /* the strdup()ed names live until exit */
 	return 0;
@@ -924,10 +874,9 @@ static int run(FILE *out, const struct opts *o, struct xkb_context *ctx,
 static void usage(FILE *f)
 {
 	fputs("usage: keymime-layoutgen [--xkb-root DIR] [--compose FILE] [--source TEXT]\n"
-	      "                         [--names FILE] [--markdown] [-o FILE]\n"
+	      "                         [--names FILE] [-o FILE]\n"
 	      "Compiles every layout of xkb_names.c and of --names with libxkbcommon and\n"
-	      "writes the C tables of agent/core/layout_tables.c (or, with --markdown, the\n"
-	      "rows of the layout list in docs/layouts.md). --names: lines of\n"
+	      "writes the C tables of agent/core/layout_tables.c. --names: lines of\n"
 	      "layout<TAB>variant (regenerate.sh lists xkb-data's rules/evdev.xml).\n"
 	      "Defaults: --xkb-root " DEFAULT_XKB_ROOT "\n"
 	      "  --compose " DEFAULT_COMPOSE "\n", f);
@@ -937,7 +886,7 @@ static int parse_args(int argc, char **argv, struct opts *o, const char **path)
 {
 	static const struct option lo[] = {
 		{ "xkb-root", required_argument, NULL, 'x' }, { "compose", required_argument, NULL, 'c' },
-		{ "source", required_argument, NULL, 's' },   { "markdown", no_argument, NULL, 'm' },
+		{ "source", required_argument, NULL, 's' },
 		{ "names", required_argument, NULL, 'n' },
 		{ "output", required_argument, NULL, 'o' },   { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -950,7 +899,6 @@ static int parse_args(int argc, char **argv, struct opts *o, const char **path)
 		case 'c': o->compose = optarg; break;
 		case 's': o->source = optarg; break;
 		case 'n': o->names = optarg; break;
-		case 'm': o->markdown = true; break;
 		case 'o': *path = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -EINVAL;
@@ -975,7 +923,7 @@ static struct xkb_context *context_new(const char *root)
 
 int main(int argc, char **argv)
 {
-	struct opts o = { DEFAULT_XKB_ROOT, DEFAULT_COMPOSE, "xkeyboard-config", NULL, false };
+	struct opts o = { DEFAULT_XKB_ROOT, DEFAULT_COMPOSE, "xkeyboard-config", NULL };
 	const char *path = NULL;
 	struct xkb_context *ctx = NULL;
 	struct xkb_compose_table *table = NULL;

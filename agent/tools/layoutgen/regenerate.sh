@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Regenerates the layout tables and the layout lists of docs/layouts.md:
+# Regenerates the layout tables and the layout lists of docs/layouts.md
+# (from keymime-agent --list-layouts, built from the new tables):
 #  - agent/core/layout_tables.c (linux) from the XKB data installed here
 #    (Debian: xkb-data, libxkbcommon-dev, libx11-data for the Compose table):
 #    every layout and variant of xkb-data's rules/evdev.xml that compiles and
@@ -41,33 +42,10 @@ python3 "$here/cldrgen.py" --version "$cldr_version" -o "$tmp/layout_tables_cldr
 mv "$tmp/layout_tables.c" "$root/agent/core/layout_tables.c"
 mv "$tmp/layout_tables_cldr.c" "$root/agent/core/layout_tables_cldr.c"
 
-# Each table of docs/layouts.md lives between two marker lines:
-# <!-- layouts:TARGET:begin --> and <!-- layouts:TARGET:end -->.
-doc="$root/docs/layouts.md"
-if [ -f "$doc" ]; then
-	"$tmp/layoutgen" --xkb-root "$xkb_root" --names "$tmp/names.txt" --markdown \
-		> "$tmp/linux.md" 2>/dev/null
-	for t in windows macos chromeos; do
-		python3 "$here/cldrgen.py" --markdown "$t" > "$tmp/$t.md"
-	done
-	awk -v dir="$tmp" -v xkb="$source" -v cldr="$cldr_version" '
-		/<!-- layouts:[a-z]+:begin -->/ {
-			t = $0; sub(/.*layouts:/, "", t); sub(/:begin.*/, "", t)
-			print; print ""
-			if (t == "linux") {
-				print "Generated from " xkb "."; print ""
-				print "| name | XKB layout | description | characters | of them through dead keys | not with Caps Lock on | only with Caps Lock on |"
-			} else {
-				print "Generated from " cldr "."; print ""
-				print "| name | CLDR keyboard | description | characters | of them through dead keys | not with Caps Lock on | only with Caps Lock on |"
-			}
-			print "|---|---|---|---:|---:|---:|---|"
-			while ((getline line < (dir "/" t ".md")) > 0) print line
-			print ""; skip = 1; next
-		}
-		/<!-- layouts:[a-z]+:end -->/ { skip = 0 }
-		!skip { print }' "$doc" > "$tmp/layouts.md"
-	mv "$tmp/layouts.md" "$doc"
-fi
+# The layout tables of docs/layouts.md: what the agent built from these
+# tables says with --list-layouts (layouts_doc.py).
+cmake --build "$tmp/build" --target keymime-agent >/dev/null
+python3 "$here/layouts_doc.py" "$tmp/build/agent/keymime-agent" "$root/docs/layouts.md"
 echo "regenerated agent/core/layout_tables.c ($source)"
 echo "regenerated agent/core/layout_tables_cldr.c ($cldr_version)"
+echo "regenerated the layout tables of docs/layouts.md"

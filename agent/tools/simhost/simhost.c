@@ -27,6 +27,8 @@
 #include <xkbcommon/xkbcommon.h>
 
 #include "cldr_host.h"
+#include "unicode_host.h"
+#include "utf8.h"
 #include "keymap.h"
 #include "layout.h"
 #include "xkb_names.h"
@@ -61,6 +63,7 @@ struct opts {
 	unsigned logical_max;
 	bool follow, raw, show_keys, interpret, caps_lock, num_lock, macos_iso;
 	bool list, repertoire;            /* --list-layouts, --repertoire */
+	enum uhost_method entry;          /* --unicode-entry */
 };
 
 /* The simulated computer: its key state, keymap, compose and line buffer. */
@@ -74,6 +77,7 @@ struct host {
 	struct cldr_kb *cldr;             /* --target windows|macos|chromeos */
 	char pending[64];                 /* CLDR: dead-key text waiting */
 	bool caps, num;                   /* CLDR: the host's lock states */
+	struct uhost uentry;              /* --unicode-entry: code entry */
 	xkb_mod_mask_t shortcut_mods;     /* Control, Alt, Super */
 	uint8_t mods;                     /* last keyboard report */
 	uint8_t keys[KBD_SLOTS];
@@ -302,6 +306,9 @@ static void host_press(struct host *h, const struct keymap_key *k, xkb_keycode_t
 
 	if (keymap_is_modifier(k))
 		;   /* only changes the state */
+	else if (uhost_key(&h->uentry, (uint8_t)k->usage, h->mods, xkb_keysym_to_utf32(sym), 0,
+			   xkb_state_led_name_is_active(h->state, XKB_LED_NAME_NUM) > 0))
+		;   /* the code entry took it */
 	else if (host_is_shortcut(h, kc))
 		host_shortcut(h, k);
 	else if (!host_compose(h, sym)) {
@@ -337,6 +344,33 @@ static void cldr_shortcut(struct host *h, const struct keymap_key *k)
 		host_tag(h, prefix, k->code);
 }
 
+/* The first character of s (UTF-8), 0 for none. */
+static uint32_t first_cp(const char *s)
+{
+	uint32_t cp = 0;
+
+	if (!s || utf8_decode(s, strlen(s), &cp) < 0)
+		return 0;
+	return cp;
+}
+
+/* Code entry on a CLDR host: the key's character under Shift and Caps Lock
+ * only (what Ctrl+Shift+U and its digits are read by) and without
+ * modifiers (Windows' virtual key of a letter). True when it took the key. */
+static bool cldr_entry(struct host *h, const struct keymap_key *k, const char *iso)
+{
+	const char *now = NULL, *plain = NULL;
+	bool tr;
+
+	if (h->uentry.m == UHOST_NONE)
+		return false;
+	if (iso) {
+		now = cldr_output(h->cldr, iso, h->mods & (HID_MOD_LSHIFT | HID_MOD_RSHIFT), h->caps, &tr);
+		plain = cldr_output(h->cldr, iso, 0, false, &tr);
+	}
+	return uhost_key(&h->uentry, (uint8_t)k->usage, h->mods, first_cp(now), first_cp(plain), h->num);
+}
+
 /* A key press on a Windows, macOS or ChromeOS host: Caps Lock toggles its
  * lock, Enter/Tab/Backspace are themselves, every other key makes what the
  * CLDR keyboard says for the ISO position the platform puts the usage at,
@@ -358,6 +392,8 @@ static void cldr_press(struct host *h, const struct keymap_key *k)
 		return;
 	}
 	iso = cldr_iso_of_usage(h->cldr, (uint8_t)k->usage, h->o->macos_iso);
+	if (cldr_entry(h, k, iso))
+		return;
 	text = iso ? cldr_output(h->cldr, iso, h->mods, h->caps, &tr) : NULL;
 	if (k->usage == 0x28 || k->usage == 0x58)
 		host_text(h, "\n", 1);
@@ -422,6 +458,7 @@ static void host_keyboard_report(struct host *h, const uint8_t *r)
 {
 	const uint8_t *slots = r + 2;
 
+	uhost_mods(&h->uentry, h->mods, r[0]);
 	for (int b = 0; b < 8; b++)
 		if (((h->mods ^ r[0]) >> b) & 1)
 			host_key(h, (uint8_t)(0xE0 + b), (r[0] >> b) & 1);
@@ -725,6 +762,30 @@ static int xkb_name_resolve(const char *name, struct xkb_name *out, char *buf, s
 	return 0;
 }
 
+static void entry_emit(void *ctx, uint32_t cp)
+{
+	put_utf32(ctx, cp);
+}
+
+/* --unicode-entry: the method, and on a CLDR host which letters a..f some
+ * key types without modifiers (Windows keeps the others' virtual keys on
+ * their US keys). */
+static void entry_init(struct host *h, const struct opts *o)
+{
+	bool tr;
+
+	h->uentry.m = o->entry;
+	h->uentry.emit = entry_emit;
+	h->uentry.ctx = h;
+	for (unsigned u = 0x04; h->cldr && u <= 0x64; u++) {
+		const char *iso = u <= 0x38 || u == 0x64 ? cldr_iso_of_usage(h->cldr, (uint8_t)u, o->macos_iso)
+							 : NULL;
+		uint32_t c = first_cp(iso ? cldr_output(h->cldr, iso, 0, false, &tr) : NULL);
+		if (c >= 'a' && c <= 'f')
+			h->uentry.has_letter[c - 'a'] = true;
+	}
+}
+
 static void host_destroy(struct host *h)
 {
 	cldr_free(h->cldr);
@@ -786,6 +847,11 @@ static void usage(FILE *f)
 	      "                        else " INSTALLED_CLDR_DIR ")\n"
 	      "      --macos-iso       macOS treats the keyboard as ISO (exchanges the key left\n"
 	      "                        of 1 and the key left of Z; see docs/layouts.md)\n"
+	      "  -u, --unicode-entry M the host takes code entry M as it does when enabled:\n"
+	      "                        linux-ibus (Ctrl+Shift+U, hex, space), windows-altcode\n"
+	      "                        (Alt + keypad 0nnn, Windows-1252), windows-hex (also\n"
+	      "                        Alt + keypad + hex: EnableHexNumpad), macos-hex (Option +\n"
+	      "                        hex, Unicode Hex Input); default none\n"
 	      "  -c, --consumer PATH   also read 2-byte consumer-control reports, printed as\n"
 	      "                        [AudioVolumeUp]...\n"
 	      "  -f, --follow          keep reading: a FIFO is reopened when its writer closes,\n"
@@ -813,7 +879,7 @@ static void usage(FILE *f)
 }
 
 enum { OPT_CAPS = 256, OPT_NUM, OPT_LEDS, OPT_MAX, OPT_ROOT, OPT_COMPOSE, OPT_LIST, OPT_REP,
-       OPT_CLDR, OPT_MACISO };
+       OPT_CLDR, OPT_MACISO, OPT_ENTRY };
 
 static int parse_number(const char *s, unsigned max, unsigned *out)
 {
@@ -844,11 +910,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "target", required_argument, NULL, 't' },
 		{ "cldr-dir", required_argument, NULL, OPT_CLDR },
 		{ "macos-iso", no_argument, NULL, OPT_MACISO },
+		{ "unicode-entry", required_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "t:l:c:fkirh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:l:c:u:fkirh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'l': o->layout = optarg; break;
 		case 'c': o->consumer_path = optarg; break;
@@ -865,6 +932,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case OPT_REP: o->repertoire = true; o->layout = optarg; break;
 		case OPT_CLDR: o->cldr_dir = optarg; break;
 		case OPT_MACISO: o->macos_iso = true; break;
+		case 'u':
+			if (uhost_parse(optarg, &o->entry) == 0)
+				break;
+			fprintf(stderr, "keymime-simhost: --unicode-entry: none, linux-ibus, "
+				"windows-altcode, windows-hex or macos-hex\n");
+			return EXIT_USAGE;
 		case 't':
 			if (layout_target_parse(optarg, &o->target) == 0)
 				break;
@@ -940,6 +1013,8 @@ int main(int argc, char **argv)
 			o.layout, o.compose, strerror(-rc));
 	}
 	install_signals();
+	if (rc == 0)
+		entry_init(&h, &o);
 	if (rc == 0 && (rc = open_inputs(&h, &o, src, &nsrc)) == 0) {
 		host_leds(&h, true);   /* as at enumeration */
 		rc = run(&h, src, nsrc);
