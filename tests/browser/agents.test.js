@@ -287,8 +287,8 @@ test('layout and target are set per device from its details, and shown in its ro
   await dd.getByLabel('Layout').fill('de');
   await dd.getByLabel('Target').selectOption({ label: 'Windows' });
   await dd.getByRole('button', { name: 'Set on this device' }).click();
-  await page.waitForFunction(() => /layout is now de/.test(document.getElementById('dd-log').textContent)
-    && /target is now Windows/.test(document.getElementById('dd-log').textContent), null, { timeout: 10000 });
+  await page.waitForFunction(() => /set target Windows with layout de.*target is now Windows, layout de/
+    .test(document.getElementById('dd-log').textContent), null, { timeout: 10000 });
   await page.waitForFunction(() => /LayoutdeTargetWindows/.test(document.getElementById('dd-facts').textContent), null, { timeout: 10000 });
   await dd.getByRole('button', { name: 'Close' }).click();
   assert.ok((await tags(page, 'pi2')).includes('de · Windows'), String(await tags(page, 'pi2')));

@@ -37,7 +37,9 @@ export class LogEntry {
         return r.chars != null ? `done: ${plural(r.chars, 'character')} typed${ms}` : `done${ms}`;
       }
       if (this.kind === 'set_layout') return `layout is now ${r.raw?.layout ?? 'set'}`;
-      if (this.kind === 'set_target') return `target is now ${targetLabel(r.raw?.target ?? 'set')}`;
+      if (this.kind === 'set_target') {
+        return `target is now ${targetLabel(r.raw?.target ?? 'set')}${r.raw?.layout ? `, layout ${r.raw.layout}` : ''}`;
+      }
       return `done${ms}`;
     }
     if (r.error === 'cancelled') {

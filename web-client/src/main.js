@@ -443,8 +443,11 @@ class App {
 
   #setDevice({ id, layout, target }) {
     const to = { group: null, ids: [id] };
-    if (layout) this.#dispatch.send(Cmd.setLayout(this.#ids.next(), layout), { target: to });
-    if (target) this.#dispatch.send(Cmd.setTarget(this.#ids.next(), target), { target: to });
+    // both at once: one set_target with the layout beside it, so a layout
+    // only the new target has is not refused on the old one first
+    const cmd = target ? Cmd.setTarget(this.#ids.next(), target, layout) : Cmd.setLayout(this.#ids.next(), layout);
+    const r = this.#dispatch.send(cmd, { target: to });
+    if (!r.ok) this.#toast.say(`Not sent: ${r.reason}.`);
   }
 
   // ---- views ------------------------------------------------------------

@@ -298,7 +298,8 @@ export const Cmd = Object.freeze({
   keys(id, keys) { return { id, keys }; },
   seq(id, steps, opts = {}) { return withOptions({ id, seq: steps.map((s) => ({ ...s })) }, opts); },
   setLayout(id, layout) { return { id, set_layout: layout }; },
-  setTarget(id, target) { return { id, set_target: target }; },
+  /** With a layout, the layout is taken for the new target in the same step. */
+  setTarget(id, target, layout = '') { return layout ? { id, set_target: target, layout } : { id, set_target: target }; },
 });
 
 /** Add the optional per-command fields that are set. */
@@ -327,7 +328,7 @@ export function describeCommand(c) {
   if ('keys' in c) return `keys ${c.keys}`;
   if ('seq' in c) return `macro (${plural(c.seq.length, 'step')})`;
   if ('set_layout' in c) return `set layout ${c.set_layout}`;
-  if ('set_target' in c) return `set target ${targetLabel(c.set_target)}`;
+  if ('set_target' in c) return `set target ${targetLabel(c.set_target)}${c.layout ? ` with layout ${c.layout}` : ''}`;
   if ('cancel' in c) return 'cancel';
   if ('release_all' in c) return 'release all keys';
   if ('down' in c) return `down ${c.down}`;

@@ -135,6 +135,7 @@ test('Cmd builds the contract commands', () => {
   assert.deepEqual(Cmd.text('1', 'hi', { target: 'macos' }), { id: '1', text: 'hi', target: 'macos' });
   assert.deepEqual(Cmd.setLayout('4', 'de'), { id: '4', set_layout: 'de' });
   assert.deepEqual(Cmd.setTarget('5', 'windows'), { id: '5', set_target: 'windows' });
+  assert.deepEqual(Cmd.setTarget('6', 'windows', 'pt-br'), { id: '6', set_target: 'windows', layout: 'pt-br' });
   assert.deepEqual(Cmd.keys('2', 'ctrl+alt+delete'), { id: '2', keys: 'ctrl+alt+delete' });
   const steps = [{ text: 'root' }, { keys: 'enter' }, { delay_ms: 800 }];
   const s = Cmd.seq('3', steps);
