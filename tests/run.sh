@@ -19,7 +19,7 @@ step "dependencies"
 provisioning/install-deps.sh --test
 
 step "npm packages"
-for d in web-client tests/browser; do
+for d in web-client tests/browser tests/cluster; do
 	[[ -f $d/package-lock.json ]] && (cd "$d" && npm ci --no-audit --no-fund --loglevel=error)
 done
 (cd web-client && npm run --silent build)

@@ -25,15 +25,19 @@ struct option_def {
 	long min, max;
 	const char *def;
 	const char *help;
+	const char *zero_word;   /* OPT_LONG: a word that stands for 0 ("auto"), or NULL */
 };
 
-#define S(f, d, h) { #f, OPT_STR, offsetof(struct config, f), 0, 0, d, h }
-#define L(f, lo, hi, d, h) { #f, OPT_LONG, offsetof(struct config, f), lo, hi, d, h }
-#define B(f, d, h) { #f, OPT_BOOL, offsetof(struct config, f), 0, 1, d, h }
+#define S(f, d, h) { #f, OPT_STR, offsetof(struct config, f), 0, 0, d, h, NULL }
+#define L(f, lo, hi, d, h) { #f, OPT_LONG, offsetof(struct config, f), lo, hi, d, h, NULL }
+#define B(f, d, h) { #f, OPT_BOOL, offsetof(struct config, f), 0, 1, d, h, NULL }
+/* A whole number, or the word w for 0. */
+#define LW(f, lo, hi, w, d, h) { #f, OPT_LONG, offsetof(struct config, f), lo, hi, d, h, w }
 
 static const struct option_def options[] = {
 	S(device_id, "", "device id, [A-Za-z0-9_-]{1,64} (default: host name)"),
-	S(broker, "tcp://localhost:1883", "broker URI: tcp://, ssl://, ws://, wss://"),
+	S(broker, "tcp://localhost:1883", "broker URI(s): tcp://, ssl://, ws://, wss://; several "
+	  "(comma or space separated): the next is tried when one fails"),
 	S(client_id, "", "MQTT client id (default: keymime-<device_id>)"),
 	S(username, "", "MQTT user name"),
 	S(password_file, "", "file holding the MQTT password (mode 0600)"),
@@ -57,7 +61,8 @@ static const struct option_def options[] = {
 	S(ha_prefix, "homeassistant", "Home Assistant discovery prefix"),
 	S(ha_combos, "", "Home Assistant buttons: Name=chord, ..."),
 	S(log_level, "info", "error, warning, info or debug"),
-	L(mqtt_version, 4, 5, "5", "MQTT protocol: 5, or 4 for 3.1.1"),
+	LW(mqtt_version, 4, 5, "auto", "auto", "MQTT protocol: auto (5, or 3.1.1 with a broker "
+	   "that refuses 5), 5, or 4 for 3.1.1"),
 	L(keepalive_s, 2, 3600, "30", "MQTT keepalive (seconds)"),
 	L(reconnect_max_s, 1, 600, "30", "longest wait between reconnects (seconds)"),
 	L(delay_ms, 0, 10000, "0", "default pause between keystrokes (ms)"),
@@ -70,6 +75,8 @@ static const struct option_def options[] = {
 	L(max_chars, 1, 1048576, "65536", "most characters in one command"),
 	L(max_steps, 1, 100000, "1000", "most steps in a seq or chords in keys"),
 	L(status_interval_ms, 0, 60000, "250", "least time between status updates (ms)"),
+	L(duplicate_window_s, 0, 3600, "0", "a cmd with an id, again with the same bytes within "
+	  "this (s): a redelivery, not typed (0 = off; needs unique ids)"),
 };
 
 #define N_OPTIONS (sizeof options / sizeof options[0])
@@ -119,11 +126,14 @@ static int set_value(struct config *c, const struct option_def *o, const char *v
 			return err_fail(err, "config", "%s: '%s' is not on or off", o->name, v);
 		return 0;
 	case OPT_LONG:
+		if (o->zero_word && !strcasecmp(v, o->zero_word))
+			return *(long *)p = 0, 0;
 		errno = 0;
 		long x = strtol(v, &end, 10);
 		if (errno || end == v || *end || x < o->min || x > o->max)
-			return err_fail(err, "config", "%s: '%s' is not a whole number from %ld to %ld",
-					o->name, v, o->min, o->max);
+			return err_fail(err, "config", "%s: '%s' is not %s%sa whole number from %ld to %ld",
+					o->name, v, o->zero_word ? o->zero_word : "",
+					o->zero_word ? " or " : "", o->min, o->max);
 		*(long *)p = x;
 		return 0;
 	}
@@ -372,6 +382,37 @@ static int check_entry(const struct config *c, enum layout_target t, struct err 
 	return 0;
 }
 
+static bool valid_uri(const char *u)
+{
+	static const char *const schemes[] = { "tcp://", "ssl://", "mqtt://", "mqtts://", "ws://", "wss://" };
+
+	for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
+		if (!strncmp(u, schemes[i], strlen(schemes[i])) && u[strlen(schemes[i])])
+			return true;
+	return false;
+}
+
+static int check_brokers(const struct config *c, struct err *err)
+{
+	size_t n;
+	char **list = config_broker_list(c, &n);
+	int r = n ? 0 : err_fail(err, "config", "broker: no URI given");
+	bool tls_files = *c->cafile || *c->certfile || *c->keyfile;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!r && !valid_uri(list[i]))
+			r = err_fail(err, "config", "broker: '%.200s' must start with tcp://, ssl://, "
+				     "ws:// or wss://", list[i]);
+		/* Every one: a plain one would send the password in clear text. */
+		if (!r && tls_files && !uri_is_tls(list[i]))
+			r = err_fail(err, "config", "broker: '%.200s' is plain text, but cafile/"
+				     "certfile/keyfile are set: use ssl:// (or mqtts://, wss://)", list[i]);
+		free(list[i]);
+	}
+	free(list);
+	return r;
+}
+
 int config_validate(const struct config *c, struct err *err)
 {
 	if (!topics_valid_id(c->device_id))
@@ -399,16 +440,10 @@ int config_validate(const struct config *c, struct err *err)
 				c->ha_prefix);
 	if (!*c->hid_keyboard)
 		return err_fail(err, "config", "hid_keyboard: a path is required");
-	if (strncmp(c->broker, "tcp://", 6) && strncmp(c->broker, "ssl://", 6) &&
-	    strncmp(c->broker, "mqtt://", 7) && strncmp(c->broker, "mqtts://", 8) &&
-	    strncmp(c->broker, "ws://", 5) && strncmp(c->broker, "wss://", 6))
-		return err_fail(err, "config", "broker: '%s' must start with tcp://, ssl://, "
-				"ws:// or wss://", c->broker);
 	if (*c->certfile && !*c->keyfile)
 		return err_fail(err, "config", "certfile needs keyfile");
-	if ((*c->cafile || *c->certfile || *c->keyfile) && !uri_is_tls(c->broker))
-		return err_fail(err, "config", "broker: '%s' is plain text, but cafile/certfile/"
-				"keyfile are set: use ssl:// (or mqtts://, wss://)", c->broker);
+	if (check_brokers(c, err))
+		return -EINVAL;
 	if (*c->password_file && !*c->username)
 		return err_fail(err, "config", "password_file needs username");
 	if (check_label("name", c->name, err) || check_label("location", c->location, err))
@@ -444,6 +479,24 @@ char **config_group_list(const struct config *c, size_t *n)
 		p += strcspn(p, ",");
 	}
 	return list;
+}
+
+char **config_broker_list(const struct config *c, size_t *n)
+{
+	char **list = xcalloc(1, sizeof *list);
+	const char *p = c->broker;
+
+	*n = 0;
+	for (;;) {
+		p += strspn(p, ", \t");
+		size_t len = strcspn(p, ", \t");
+		if (!len)
+			return list;
+		list = xreallocarray(list, *n + 2, sizeof *list);
+		list[(*n)++] = xstrndup(p, len);
+		list[*n] = NULL;
+		p += len;
+	}
 }
 
 void config_print_help(FILE *out, const char *argv0)
@@ -484,6 +537,8 @@ void config_print(FILE *out, const struct config *c)
 			fprintf(out, "%s\n", *(char *const *)p);
 		else if (options[i].type == OPT_BOOL)
 			fprintf(out, "%s\n", *(const bool *)p ? "on" : "off");
+		else if (options[i].zero_word && !*(const long *)p)
+			fprintf(out, "%s\n", options[i].zero_word);
 		else
 			fprintf(out, "%ld\n", *(const long *)p);
 	}

@@ -22,7 +22,8 @@ struct config_macro {
 
 struct config {
 	char *device_id;          /* [A-Za-z0-9_-]{1,64}; empty: the host name */
-	char *broker;             /* tcp://host:1883, ssl://host:8883, ws://, wss:// */
+	char *broker;             /* tcp://host:1883, ssl://host:8883, ws://, wss://; several:
+	                           * comma or space separated (config_broker_list) */
 	char *client_id;          /* empty: keymime-<device_id> */
 	char *username;
 	char *password_file;      /* the password itself never appears in argv */
@@ -42,7 +43,7 @@ struct config {
 	char *ha_prefix;
 	char *ha_combos;
 	char *log_level;          /* error, warning, info, debug */
-	long mqtt_version;        /* 5 or 4 (3.1.1) */
+	long mqtt_version;        /* 5, 4 (3.1.1), or 0: auto (5, else 3.1.1) */
 	long keepalive_s;
 	long reconnect_max_s;
 	long delay_ms;            /* default pace between keystrokes */
@@ -55,6 +56,7 @@ struct config {
 	long max_chars;           /* characters in one command */
 	long max_steps;           /* steps in one seq / chords in one keys message */
 	long status_interval_ms;  /* minimum time between status publications */
+	long duplicate_window_s;  /* a cmd id + payload seen again within this: not typed */
 	struct config_macro *macros;   /* owned, in the order first defined */
 	size_t n_macros;
 };
@@ -113,6 +115,10 @@ int config_validate(const struct config *c, struct err *err);
 /* Split groups into a NULL-terminated array with "all" first, no duplicates.
  * The caller frees each string and the array. */
 char **config_group_list(const struct config *c, size_t *n);
+
+/* Split broker into its URIs (comma or white space separated), in order:
+ * a NULL-terminated array; the caller frees each string and the array. */
+char **config_broker_list(const struct config *c, size_t *n);
 
 void config_print_help(FILE *out, const char *argv0);
 

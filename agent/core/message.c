@@ -78,6 +78,7 @@ static json_object *counters(const struct status_counters *c)
 	jx_int(o, "dropped", (int64_t)c->dropped);
 	jx_int(o, "chars", (int64_t)c->chars);
 	jx_int(o, "reports", (int64_t)c->reports);
+	jx_int(o, "duplicates", (int64_t)c->duplicates);
 	return o;
 }
 

@@ -33,6 +33,7 @@ char *message_result(const struct result_info *r);
 
 struct status_counters {
 	uint64_t commands, ok, errors, chars, reports, dropped, rejected;
+	uint64_t duplicates;         /* redelivered commands not typed again */
 };
 
 struct status_limits {

@@ -60,6 +60,8 @@ int agent_init(struct agent *a, const struct config *cfg)
 	a->unicode_entry = (uint8_t)config_unicode_entry(cfg);
 	a->macos_iso = config_macos_iso(cfg);
 	a->started_ms = clock_ms();
+	/* Enough for a minute of live typing from several dashboards. */
+	recent_init(&a->recent, 4096, (uint64_t)cfg->duplicate_window_s * 1000u);
 	a->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	return a->wake_fd < 0 ? -errno : 0;
 }
@@ -75,6 +77,7 @@ void agent_destroy(struct agent *a)
 	if (a->wake_fd >= 0)
 		close(a->wake_fd);
 	pthread_mutex_destroy(&a->st.lock);
+	recent_destroy(&a->recent);
 }
 
 void agent_wake(struct agent *a)
@@ -181,6 +184,21 @@ void agent_count_command(struct agent *a, bool rejected)
 	a->st.counters.rejected += rejected;
 	a->st.dirty = true;
 	pthread_mutex_unlock(&a->st.lock);
+}
+
+bool agent_duplicate(struct agent *a, const char *topic, const char *payload, size_t len,
+		     const char *id)
+{
+	if (!a->cfg->duplicate_window_s ||
+	    !recent_seen(&a->recent, topic, strlen(topic), payload, len, clock_ms()))
+		return false;
+	log_info("command %s on %s: the same command came again within %ld s (a redelivery): "
+		 "not typed again", id, topic, a->cfg->duplicate_window_s);
+	pthread_mutex_lock(&a->st.lock);
+	a->st.counters.duplicates++;
+	a->st.dirty = true;
+	pthread_mutex_unlock(&a->st.lock);
+	return true;
 }
 
 void agent_count_dropped(struct agent *a, size_t n)

@@ -19,6 +19,7 @@
 #include "hid_report.h"
 #include "layout.h"
 #include "message.h"
+#include "recent.h"
 #include "sequencer.h"
 
 struct mqtt_link;
@@ -62,6 +63,8 @@ struct agent {
 	atomic_bool release_pending;  /* cancel/release_all: the writer releases all */
 	_Atomic(const struct layout *) layout;   /* the device's current layout */
 	atomic_bool ha_announce;      /* republish discovery (HA came online) */
+	atomic_bool rollcall;         /* a roll call came: republish availability and status */
+	struct recent recent;         /* cmd messages seen lately (MQTT thread only) */
 	struct agent_state st;        /* through the operations below only */
 };
 
@@ -87,6 +90,11 @@ void agent_touch(struct agent *a);
 
 /* Wake the writer thread. */
 void agent_wake(struct agent *a);
+
+/* MQTT thread: was this cmd message (topic + payload, with an id) seen
+ * within duplicate_window_s? Counted and logged when it was. */
+bool agent_duplicate(struct agent *a, const char *topic, const char *payload, size_t len,
+		     const char *id);
 
 /* Counters and state, from any thread; each marks the status changed when
  * something changed. */

@@ -158,7 +158,15 @@ void intake_message(void *ctx, const struct mqtt_inbound *m)
 	c->unicode_entry = a->unicode_entry;
 	c->macos_iso = a->macos_iso;
 	keep_reply_route(c, m);
-	if (parse(a, c, k, m, &err)) {
+	int r = parse(a, c, k, m, &err);
+	/* A command with an id seen again: a QoS 1 retry of its publisher, or
+	 * a cluster's second copy. It had its one result: none again. */
+	if (k == TOPIC_CMD && c->id && !m->retained &&
+	    agent_duplicate(a, m->topic, m->payload, m->len, c->id)) {
+		command_free(c);
+		return;
+	}
+	if (r) {
 		reject(a, c, &err);
 		command_free(c);
 	} else if (c->type == CMD_CANCEL || c->type == CMD_RELEASE_ALL) {

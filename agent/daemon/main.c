@@ -135,10 +135,29 @@ static int load_config(struct config *cfg, int argc, char **argv, struct config_
 	return 0;
 }
 
+static void free_list(char **list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+}
+
+static bool any_tls(const struct config *c)
+{
+	size_t n;
+	char **uris = config_broker_list(c, &n);
+	bool tls = false;
+
+	for (size_t i = 0; i < n; i++)
+		tls |= !strncmp(uris[i], "ssl://", 6) || !strncmp(uris[i], "mqtts://", 8) ||
+		       !strncmp(uris[i], "wss://", 6);
+	free_list(uris, n);
+	return tls;
+}
+
 static int check_files(const struct config *c)
 {
-	if (!KEYMIME_TLS && (!strncmp(c->broker, "ssl://", 6) || !strncmp(c->broker, "mqtts://", 8) ||
-			     !strncmp(c->broker, "wss://", 6)))
+	if (!KEYMIME_TLS && any_tls(c))
 		return log_error("broker %s: this keymime-agent was built without TLS (KEYMIME_TLS=OFF)",
 				 c->broker), -EINVAL;
 	if (*c->keyfile && check_secret_file("keyfile", c->keyfile))
@@ -184,8 +203,11 @@ static int link_create(struct daemon *d, const char *password)
 		subs[n++] = a->topics.group_filters[i];
 	if (c->ha_discovery)
 		subs[n++] = a->topics.ha_status;
+	size_t n_uris;
+	char **uris = config_broker_list(c, &n_uris);
 	struct mqtt_link_config lc = {
-		.uri = c->broker, .client_id = client_id, .username = c->username,
+		.uris = (const char *const *)uris, .n_uris = n_uris,
+		.client_id = client_id, .username = c->username,
 		.password = password, .cafile = c->cafile, .capath = c->capath,
 		.certfile = c->certfile, .keyfile = c->keyfile, .mqtt_version = (int)c->mqtt_version,
 		.keepalive_s = (int)c->keepalive_s, .reconnect_max_s = (int)c->reconnect_max_s,
@@ -196,6 +218,7 @@ static int link_create(struct daemon *d, const char *password)
 	};
 	int r = mqtt_link_create(&a->link, &lc);
 	free(client_id);
+	free_list(uris, n_uris);
 	return r;
 }
 
@@ -251,7 +274,7 @@ static void notify_link(struct daemon *d, struct loop_state *ls)
 	if (d->news.changed)
 		msg = d->news.connected ?
 		      str_printf("%sSTATUS=connected to %s; typing on %s", ls->ready ? "" : "READY=1\n",
-				 c->broker, c->hid_keyboard) :
+				 d->news.why ? d->news.why : c->broker, c->hid_keyboard) :
 		      str_printf("STATUS=waiting for the broker %s: %s", c->broker,
 				 d->news.why ? d->news.why : "connecting");
 	ls->ready = ls->ready || d->news.connected;

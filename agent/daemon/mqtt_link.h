@@ -7,6 +7,13 @@
  * delivered later), reconnects with capped exponential backoff, publishes in
  * order through a bounded window.
  *
+ * Several broker URIs: one is used at a time; when a connection is lost or
+ * an attempt fails, the next is tried (with the same backoff), like Paho's
+ * serverURIs but with a version and a client handle per attempt. MQTT
+ * version "auto": MQTT 5 first; a broker that refuses it (CONNACK code 1 or
+ * reason 0x84, or a connection closed right after the CONNECT) is tried at
+ * once with 3.1.1, and that broker keeps 3.1.1 for the rest of the run.
+ *
  * TCP_NODELAY: Paho has no socket-option hook; nodelay.c (linked into
  * keymime-agent on purpose) sets it on the broker connection. */
 #ifndef KEYMIME_MQTT_LINK_H
@@ -30,11 +37,12 @@ struct mqtt_inbound {
 };
 
 struct mqtt_link_config {
-	const char *uri;             /* tcp://, ssl://, mqtt://, mqtts://, ws://, wss:// */
+	const char *const *uris;     /* tcp://, ssl://, mqtt://, mqtts://, ws://, wss:// */
+	size_t n_uris;               /* at least 1; tried in turn */
 	const char *client_id, *username;
 	const char *password;        /* or NULL */
 	const char *cafile, *capath, *certfile, *keyfile;   /* "" = none */
-	int mqtt_version;            /* 5 or 4 (3.1.1) */
+	int mqtt_version;            /* 5, 4 (3.1.1), or 0: auto (5, else 3.1.1) */
 	int keepalive_s, reconnect_max_s;
 	const char *will_topic, *will_payload;   /* retained, QoS 1; published by stop too */
 	/* MQTT v5 user properties put on every message this client publishes,
@@ -45,17 +53,20 @@ struct mqtt_link_config {
 	size_t n_subscriptions;
 	/* On Paho's thread, for every message; must not block. */
 	void (*on_message)(void *ctx, const struct mqtt_inbound *m);
-	/* On Paho's thread: connected (subscriptions answered) or not; why:
-	 * what went wrong ("connection refused (code 5)"), or NULL. */
+	/* On Paho's thread: connected (subscriptions answered) or not. why:
+	 * when connected, to what ("tcp://b:1883, MQTT 5"); when not, what went
+	 * wrong in plain words (conncause.h), or NULL. */
 	void (*on_state)(void *ctx, bool connected, const char *why);
 	void *ctx;
 };
 
-/* Create the client. Every string of cfg is copied; the subscription list
- * too. Returns 0 or -EINVAL with a logged reason. */
+/* Create the link (Paho's client is made for each server when it is tried).
+ * Every string of cfg is copied, the lists too. Returns 0 or -EINVAL with a
+ * logged reason. */
 int mqtt_link_create(struct mqtt_link **out, const struct mqtt_link_config *cfg);
 
-/* Called regularly by one thread: starts a (re)connect when due. */
+/* Called regularly by one thread (the only one that creates and destroys
+ * Paho's clients): starts a (re)connect when due. */
 void mqtt_link_tick(struct mqtt_link *l, uint64_t now_ms);
 
 bool mqtt_link_connected(struct mqtt_link *l);

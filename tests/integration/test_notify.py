@@ -58,7 +58,7 @@ class ReadyAfterConnect(unittest.TestCase):
                 got = lines(n.until(lambda g: "READY=1" in lines(g), 20))
                 a.wait_online()
                 i = got.index("READY=1")
-                self.assertEqual(got[i + 1], "STATUS=connected to %s; typing on %s" % (b.uri, a.keyboard))
+                self.assertEqual(got[i + 1], "STATUS=connected to %s, MQTT 5; typing on %s" % (b.uri, a.keyboard))
                 self.assertNotIn("READY=1", got[:i])
                 self.assertEqual(got[0], "STATUS=connecting to the broker")
             finally:

@@ -50,7 +50,8 @@ Test(config, defaults)
 	cr_expect_str_eq(cfg.ha_prefix, "homeassistant");
 	cr_expect_str_eq(cfg.log_level, "info");
 	cr_expect(cfg.ha_discovery);
-	cr_expect_eq(cfg.mqtt_version, 5);
+	cr_expect_eq(cfg.mqtt_version, 0, "auto");
+	cr_expect_eq(cfg.duplicate_window_s, 0, "off: ids may be reused");
 	cr_expect_eq(cfg.keepalive_s, 30);
 	cr_expect_eq(cfg.delay_ms, 0);
 	cr_expect_eq(cfg.rate_limit, 0);
@@ -162,7 +163,12 @@ Test(config, numbers)
 		{ "max_payload", "16777216", 1, 16777216 },
 		{ "max_payload", "16777217", 0, 0 },
 		{ "mqtt_version", "4", 1, 4 },
+		{ "mqtt_version", "5", 1, 5 },
+		{ "mqtt_version", "auto", 1, 0 },
+		{ "mqtt_version", "AUTO", 1, 0 },
+		{ "mqtt_version", "0", 0, 0 },
 		{ "mqtt_version", "3", 0, 0 },
+		{ "mqtt_version", "autox", 0, 0 },
 		{ "rate_limit", "0", 1, 0 },
 		{ "delay_ms", "10000", 1, 10000 },
 		{ "delay_ms", "10001", 0, 0 },
@@ -361,6 +367,10 @@ Test(config, validate)
 		{ "hid_keyboard", "", "hid_keyboard: a path is required" },
 		{ "broker", "http://x", "broker: 'http://x' must start with tcp://, ssl://, ws:// or wss://" },
 		{ "broker", "localhost", "broker: 'localhost' must start with tcp://, ssl://, ws:// or wss://" },
+		{ "broker", "tcp://a:1883, localhost", "broker: 'localhost' must start with tcp://, "
+						       "ssl://, ws:// or wss://" },
+		{ "broker", "tcp://", "broker: 'tcp://' must start with tcp://, ssl://, ws:// or wss://" },
+		{ "broker", " , ", "broker: no URI given" },
 		{ "certfile", "/c.pem", "certfile needs keyfile" },
 		{ "cafile", "/ca.pem", "broker: 'tcp://localhost:1883' is plain text, but cafile/"
 				       "certfile/keyfile are set: use ssl:// (or mqtts://, wss://)" },
@@ -394,6 +404,7 @@ Test(config, validate_ok)
 	static const struct { const char *key, *value; } cases[] = {
 		{ "broker", "ssl://b:8883" }, { "broker", "ws://b:9001" }, { "broker", "wss://b:9443" },
 		{ "broker", "mqtt://b" }, { "broker", "mqtts://b" }, { "topic_prefix", "home/keymime" },
+		{ "broker", "tcp://a:1883,tcp://b:1883" }, { "broker", " tcp://a , ssl://b\twss://c " },
 		{ "layout", "DE-ch" }, { "target", "MacOS" }, { "groups", "kitchen, office" }, { "username", "u" },
 		{ "name", "Reception PC" }, { "location", "Empfang, 2. Stock — Tür 3" },
 		{ "location", "0123456789012345678901234567890123456789012345678901234567890123" },
@@ -412,6 +423,37 @@ Test(config, validate_ok)
 	config_set(&cfg, "certfile", "/c.pem", &err);
 	config_set(&cfg, "password_file", "/p", &err);
 	cr_expect_eq(config_validate(&cfg, &err), 0, "%s", err.detail);
+	/* With TLS files, every broker of a list must be TLS. */
+	config_set(&cfg, "broker", "ssl://a:8883, mqtts://b, tcp://c:1883", &err);
+	cr_expect_eq(config_validate(&cfg, &err), -EINVAL);
+	cr_expect_str_eq(err.detail, "broker: 'tcp://c:1883' is plain text, but cafile/certfile/"
+			 "keyfile are set: use ssl:// (or mqtts://, wss://)");
+}
+
+Test(config, broker_list)
+{
+	static const struct { const char *broker; const char *want[4]; } cases[] = {
+		{ "tcp://a:1883", { "tcp://a:1883" } },
+		{ "tcp://a:1883,tcp://b:1884", { "tcp://a:1883", "tcp://b:1884" } },
+		{ " tcp://a , ssl://b\twss://c:9443/mqtt ", { "tcp://a", "ssl://b", "wss://c:9443/mqtt" } },
+		{ "tcp://a,,tcp://b,", { "tcp://a", "tcp://b" } },
+		{ ", \t", { NULL } },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		size_t n = 99, want_n = 0;
+		cr_assert_eq(config_set(&cfg, "broker", cases[i].broker, &err), 0);
+		char **list = config_broker_list(&cfg, &n);
+		while (cases[i].want[want_n])
+			want_n++;
+		cr_expect_eq(n, want_n, "'%s': %zu URIs", cases[i].broker, n);
+		for (size_t j = 0; j < n && j < want_n; j++)
+			cr_expect_str_eq(list[j], cases[i].want[j], "'%s' [%zu]", cases[i].broker, j);
+		cr_expect_null(list[n], "'%s': not NULL-terminated", cases[i].broker);
+		for (size_t j = 0; j < n; j++)
+			free(list[j]);
+		free(list);
+	}
 }
 
 /* ---- groups ------------------------------------------------------------------------ */
@@ -626,4 +668,17 @@ Test(config, unicode_entry_and_macos_keyboard)
 	cr_expect_eq(config_validate(&cfg, &err), 0, "%s", err.detail);
 	cr_expect_eq(config_unicode_entry(&cfg), UNICODE_ENTRY_MACOS_HEX);
 	cr_expect(config_macos_iso(&cfg));
+}
+
+Test(config, mqtt_version_auto_prints_back)
+{
+	char *out = capture(print);
+	cr_expect_not_null(strstr(out, "mqtt_version = auto\n"), "%s", out);
+	free(out);
+	cr_assert_eq(config_set(&cfg, "mqtt_version", "4", &err), 0);
+	out = capture(print);
+	cr_expect_not_null(strstr(out, "mqtt_version = 4\n"), "%s", out);
+	free(out);
+	cr_expect_eq(config_set(&cfg, "mqtt_version", "six", &err), -EINVAL);
+	cr_expect_str_eq(err.detail, "mqtt_version: 'six' is not auto or a whole number from 4 to 5");
 }

@@ -211,7 +211,7 @@ Test(message, status_fields)
 		.leds_known = true, .busy = true, .queue = 3, .queue_size = 64, .consumer = true,
 		.uptime_s = 3600,
 		.counters = { .commands = 10, .ok = 8, .errors = 2, .chars = 1234, .reports = 5000,
-			      .dropped = 1, .rejected = 4 },
+			      .dropped = 1, .rejected = 4, .duplicates = 7 },
 	};
 	json_object *o = parse_owned(message_status(&s));
 
@@ -242,6 +242,7 @@ Test(message, status_fields)
 	cr_expect_eq(num(c, "reports"), 5000);
 	cr_expect_eq(num(c, "dropped"), 1);
 	cr_expect_eq(num(c, "rejected"), 4);
+	cr_expect_eq(num(c, "duplicates"), 7);
 	expect_absent(o, "name");
 	expect_absent(o, "location");
 	expect_absent(o, "limits");
