@@ -227,7 +227,7 @@ int command_parse_text(struct command *c, const char *payload, size_t len,
 
 /* ---- chords -------------------------------------------------------------- */
 
-static int chord_add(struct chord *ch, const struct keymap_key *k, const char *name,
+int chord_add(struct chord *ch, const struct keymap_key *k, const char *name,
 		     size_t len, struct err *err)
 {
 	if (k->page == KEYMAP_PAGE_CONSUMER) {

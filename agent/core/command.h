@@ -131,6 +131,13 @@ int command_parse_json(struct command *c, const char *payload, size_t len,
 /* Parse one chord ("ctrl+alt+delete") of len bytes into *out. */
 int chord_parse(const char *s, size_t len, struct chord *out, struct err *err);
 
+/* Add key k (named name, len bytes, for messages) to chord ch: a modifier, one
+ * of six keys, or a media key alone. Returns 0 or -EINVAL (bad_chord,
+ * too_many_keys). */
+struct keymap_key;
+int chord_add(struct chord *ch, const struct keymap_key *k, const char *name, size_t len,
+	      struct err *err);
+
 /* Internal to the parsers (command.c, command_json.c): append an action;
  * compile one text or keys step (text positions continue through *pos;
  * text uses c->unicode_entry and c->macos_iso); turn the untypable

@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 
 #include "config.h"
+#include "ducky.h"
 #include "utf8.h"
 #include "xalloc.h"
 
@@ -127,6 +128,15 @@ static int take_hold_ms(struct command *c, json_object *chord, json_object *ms, 
 	return 0;
 }
 
+/* "seq[2]: " in front of an error that came from elsewhere (a script). */
+static void take_where(struct err *err, const char *where)
+{
+	char detail[sizeof err->detail];
+
+	snprintf(detail, sizeof detail, "%s%.360s", where, err->detail);
+	memcpy(err->detail, detail, sizeof detail);
+}
+
 /* One step of a seq (or the single action of a plain command). */
 static int take_action(struct command *c, const char *key, json_object *v, const char *where,
 		       const struct cmd_limits *lim, size_t *pos, struct err *err)
@@ -147,6 +157,15 @@ static int take_action(struct command *c, const char *key, json_object *v, const
 	}
 	if (!strcmp(key, "down") || !strcmp(key, "up"))
 		return take_hold(c, v, key[0] == 'd' ? ACT_DOWN : ACT_UP, where, key, err);
+	if (!strcmp(key, "ducky")) {
+		if ((r = want(v, json_type_string, where, key, "a DuckyScript", err)))
+			return r;
+		r = ducky_compile(c, json_object_get_string(v), (size_t)json_object_get_string_len(v),
+				  lim, err);
+		if (r && *where)
+			take_where(err, where);
+		return r;
+	}
 	/* delay_ms as a step: a pause */
 	uint32_t ms;
 	if ((r = take_uint(v, where, key, lim->max_delay_ms, &ms, err)))
@@ -158,7 +177,7 @@ static int take_action(struct command *c, const char *key, json_object *v, const
 static bool is_step_key(const char *k)
 {
 	return !strcmp(k, "text") || !strcmp(k, "keys") || !strcmp(k, "down") ||
-	       !strcmp(k, "up") || !strcmp(k, "delay_ms");
+	       !strcmp(k, "up") || !strcmp(k, "delay_ms") || !strcmp(k, "ducky");
 }
 
 static int take_step(struct command *c, json_object *step, size_t idx,
@@ -177,7 +196,7 @@ static int take_step(struct command *c, json_object *step, size_t idx,
 		return take_hold_ms(c, hold, ms, where, lim, err);
 	if (json_object_object_length(step) != 1)
 		return err_fail(err, "bad_command", "%sa step has exactly one of text, keys, down, up, "
-				"delay_ms, or hold with ms", where);
+				"delay_ms, ducky, or hold with ms", where);
 	json_object_object_foreach(step, k, v) {
 		if (!strcmp(k, "ms"))
 			return err_fail(err, "bad_command", "%s'ms' goes with 'hold'", where);
@@ -209,7 +228,7 @@ static int take_seq(struct command *c, json_object *v, const struct cmd_limits *
 static const char *const top_fields[] = {
 	"id", "layout", "target", "delay_ms", "ms", "unicode_entry",
 	"text", "keys", "seq", "down", "up", "release_all", "cancel", "set_layout", "set_target",
-	"hold", "macro", NULL,
+	"hold", "macro", "ducky", NULL,
 };
 #define FIRST_ACTION 6
 
@@ -217,7 +236,7 @@ static const char *const top_fields[] = {
 static bool macro_field(const char *k)
 {
 	static const char *const ok[] = { "layout", "target", "delay_ms", "ms", "unicode_entry",
-					  "text", "keys", "seq", "down", "up", "hold", NULL };
+					  "text", "keys", "seq", "down", "up", "hold", "ducky", NULL };
 
 	for (int i = 0; ok[i]; i++)
 		if (!strcmp(k, ok[i]))
@@ -398,7 +417,7 @@ static int check_fields(json_object *root, bool in_macro, const char **action, s
 	}
 	if (!*action)
 		return err_fail(err, "bad_command", "no action: give one of text, keys, seq, down, up, "
-				"release_all, cancel, set_layout, set_target, hold, macro");
+				"release_all, cancel, set_layout, set_target, hold, macro, ducky");
 	if (json_object_object_get_ex(root, "ms", NULL) && strcmp(*action, "hold"))
 		return err_fail(err, "bad_command", "'ms' goes with 'hold'");
 	return 0;

@@ -9,7 +9,7 @@
 static const char *const leaf_names[] = {
 	[TOPIC_TYPE] = "type", [TOPIC_KEYS] = "keys", [TOPIC_CMD] = "cmd",
 	[TOPIC_AVAILABILITY] = "availability", [TOPIC_STATUS] = "status",
-	[TOPIC_RESULT] = "result", [TOPIC_PROGRESS] = "progress",
+	[TOPIC_RESULT] = "result", [TOPIC_PROGRESS] = "progress", [TOPIC_SCRIPT] = "script",
 };
 
 #define N_LEAVES (sizeof leaf_names / sizeof leaf_names[0])
@@ -57,7 +57,7 @@ const char *topics_leaf_name(enum topic_leaf leaf)
 
 bool topics_is_command(enum topic_leaf leaf)
 {
-	return leaf == TOPIC_TYPE || leaf == TOPIC_KEYS || leaf == TOPIC_CMD;
+	return leaf == TOPIC_TYPE || leaf == TOPIC_KEYS || leaf == TOPIC_CMD || leaf == TOPIC_SCRIPT;
 }
 
 char *topics_device(const char *prefix, const char *id, enum topic_leaf leaf)

@@ -4,8 +4,8 @@
  * incoming topic is. Pure. web-client/src/protocol.js follows the same rules;
  * tests/data/topics.json holds the examples both are tested against.
  *
- *   <prefix>/<id>/{type,keys,cmd}            commands to one device
- *   <prefix>/group/<group>/{type,keys,cmd}   commands to a group ("all": every device)
+ *   <prefix>/<id>/{type,keys,cmd,script}     commands to one device
+ *   <prefix>/group/<group>/{type,keys,cmd,script}   commands to a group ("all": every device)
  *   <prefix>/<id>/{availability,status,result,progress}   what a device says
  *   <ha_prefix>/status, <ha_prefix>/<component>/<node>/<object>/config   Home Assistant */
 #ifndef KEYMIME_TOPICS_H
@@ -21,6 +21,7 @@ enum topic_leaf {
 	TOPIC_NONE,
 	TOPIC_TYPE, TOPIC_KEYS, TOPIC_CMD,                   /* commands */
 	TOPIC_AVAILABILITY, TOPIC_STATUS, TOPIC_RESULT, TOPIC_PROGRESS,
+	TOPIC_SCRIPT,                                        /* a command: DuckyScript */
 };
 
 enum topic_scope { TOPIC_SCOPE_NONE, TOPIC_SCOPE_DEVICE, TOPIC_SCOPE_GROUP };
@@ -48,7 +49,7 @@ bool topics_valid_prefix(const char *p);
 /* "type", "status", … (static); NULL for TOPIC_NONE. */
 const char *topics_leaf_name(enum topic_leaf leaf);
 
-/* type, keys or cmd. */
+/* type, keys, cmd or script. */
 bool topics_is_command(enum topic_leaf leaf);
 
 /* The builders return a new string (the caller frees it). Their arguments

@@ -24,6 +24,7 @@ static void build_topics(struct agent *a)
 	t->type = topics_device(c->topic_prefix, c->device_id, TOPIC_TYPE);
 	t->keys = topics_device(c->topic_prefix, c->device_id, TOPIC_KEYS);
 	t->cmd = topics_device(c->topic_prefix, c->device_id, TOPIC_CMD);
+	t->script = topics_device(c->topic_prefix, c->device_id, TOPIC_SCRIPT);
 	t->availability = topics_device(c->topic_prefix, c->device_id, TOPIC_AVAILABILITY);
 	t->status = topics_device(c->topic_prefix, c->device_id, TOPIC_STATUS);
 	t->result = topics_device(c->topic_prefix, c->device_id, TOPIC_RESULT);
@@ -37,7 +38,7 @@ static void build_topics(struct agent *a)
 
 static void free_topics(struct agent_topics *t)
 {
-	free(t->type), free(t->keys), free(t->cmd), free(t->progress);
+	free(t->type), free(t->keys), free(t->cmd), free(t->script), free(t->progress);
 	free(t->availability), free(t->status), free(t->result), free(t->ha_status);
 	for (size_t i = 0; i < t->n_groups; i++)
 		free(t->group_filters[i]);

@@ -25,7 +25,7 @@
 struct mqtt_link;
 
 struct agent_topics {
-	char *type, *keys, *cmd;                  /* this device's command topics */
+	char *type, *keys, *cmd, *script;         /* this device's command topics */
 	char *availability, *status, *result, *progress;
 	char *ha_status;                          /* <ha_prefix>/status */
 	char **group_filters;                     /* <prefix>/group/<g>/+ */

@@ -9,6 +9,7 @@
 
 #include "agent.h"
 #include "clock.h"
+#include "ducky.h"
 #include "log.h"
 #include "topics.h"
 #include "xalloc.h"
@@ -72,6 +73,8 @@ static int parse(struct agent *a, struct command *c, enum topic_leaf k, const st
 		return command_parse_text(c, m->payload, m->len, l, &a->limits, err);
 	case TOPIC_KEYS:
 		return command_parse_keys(c, m->payload, m->len, &a->limits, err);
+	case TOPIC_SCRIPT:
+		return ducky_parse(c, m->payload, m->len, l, &a->limits, err);
 	default:
 		return command_parse_json(c, m->payload, m->len, l, &a->limits, err);
 	}

@@ -191,7 +191,7 @@ static int link_create(struct daemon *d, const char *password)
 {
 	struct agent *a = &d->agent;
 	const struct config *c = a->cfg;
-	const char *subs[3 + a->n_groups + 1];
+	const char *subs[4 + a->n_groups + 1];
 	size_t n = 0;
 	char *client_id = *c->client_id ? xstrdup(c->client_id) : str_printf("keymime-%s", c->device_id);
 	/* Every message says who sent it: a reply to a response topic has no
@@ -199,6 +199,7 @@ static int link_create(struct daemon *d, const char *password)
 	const char *props[] = { "device", c->device_id };
 
 	subs[n++] = a->topics.type, subs[n++] = a->topics.keys, subs[n++] = a->topics.cmd;
+	subs[n++] = a->topics.script;
 	for (size_t i = 0; i < a->n_groups; i++)
 		subs[n++] = a->topics.group_filters[i];
 	if (c->ha_discovery)

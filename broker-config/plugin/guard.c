@@ -214,7 +214,8 @@ static bool is_command(const char *topic)
 			return false;
 		leaf++;
 	}
-	return !strcmp(leaf, "type") || !strcmp(leaf, "keys") || !strcmp(leaf, "cmd");
+	return !strcmp(leaf, "type") || !strcmp(leaf, "keys") || !strcmp(leaf, "cmd") ||
+	       !strcmp(leaf, "script");
 }
 
 /* May account a speak for device dev? (The ACL says so too; this keeps the

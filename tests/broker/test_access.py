@@ -46,15 +46,17 @@ def test_wrong_password_refused():
 def test_device_gets_own_and_group_commands_only():
     with Sub(P, ["keymime/#", "homeassistant/#"], **as_("pi1")) as s:
         for t in ("keymime/pi1/type", "keymime/pi1/keys", "keymime/pi1/cmd",
-                  "keymime/group/all/type", "keymime/group/kitchen/keys",
-                  "keymime/pi2/type", "keymime/pi2/cmd", "keymime/group/office/type",
-                  "keymime/group/office/cmd"):
+                  "keymime/pi1/script", "keymime/group/all/type", "keymime/group/kitchen/keys",
+                  "keymime/group/all/script", "keymime/pi2/type", "keymime/pi2/cmd",
+                  "keymime/pi2/script", "keymime/group/office/type",
+                  "keymime/group/office/cmd", "keymime/group/office/script"):
             assert pub(P, t, "to " + t, **as_("op"))[0] == 0
-        s.wait(5)
+        s.wait(7)
         time.sleep(QUIET)
         got = sorted(t for t, _ in s.messages())
         assert got == sorted(["keymime/pi1/type", "keymime/pi1/keys", "keymime/pi1/cmd",
-                              "keymime/group/all/type", "keymime/group/kitchen/keys"]), got
+                              "keymime/pi1/script", "keymime/group/all/type",
+                              "keymime/group/kitchen/keys", "keymime/group/all/script"]), got
 
 
 def test_device_cannot_read_other_device_directly():
@@ -82,7 +84,7 @@ def test_device_cannot_fake_another_device():
 def test_device_cannot_command_anyone():
     with Sub(P, "keymime/#", **as_("op")) as s:
         for t in ("keymime/pi2/type", "keymime/pi1/type", "keymime/group/all/type",
-                  "keymime/group/kitchen/cmd"):
+                  "keymime/group/kitchen/cmd", "keymime/pi2/script", "keymime/group/all/script"):
             pub(P, t, "from pi1", **as_("pi1"))
         assert_nothing(s, "commands published by a device")
 

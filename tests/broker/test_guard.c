@@ -87,6 +87,9 @@ Test(guard, commands_never_retained_admin_unlimited)
 {
 	cr_assert_not_null(pub("alice", "keymime/pia/type", "x", true));
 	cr_assert_not_null(pub("alice", "keymime/group/all/cmd", "{}", true));
+	cr_assert_not_null(pub("alice", "keymime/pia/script", "STRING x", true));
+	cr_assert_not_null(pub("alice", "keymime/group/all/script", "STRING x", true));
+	cr_assert_null(pub("alice", "keymime/pia/script", "STRING x", false));
 	cr_assert_null(pub("alice", "keymime/pia/type", "x", false));
 	cr_assert_null(pub(NULL, "homeassistant/status", "online", true));
 	cr_assert_null(pub("keymime-admin", "keymime/pia/result", "", true));

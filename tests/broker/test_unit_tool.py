@@ -139,11 +139,11 @@ class Acl(unittest.TestCase):
     def test_device(self):
         self.assertEqual(self.lines("device", "pi1", ["all", "lab"]), [
             "topic read keymime/pi1/type", "topic read keymime/pi1/keys",
-            "topic read keymime/pi1/cmd",
+            "topic read keymime/pi1/cmd", "topic read keymime/pi1/script",
             "topic read keymime/group/all/type", "topic read keymime/group/all/keys",
-            "topic read keymime/group/all/cmd",
+            "topic read keymime/group/all/cmd", "topic read keymime/group/all/script",
             "topic read keymime/group/lab/type", "topic read keymime/group/lab/keys",
-            "topic read keymime/group/lab/cmd",
+            "topic read keymime/group/lab/cmd", "topic read keymime/group/lab/script",
             "topic read homeassistant/status",
             "topic write keymime/pi1/availability", "topic write keymime/pi1/status",
             "topic write keymime/pi1/result", "topic write keymime/pi1/result/#",
@@ -154,14 +154,16 @@ class Acl(unittest.TestCase):
     def test_operators(self):
         full = self.lines("operator", "alice")
         self.assertEqual(full[0], "topic read keymime/#")
-        self.assertEqual(len(full), 7)
+        self.assertEqual(len(full), 9)
         self.assertTrue(all(l.startswith("topic write keymime/") for l in full[1:]))
         scoped = self.lines("operator", "bob", ["lab"], ["pi1"])
         self.assertEqual(scoped, [
             "topic read keymime/pi1/#", "topic write keymime/pi1/type",
             "topic write keymime/pi1/keys", "topic write keymime/pi1/cmd",
+            "topic write keymime/pi1/script",
             "topic read keymime/group/lab/#", "topic write keymime/group/lab/type",
-            "topic write keymime/group/lab/keys", "topic write keymime/group/lab/cmd"])
+            "topic write keymime/group/lab/keys", "topic write keymime/group/lab/cmd",
+            "topic write keymime/group/lab/script"])
 
     def test_viewer_reads_state_only(self):
         self.assertEqual(self.lines("viewer", "v"), [

@@ -95,7 +95,7 @@ static inline void fuzz_check_parse(int r, const struct command *c, const struct
 	FUZZ_CHECK(c->type == CMD_RUN || c->n_acts == 0);
 	for (size_t i = 0; i < c->n_acts; i++) {
 		const struct action *a = &c->acts[i];
-		FUZZ_CHECK(a->kind <= ACT_UP);
+		FUZZ_CHECK(a->kind <= ACT_KEEP);
 		if (a->kind == ACT_TAP)
 			FUZZ_CHECK(a->u.tap.usage != 0);
 		if (a->kind == ACT_CHORD || a->kind == ACT_DOWN || a->kind == ACT_UP) {
@@ -105,6 +105,10 @@ static inline void fuzz_check_parse(int r, const struct command *c, const struct
 		}
 		if (a->kind == ACT_DELAY)
 			FUZZ_CHECK(a->u.delay_ms <= fuzz_limits.max_delay_ms);
+		if (a->kind == ACT_KEEP)   /* a hold: down, keep, up of the same chord */
+			FUZZ_CHECK(a->u.delay_ms >= 1 && a->u.delay_ms <= fuzz_limits.max_hold_ms &&
+				   i > 0 && i + 1 < c->n_acts && c->acts[i - 1].kind == ACT_DOWN &&
+				   c->acts[i + 1].kind == ACT_UP);
 	}
 }
 

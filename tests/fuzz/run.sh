@@ -3,7 +3,7 @@
 # Build the libFuzzer targets (clang, ASan+UBSan) and run each for SECONDS
 # (default 60) over a scratch copy of its seed corpus.
 #   tests/fuzz/run.sh [SECONDS] [BUILD_DIR] [TARGET...]
-# targets: fuzz_command fuzz_chord fuzz_text (default: all); BUILD_DIR (also
+# targets: fuzz_command fuzz_chord fuzz_text fuzz_ducky (default: all); BUILD_DIR (also
 # from the environment) defaults to <repo>/build-fuzz. Environment: JOBS
 # (build jobs, default 2), FUZZ_ARGS (extra libFuzzer options, e.g. -jobs=4).
 # A crash or leak leaves its input in $BUILD_DIR/fuzz-run/<target>/artifacts/ and
@@ -18,11 +18,11 @@ seconds=${1:-60}
 targets=
 for arg in "$@"; do
 	case $arg in
-		fuzz_command|fuzz_chord|fuzz_text) targets="$targets $arg" ;;
+		fuzz_command|fuzz_chord|fuzz_text|fuzz_ducky) targets="$targets $arg" ;;
 		*) build=$arg ;;
 	esac
 done
-targets=${targets:-fuzz_command fuzz_chord fuzz_text}
+targets=${targets:-fuzz_command fuzz_chord fuzz_text fuzz_ducky}
 
 case $seconds in
 	''|*[!0-9]*) echo "usage: $0 [SECONDS] [TARGET...]" >&2; exit 2 ;;

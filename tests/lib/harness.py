@@ -90,7 +90,8 @@ class Broker:
         if acl is None:
             acl = ("user test\ntopic readwrite #\n\n"
                    "pattern read keymime/%u/type\npattern read keymime/%u/keys\n"
-                   "pattern read keymime/%u/cmd\npattern read keymime/group/+/+\n"
+                   "pattern read keymime/%u/cmd\npattern read keymime/%u/script\n"
+                   "pattern read keymime/group/+/+\n"
                    "pattern write keymime/%u/availability\npattern write keymime/%u/status\n"
                    "pattern write keymime/%u/result\npattern write keymime/%u/progress\npattern readwrite homeassistant/#\n")
         aclf = os.path.join(self.dir, "acl")

@@ -1179,9 +1179,9 @@ static const struct { const char *in, *code, *detail; } hold_bad[] = {
 	{ "{\"seq\":[{\"hold\":\"a\"}]}", "bad_command",
 	  "seq[0]: 'hold' needs 'ms': how long to hold the keys, 1 to 60000" },
 	{ "{\"seq\":[{\"hold\":\"a\",\"ms\":5,\"keys\":\"b\"}]}", "bad_command",
-	  "seq[0]: a step has exactly one of text, keys, down, up, delay_ms, or hold with ms" },
+	  "seq[0]: a step has exactly one of text, keys, down, up, delay_ms, ducky, or hold with ms" },
 	{ "{\"seq\":[{\"text\":\"a\",\"ms\":5}]}", "bad_command",
-	  "seq[0]: a step has exactly one of text, keys, down, up, delay_ms, or hold with ms" },
+	  "seq[0]: a step has exactly one of text, keys, down, up, delay_ms, ducky, or hold with ms" },
 	{ "{\"hold\":\"a+b+c+d+e+f+g\",\"ms\":5}", "too_many_keys",
 	  "a chord holds at most 6 keys besides modifiers" },
 };

@@ -69,7 +69,7 @@ Test(topics, prefixes)
 
 static enum topic_leaf leaf_named(const char *name)
 {
-	for (int l = TOPIC_TYPE; l <= TOPIC_PROGRESS; l++)
+	for (int l = TOPIC_TYPE; topics_leaf_name((enum topic_leaf)l); l++)
 		if (name && !strcmp(topics_leaf_name((enum topic_leaf)l), name))
 			return (enum topic_leaf)l;
 	return TOPIC_NONE;

@@ -16,7 +16,7 @@ export const GROUP_RE = DEVICE_ID_RE;
 export const DEFAULT_PREFIX = 'keymime';
 
 const PREFIX_MAX = 128;   // bytes
-const COMMAND_LEAVES = new Set(['type', 'keys', 'cmd']);
+const COMMAND_LEAVES = new Set(['type', 'keys', 'cmd', 'script']);
 const LEAVES = new Set([...COMMAND_LEAVES, 'availability', 'status', 'result', 'progress']);
 
 /** A group name: `[A-Za-z0-9_-]{1,64}`. */
@@ -54,7 +54,7 @@ export function normalisePrefix(raw) {
 /**
  * What a topic under prefix is: {scope: 'device', name, leaf} for
  * `<prefix>/<id>/<leaf>`, {scope: 'group', name, leaf} for a group's command
- * topic `<prefix>/group/<g>/{type,keys,cmd}`, or null.
+ * topic `<prefix>/group/<g>/{type,keys,cmd,script}`, or null.
  */
 export function classifyTopic(prefix, topic) {
   const head = `${prefix}/`;

@@ -8,7 +8,7 @@ it): one block per account, "# ROLE NAME" then "user NAME" then its
 lines; DIR/acl.local appended verbatim. See docs/security.md, "Roles".
 """
 
-VERBS = ("type", "keys", "cmd")
+VERBS = ("type", "keys", "cmd", "script")   # the command topics (docs/protocol.md)
 
 
 def mosquitto_conf(d):
