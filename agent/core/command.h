@@ -59,6 +59,7 @@ enum cmd_type {
 	CMD_RELEASE_ALL,    /* the same, said as "release every key" */
 	CMD_SET_LAYOUT,     /* change the device's default layout and target
 			     * (set_layout, set_target: c->layout has both) */
+	CMD_KEEP_AWAKE,     /* keep_awake on or off (c->keep_awake) */
 };
 
 struct command {
@@ -78,6 +79,7 @@ struct command {
 	bool macos_iso;              /* macOS treats the keyboard as ISO: text keys
 				      * 0x35 and 0x64 are exchanged (macos_keyboard_type) */
 	bool uses_consumer;          /* needs the consumer-control device */
+	bool keep_awake;             /* CMD_KEEP_AWAKE: switch it on (or off) */
 	/* Where the result goes besides keymime/<id>/result (MQTT v5). Owned. */
 	char *response_topic;
 	void *correlation;

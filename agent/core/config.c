@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "command.h"
 #include "layout.h"
 #include "topics.h"
 #include "utf8.h"
@@ -69,6 +70,9 @@ static const struct option_def options[] = {
 	L(rate_limit, 0, 100000, "0", "most keystrokes per second (0 = no limit)"),
 	L(hold_timeout_ms, 100, 600000, "5000", "release held keys after this (ms)"),
 	L(max_hold_ms, 1000, 600000, "60000", "longest 'hold' of a key, e.g. for a boot menu (ms)"),
+	B(keep_awake, "off", "keep the computer awake: tap keep_awake_key when idle (on/off)"),
+	S(keep_awake_key, "F15", "the key keep_awake taps: one that does nothing visible"),
+	L(keep_awake_interval_s, 1, 86400, "60", "keep_awake taps after this much idle time (s)"),
 	L(write_timeout_ms, 10, 60000, "1000", "host must take a report within (ms)"),
 	L(queue_size, 1, 10000, "64", "commands waiting to be typed"),
 	L(max_payload, 64, 16777216, "262144", "largest message (bytes)"),
@@ -413,6 +417,21 @@ static int check_brokers(const struct config *c, struct err *err)
 	return r;
 }
 
+/* A keyboard chord (a media key would not keep every computer awake, and
+ * changes the volume on some). */
+static int check_keep_awake_key(const struct config *c, struct err *err)
+{
+	struct chord ch;
+	struct err why;
+
+	if (chord_parse(c->keep_awake_key, strlen(c->keep_awake_key), &ch, &why))
+		return err_fail(err, "config", "keep_awake_key: %.300s", why.detail);
+	if (ch.consumer)
+		return err_fail(err, "config", "keep_awake_key: '%.64s' is a media key; use a keyboard "
+				"key that does nothing visible, such as F15", c->keep_awake_key);
+	return 0;
+}
+
 int config_validate(const struct config *c, struct err *err)
 {
 	if (!topics_valid_id(c->device_id))
@@ -447,6 +466,8 @@ int config_validate(const struct config *c, struct err *err)
 	if (*c->password_file && !*c->username)
 		return err_fail(err, "config", "password_file needs username");
 	if (check_label("name", c->name, err) || check_label("location", c->location, err))
+		return -EINVAL;
+	if (check_keep_awake_key(c, err))
 		return -EINVAL;
 	return check_groups(c, err);
 }

@@ -50,6 +50,9 @@ struct config {
 	long rate_limit;          /* keystrokes per second; 0 = no limit */
 	long hold_timeout_ms;     /* held keys released after this much silence */
 	long max_hold_ms;         /* longest `hold` (a key held through a boot) */
+	bool keep_awake;          /* tap keep_awake_key every keep_awake_interval_s */
+	char *keep_awake_key;     /* a chord that does nothing visible (F15) */
+	long keep_awake_interval_s;
 	long write_timeout_ms;    /* a report the host does not take in time → disconnected */
 	long queue_size;          /* commands waiting to be typed */
 	long max_payload;         /* bytes in one message */

@@ -278,6 +278,20 @@ static void fill_button(json_object *o, const struct disc *d, const struct combo
 	put_s(o, "icon", "mdi:keyboard-variant");
 }
 
+/* keep_awake on and off from the cmd topic; its state from the status. The
+ * payloads are JSON, so the rendered state is compared with state_on/off. */
+static void fill_keep_awake(json_object *o, const struct disc *d, const struct combo *cb)
+{
+	put_s(o, "command_topic", d->t_cmd);
+	put_s(o, "payload_on", "{\"id\":\"homeassistant-keep-awake\",\"keep_awake\":true}");
+	put_s(o, "payload_off", "{\"id\":\"homeassistant-keep-awake\",\"keep_awake\":false}");
+	put_s(o, "state_topic", d->t_status);
+	put_s(o, "value_template", "{{ 'ON' if value_json.keep_awake else 'OFF' }}");
+	put_s(o, "state_on", "ON");
+	put_s(o, "state_off", "OFF");
+	put_s(o, "icon", "mdi:coffee");
+}
+
 /* A macro runs from the cmd topic; its result carries this id. */
 static void fill_macro(json_object *o, const struct disc *d, const struct combo *cb)
 {
@@ -405,6 +419,7 @@ static const struct entity entities[] = {
 	{ "button",        NULL,          NULL,              fill_button },
 	{ "button",        NULL,          NULL,              fill_macro },
 	{ "select",        "layout",      "Target layout",   fill_layout },
+	{ "switch",        "keep_awake",  "Keep awake",      fill_keep_awake },
 	{ "binary_sensor", "host",        "Host connected",  fill_host },
 	{ "binary_sensor", "caps_lock",   "Caps Lock",       fill_caps },
 	{ "binary_sensor", "num_lock",    "Num Lock",        fill_num },

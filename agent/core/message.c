@@ -78,6 +78,7 @@ static json_object *counters(const struct status_counters *c)
 	jx_int(o, "dropped", (int64_t)c->dropped);
 	jx_int(o, "chars", (int64_t)c->chars);
 	jx_int(o, "reports", (int64_t)c->reports);
+	jx_int(o, "keep_awake_taps", (int64_t)c->keep_awake_taps);
 	jx_int(o, "duplicates", (int64_t)c->duplicates);
 	return o;
 }
@@ -123,6 +124,7 @@ char *message_status(const struct status_info *s)
 	jx_str(o, "host", s->host);
 	jx_put(o, "leds", leds(s));
 	jx_bool(o, "busy", s->busy);
+	jx_bool(o, "keep_awake", s->keep_awake);
 	jx_int(o, "queue", (int64_t)s->queue);
 	jx_int(o, "queue_size", (int64_t)s->queue_size);
 	jx_bool(o, "media_keys", s->consumer);

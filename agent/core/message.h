@@ -33,6 +33,7 @@ char *message_result(const struct result_info *r);
 
 struct status_counters {
 	uint64_t commands, ok, errors, chars, reports, dropped, rejected;
+	uint64_t keep_awake_taps;    /* keys tapped by keep_awake */
 	uint64_t duplicates;         /* redelivered commands not typed again */
 };
 
@@ -50,6 +51,7 @@ struct status_info {
 	struct hid_leds leds;
 	bool leds_known;
 	bool busy;
+	bool keep_awake;             /* keep_awake is on */
 	size_t queue, queue_size;
 	bool consumer;               /* a consumer-control device is configured */
 	long uptime_s;

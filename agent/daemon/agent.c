@@ -60,6 +60,7 @@ int agent_init(struct agent *a, const struct config *cfg)
 	atomic_store(&a->layout, config_layout(cfg));
 	a->unicode_entry = (uint8_t)config_unicode_entry(cfg);
 	a->macos_iso = config_macos_iso(cfg);
+	atomic_store(&a->keep_awake, cfg->keep_awake);
 	a->started_ms = clock_ms();
 	/* Enough for a minute of live typing from several dashboards. */
 	recent_init(&a->recent, 4096, (uint64_t)cfg->duplicate_window_s * 1000u);
@@ -140,6 +141,7 @@ void agent_publish_status(struct agent *a)
 	s.leds = a->st.leds;
 	s.leds_known = a->st.leds_known;
 	s.busy = a->st.busy;
+	s.keep_awake = atomic_load(&a->keep_awake);
 	s.counters = a->st.counters;
 	a->st.dirty = false;
 	pthread_mutex_unlock(&a->st.lock);
@@ -219,6 +221,23 @@ void agent_count_typed(struct agent *a, const struct seq_progress *p, bool ok)
 		a->st.counters.ok++;
 	else
 		a->st.counters.errors++;
+	a->st.dirty = true;
+	pthread_mutex_unlock(&a->st.lock);
+}
+
+void agent_set_keep_awake(struct agent *a, bool on)
+{
+	if (atomic_exchange(&a->keep_awake, on) != on)
+		log_info("keep awake %s", on ? "on" : "off");
+	agent_touch(a);
+	agent_wake(a);
+}
+
+void agent_count_keep_awake_tap(struct agent *a, size_t reports)
+{
+	pthread_mutex_lock(&a->st.lock);
+	a->st.counters.keep_awake_taps++;
+	a->st.counters.reports += reports;
 	a->st.dirty = true;
 	pthread_mutex_unlock(&a->st.lock);
 }

@@ -63,6 +63,7 @@ struct agent {
 	atomic_bool release_pending;  /* cancel/release_all: the writer releases all */
 	_Atomic(const struct layout *) layout;   /* the device's current layout */
 	atomic_bool ha_announce;      /* republish discovery (HA came online) */
+	atomic_bool keep_awake;       /* the writer taps keep_awake_key when idle */
 	atomic_bool rollcall;         /* a roll call came: republish availability and status */
 	struct recent recent;         /* cmd messages seen lately (MQTT thread only) */
 	struct agent_state st;        /* through the operations below only */
@@ -104,5 +105,10 @@ void agent_count_typed(struct agent *a, const struct seq_progress *p, bool ok);
 void agent_set_host(struct agent *a, const char *host);      /* static string */
 void agent_set_leds(struct agent *a, struct hid_leds leds);
 void agent_set_busy(struct agent *a, bool busy);
+
+/* keep_awake on or off (a command, release_all): the status says so and the
+ * writer is woken to follow. */
+void agent_set_keep_awake(struct agent *a, bool on);
+void agent_count_keep_awake_tap(struct agent *a, size_t reports);
 
 #endif

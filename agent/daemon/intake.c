@@ -86,6 +86,8 @@ static void cancel_all(struct agent *a, struct command *c)
 {
 	size_t n = 0;
 
+	if (c->type == CMD_RELEASE_ALL)   /* every key let go: keep_awake's too */
+		agent_set_keep_awake(a, false);
 	atomic_fetch_add(&a->cancel_gen, 1);
 	struct command **dropped = cmd_queue_drain(&a->queue, &n);
 	atomic_store(&a->release_pending, true);
@@ -99,6 +101,14 @@ static void cancel_all(struct agent *a, struct command *c)
 	free(dropped);
 	agent_count_dropped(a, n);
 	struct result_info ri = { .ok = true, .dropped = n };
+	agent_publish_result(a, c, &ri);
+}
+
+static void keep_awake(struct agent *a, struct command *c)
+{
+	struct result_info ri = { .ok = true };
+
+	agent_set_keep_awake(a, c->keep_awake);
 	agent_publish_result(a, c, &ri);
 }
 
@@ -177,6 +187,9 @@ void intake_message(void *ctx, const struct mqtt_inbound *m)
 		command_free(c);
 	} else if (c->type == CMD_SET_LAYOUT) {
 		set_layout(a, c);
+		command_free(c);
+	} else if (c->type == CMD_KEEP_AWAKE) {
+		keep_awake(a, c);
 		command_free(c);
 	} else {
 		enqueue(a, c);

@@ -375,6 +375,41 @@ static void run_command(struct writer *w, struct command *c)
 	w->last_activity_ms = clock_ms();
 }
 
+/* When keep_awake taps next: an interval after the last keystroke of a
+ * command or the last tap. */
+static uint64_t keep_awake_due(const struct writer *w)
+{
+	uint64_t last = w->last_activity_ms > w->last_tap_ms ? w->last_activity_ms : w->last_tap_ms;
+
+	return last + (uint64_t)w->a->cfg->keep_awake_interval_s * 1000u;
+}
+
+/* keep_awake: tap the key when it is due. Only here, in the idle loop: never
+ * inside a command, so never between the keystrokes of a text. Not while
+ * keys are held (they are someone's), nor when the host is known to be away
+ * or asleep (keeping awake is not waking up). */
+static void keep_awake(struct writer *w, uint64_t now)
+{
+	bool on = atomic_load(&w->a->keep_awake);
+
+	if (on && !w->keep_awake_was)
+		w->last_tap_ms = now;   /* the first tap an interval after switching on */
+	w->keep_awake_was = on;
+	if (!on || now < keep_awake_due(w))
+		return;
+	w->last_tap_ms = now;
+	if (seq_holding(&w->seq) || w->kbd.fd < 0 || w->kbd.link == LINK_DISCONNECTED)
+		return;
+	struct seq_sink rs = { w, release_keyboard, NULL, sink_pause, NULL };
+	struct seq_progress p = { 0 };
+	struct command *c = command_new();
+	command_push_action(c, ACT_CHORD)->u.chord = w->keep_awake_key;
+	if (seq_run(&w->seq, c, 0, &rs, &p))
+		release_all(w, "keep awake tap not taken");
+	command_free(c);
+	agent_count_keep_awake_tap(w->a, p.reports);
+}
+
 static bool needs_probe(const struct writer *w)
 {
 	return (w->kbd.fd < 0 || (w->kbd.kind != HID_FILE && w->kbd.link != LINK_CONNECTED)) ||
@@ -389,6 +424,11 @@ static int idle_timeout(struct writer *w, uint64_t now)
 	if (seq_holding(&w->seq)) {
 		int64_t left = (int64_t)(w->last_activity_ms + (uint64_t)w->a->cfg->hold_timeout_ms) - (int64_t)now;
 		t = left > 0 ? left : 0;
+	}
+	if (atomic_load(&w->a->keep_awake) && w->keep_awake_was) {
+		int64_t left = (int64_t)keep_awake_due(w) - (int64_t)now;
+		left = left > 0 ? left : 0;
+		t = (t < 0 || left < t) ? left : t;
 	}
 	/* Gadget nodes are checked on the probe timer too: a gadget torn down
 	 * and set up again leaves our descriptors on deleted nodes. */
@@ -422,6 +462,8 @@ static void idle_once(struct writer *w)
 		log_info("hold timeout: releasing held keys");
 		release_all(w, "hold timeout");
 	}
+	if (!cmd_queue_count(&w->a->queue))   /* a command waiting goes first */
+		keep_awake(w, now);
 	if (now >= w->next_probe_ms) {
 		w->next_probe_ms = now + PROBE_MS;
 		/* Gadget nodes also on the timer: a gadget torn down and set
@@ -487,6 +529,7 @@ int writer_start(struct writer *w, struct agent *a)
 	w->have_cons = *cfg->hid_consumer != '\0';
 	hid_device_init(&w->cons, w->have_cons ? cfg->hid_consumer : "");
 	seq_init(&w->seq);
+	chord_parse(cfg->keep_awake_key, strlen(cfg->keep_awake_key), &w->keep_awake_key, NULL);
 	w->gen = atomic_load(&a->cancel_gen);
 	if (hid_device_open(&w->kbd))
 		log_warning("%s: %s (waiting for it)", cfg->hid_keyboard, strerror(-w->kbd.last_error));

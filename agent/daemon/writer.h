@@ -26,6 +26,9 @@ struct writer {
 	struct seq seq;
 	unsigned gen;                 /* cancel generation of the running command */
 	uint64_t last_activity_ms;    /* for the hold timeout */
+	struct chord keep_awake_key;  /* what keep_awake taps (cfg->keep_awake_key) */
+	uint64_t last_tap_ms;         /* keep_awake's last tap, or when it was switched on */
+	bool keep_awake_was;          /* keep_awake as the writer last saw it */
 	uint64_t next_probe_ms;
 	uint64_t last_stroke_us;      /* for the rate limit across commands */
 	const struct command *cmd;    /* the command being typed, or NULL */

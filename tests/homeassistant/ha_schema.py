@@ -62,11 +62,15 @@ PLATFORMS = {
                                  "last_reset_value_template", "suggested_display_precision",
                                  "options"}),
     "event": ({"state_topic", "event_types"}, {"value_template", "device_class"}),
+    "switch": ({"command_topic"}, {"command_template", "state_topic", "value_template",
+                                   "payload_on", "payload_off", "state_on", "state_off",
+                                   "optimistic", "retain", "device_class"}),
 }
 
 DEVICE_CLASSES = {
     "button": {"identify", "restart", "update"},
     "event": {"button", "doorbell", "motion"},
+    "switch": {"outlet", "switch"},
     "binary_sensor": {
         "battery", "battery_charging", "carbon_monoxide", "cold", "connectivity", "door",
         "garage_door", "gas", "heat", "light", "lock", "moisture", "motion", "moving",
@@ -368,7 +372,7 @@ def check_config(topic, payload, ha_prefix="homeassistant"):
 SAMPLE_STATUS = {
     "device_id": "pi1", "version": "0.1.0", "layout": "us", "groups": ["all"],
     "host": "connected", "leds": {"num_lock": False, "caps_lock": True, "scroll_lock": False, "known": True},
-    "busy": False, "queue": 0, "counters": {"commands": 1},
+    "busy": False, "keep_awake": True, "queue": 0, "counters": {"commands": 1},
 }
 SAMPLE_RESULTS = [{"id": "42", "ok": True, "chars": 5, "ms": 12},
                   {"id": None, "ok": False, "error": "unknown_key", "detail": "no key 'ctl'"}]
@@ -395,6 +399,13 @@ def _render_checks(component, cfg, status, results, p):
             ok = (cfg.get("payload_on", "ON"), cfg.get("payload_off", "OFF"), "None")
             if val not in ok:
                 p.append("value_template renders %r, not one of %s" % (val, ok))
+        elif component == "switch":
+            # Home Assistant compares the rendered state with state_on/state_off,
+            # which default to the payloads.
+            ok = (cfg.get("state_on", cfg.get("payload_on", "ON")),
+                  cfg.get("state_off", cfg.get("payload_off", "OFF")), "None")
+            if val not in ok:
+                p.append("value_template renders %r, not state_on/state_off %s" % (val, ok))
         elif component == "select" and val not in cfg.get("options", []):
             p.append("value_template renders %r, not an option" % val)
         elif component == "event":

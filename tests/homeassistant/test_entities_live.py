@@ -115,6 +115,25 @@ def test_select_changes_the_layout_in_the_status():
         harness.wait_for(lambda: (s.agent.status() or {}).get("layout") == "us", 10, "us again")
 
 
+def test_keep_awake_switch_turns_it_on_and_off():
+    with Setup(keep_awake_interval_s="1") as s:
+        cfg = s.entities[("switch", "keep_awake")]
+
+        def state():
+            st = s.agent.status() or {}
+            return ha_schema.render(cfg["value_template"], value_json=st) if st else None
+        harness.wait_for(lambda: state() == cfg["state_off"], 10, "off at start")
+        for payload, want in (("payload_on", "state_on"), ("payload_off", "state_off")):
+            before = len(s.results.messages())
+            s.broker.pub(cfg["command_topic"], cfg[payload], qos=cfg.get("qos", 0))
+            s.results.wait(before + 1)
+            r = json.loads(s.results.messages()[before][1])
+            assert r["ok"] and r["id"] == "homeassistant-keep-awake", r
+            harness.wait_for(lambda: state() == cfg[want], 10, "switch " + want)
+            if want == "state_on":   # and it taps F15 (0x6A) once a second while on
+                harness.wait_for(lambda: kbd(0, 0x6A) in s.agent.reports(), 5, "a tap")
+
+
 def test_sensors_read_the_live_status_and_results():
     with Setup() as s:
         st = harness.wait_for(s.agent.status, 10, "status")

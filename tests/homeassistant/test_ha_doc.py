@@ -43,7 +43,7 @@ def test_entity_ids_in_the_doc_exist():
     macros = [a for m in re.findall(r"^macro\.([A-Za-z0-9_-]+) =", TEXT, re.M)
               for a in ("--macro", m)]
     known = entity_ids(ha_dump(*macros))
-    named = set(re.findall(r"\b(?:text|notify|button|select|binary_sensor|sensor|event)"
+    named = set(re.findall(r"\b(?:text|notify|button|select|binary_sensor|sensor|event|switch)"
                            r"\.keymime_pi1_[a-z0-9_]+", TEXT))
     assert named, "the doc names no entity ids"
     assert named <= known, "not published: %s (published: %s)" % (sorted(named - known),

@@ -37,7 +37,7 @@ def test_the_promised_entities_are_there():
     for want in [("text", "type"), ("notify", "type_long"), ("select", "layout"),
                  ("binary_sensor", "host"), ("binary_sensor", "caps_lock"),
                  ("binary_sensor", "num_lock"), ("binary_sensor", "scroll_lock"),
-                 ("sensor", "last_result"), ("event", "result"),
+                 ("sensor", "last_result"), ("event", "result"), ("switch", "keep_awake"),
                  ("button", "combo_ctrl_alt_del"), ("button", "combo_lock_screen")]:
         assert want in got, "missing %s/%s in %s" % (want + (sorted(got),))
 
@@ -62,6 +62,16 @@ def test_a_button_per_macro_runs_it():
     assert not [t for t in dict(ha_dump()) if "/macro_" in t], "no macros, no macro buttons"
     r = ha_dump("--macro", "no spaces", check=False)
     assert r.returncode == 1 and r.stdout == "", "a bad name publishes nothing"
+
+
+def test_keep_awake_switch_sends_and_reads_it():
+    s = json.loads(dict(ha_dump())["homeassistant/switch/keymime_pi1/keep_awake/config"])
+    assert s["command_topic"] == "keymime/pi1/cmd" and s["state_topic"] == "keymime/pi1/status"
+    assert json.loads(s["payload_on"])["keep_awake"] is True
+    assert json.loads(s["payload_off"])["keep_awake"] is False
+    for on in (True, False):
+        state = ha_schema.render(s["value_template"], value_json={"keep_awake": on})
+        assert state == (s["state_on"] if on else s["state_off"]), state
 
 
 def test_select_template_renders_the_set_layout_command():
@@ -148,6 +158,10 @@ MUTATIONS = [
      "text", "type", "availability"),
     ("unique id", lambda c: c.update(unique_id="keymime_pi1_type"), "notify", "type_long",
      "also used"),
+    ("switch state", lambda c: c.pop("state_on"), "switch", "keep_awake",
+     "not state_on/state_off"),
+    ("switch device class", lambda c: c.update(device_class="heater"), "switch", "keep_awake",
+     "device_class"),
     ("bad object id", lambda c: c.update(__topic__="homeassistant/text/keymime_pi1/ty.pe/config"), "text", "type",
      "does not match"),
 ]

@@ -1208,3 +1208,22 @@ Test(command_hold, limit)
 	expect_err(json_lim("{\"hold\":\"F12\",\"ms\":1}", &lim), "bad_command", "no holds");
 	cr_expect_str_eq(err.detail, "'hold' is not available here");
 }
+
+/* ---- keep_awake: a switch, not a command that types ---------------------------- */
+
+Test(command_hold, keep_awake)
+{
+	expect_ok(json("{\"id\":\"k\",\"keep_awake\":true}"), "on");
+	cr_expect_eq(cmd->type, CMD_KEEP_AWAKE);
+	cr_expect(cmd->keep_awake);
+	cr_expect_eq(cmd->n_acts, 0);
+	fresh();
+	expect_ok(json("{\"keep_awake\":false}"), "off");
+	cr_expect_eq(cmd->type, CMD_KEEP_AWAKE);
+	cr_expect_not(cmd->keep_awake);
+	fresh();
+	expect_err(json("{\"keep_awake\":1}"), "bad_type", "a number");
+	cr_expect_str_eq(err.detail, "'keep_awake' must be true or false, not a number");
+	fresh();
+	expect_err(json("{\"keep_awake\":true,\"keys\":\"a\"}"), "bad_command", "two actions");
+}

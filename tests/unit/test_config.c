@@ -682,3 +682,25 @@ Test(config, mqtt_version_auto_prints_back)
 	cr_expect_eq(config_set(&cfg, "mqtt_version", "six", &err), -EINVAL);
 	cr_expect_str_eq(err.detail, "mqtt_version: 'six' is not auto or a whole number from 4 to 5");
 }
+
+/* keep_awake: off by default, F15 every 60 s; its key a keyboard chord. */
+Test(config, keep_awake)
+{
+	cr_expect_not(cfg.keep_awake);
+	cr_expect_str_eq(cfg.keep_awake_key, "F15");
+	cr_expect_eq(cfg.keep_awake_interval_s, 60);
+	cr_expect_eq(config_set(&cfg, "device_id", "pi1", &err), 0);
+	cr_expect_eq(config_validate(&cfg, &err), 0, "%s", err.detail);
+	cr_assert_eq(parse("keep_awake = on\nkeep_awake_key = shift+F13\nkeep_awake_interval_s = 5\n"), 0,
+		     "%s", err.detail);
+	cr_expect(cfg.keep_awake);
+	cr_expect_eq(config_validate(&cfg, &err), 0, "%s", err.detail);
+	cr_expect_eq(parse("keep_awake_interval_s = 0\n"), -EINVAL);
+	cr_assert_eq(parse("keep_awake_key = ctl\n"), 0);
+	cr_expect_eq(config_validate(&cfg, &err), -EINVAL);
+	cr_expect_str_eq(err.detail, "keep_awake_key: no key named 'ctl'");
+	cr_assert_eq(parse("keep_awake_key = AudioVolumeUp\n"), 0);
+	cr_expect_eq(config_validate(&cfg, &err), -EINVAL);
+	cr_expect_str_eq(err.detail, "keep_awake_key: 'AudioVolumeUp' is a media key; use a keyboard "
+				     "key that does nothing visible, such as F15");
+}

@@ -328,3 +328,18 @@ Test(message, status_macros)
 	cr_expect_eq(json_object_array_length(field(o, "macros", json_type_array)), 0);
 	json_object_put(o);
 }
+
+Test(message, status_keep_awake)
+{
+	struct status_info s = { .device_id = "d", .version = "v", .layout = "us", .host = "unknown",
+				 .keep_awake = true, .counters = { .keep_awake_taps = 12 } };
+	json_object *o = parse_owned(message_status(&s));
+
+	cr_expect(flag(o, "keep_awake"));
+	cr_expect_eq(num(field(o, "counters", json_type_object), "keep_awake_taps"), 12);
+	json_object_put(o);
+	s.keep_awake = false;
+	o = parse_owned(message_status(&s));
+	cr_expect_not(flag(o, "keep_awake"));
+	json_object_put(o);
+}
