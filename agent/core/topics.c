@@ -10,6 +10,7 @@ static const char *const leaf_names[] = {
 	[TOPIC_TYPE] = "type", [TOPIC_KEYS] = "keys", [TOPIC_CMD] = "cmd",
 	[TOPIC_AVAILABILITY] = "availability", [TOPIC_STATUS] = "status",
 	[TOPIC_RESULT] = "result", [TOPIC_PROGRESS] = "progress", [TOPIC_SCRIPT] = "script",
+	[TOPIC_ROLLCALL] = "rollcall",
 };
 
 #define N_LEAVES (sizeof leaf_names / sizeof leaf_names[0])
@@ -75,6 +76,11 @@ char *topics_group_filter(const char *prefix, const char *group)
 	return str_printf("%s/group/%s/+", prefix, group);
 }
 
+char *topics_rollcall(const char *prefix)
+{
+	return str_printf("%s/rollcall", prefix);
+}
+
 char *topics_ha_status(const char *ha_prefix)
 {
 	return str_printf("%s/status", ha_prefix);
@@ -115,7 +121,7 @@ bool topics_classify(const char *prefix, const char *topic, struct topic_parts *
 		return true;
 	}
 	enum topic_leaf leaf = leaf_of(b + 1);
-	if (leaf == TOPIC_NONE || !valid_id_n(a, (size_t)(b - a)))
+	if (leaf == TOPIC_NONE || leaf == TOPIC_ROLLCALL || !valid_id_n(a, (size_t)(b - a)))
 		return false;
 	*out = (struct topic_parts){ TOPIC_SCOPE_DEVICE, a, (size_t)(b - a), leaf };
 	return true;

@@ -7,6 +7,8 @@
  *   <prefix>/<id>/{type,keys,cmd,script}     commands to one device
  *   <prefix>/group/<group>/{type,keys,cmd,script}   commands to a group ("all": every device)
  *   <prefix>/<id>/{availability,status,result,progress}   what a device says
+ *   <prefix>/rollcall, <prefix>/group/<group>/rollcall     every device (of a
+ *                                            group) republishes availability and status
  *   <ha_prefix>/status, <ha_prefix>/<component>/<node>/<object>/config   Home Assistant */
 #ifndef KEYMIME_TOPICS_H
 #define KEYMIME_TOPICS_H
@@ -22,6 +24,7 @@ enum topic_leaf {
 	TOPIC_TYPE, TOPIC_KEYS, TOPIC_CMD,                   /* commands */
 	TOPIC_AVAILABILITY, TOPIC_STATUS, TOPIC_RESULT, TOPIC_PROGRESS,
 	TOPIC_SCRIPT,                                        /* a command: DuckyScript */
+	TOPIC_ROLLCALL,                                      /* group level only */
 };
 
 enum topic_scope { TOPIC_SCOPE_NONE, TOPIC_SCOPE_DEVICE, TOPIC_SCOPE_GROUP };
@@ -58,6 +61,9 @@ char *topics_device(const char *prefix, const char *id, enum topic_leaf leaf);
 char *topics_group(const char *prefix, const char *group, enum topic_leaf leaf);
 /* <prefix>/group/<group>/+ : every command topic of a group. */
 char *topics_group_filter(const char *prefix, const char *group);
+/* <prefix>/rollcall: the whole fleet's roll call (a group's is
+ * topics_group(prefix, group, TOPIC_ROLLCALL)). */
+char *topics_rollcall(const char *prefix);
 char *topics_ha_status(const char *ha_prefix);
 char *topics_ha_config(const char *ha_prefix, const char *component, const char *node,
 		       const char *object);

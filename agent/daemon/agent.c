@@ -32,8 +32,12 @@ static void build_topics(struct agent *a)
 	t->ha_status = topics_ha_status(c->ha_prefix);
 	t->n_groups = a->n_groups;
 	t->group_filters = xcalloc(a->n_groups, sizeof *t->group_filters);
-	for (size_t i = 0; i < a->n_groups; i++)
+	t->group_rollcalls = xcalloc(a->n_groups, sizeof *t->group_rollcalls);
+	for (size_t i = 0; i < a->n_groups; i++) {
 		t->group_filters[i] = topics_group_filter(c->topic_prefix, a->groups[i]);
+		t->group_rollcalls[i] = topics_group(c->topic_prefix, a->groups[i], TOPIC_ROLLCALL);
+	}
+	t->rollcall = topics_rollcall(c->topic_prefix);
 }
 
 static void free_topics(struct agent_topics *t)
@@ -41,8 +45,8 @@ static void free_topics(struct agent_topics *t)
 	free(t->type), free(t->keys), free(t->cmd), free(t->script), free(t->progress);
 	free(t->availability), free(t->status), free(t->result), free(t->ha_status);
 	for (size_t i = 0; i < t->n_groups; i++)
-		free(t->group_filters[i]);
-	free(t->group_filters);
+		free(t->group_filters[i]), free(t->group_rollcalls[i]);
+	free(t->group_filters), free(t->group_rollcalls), free(t->rollcall);
 }
 
 int agent_init(struct agent *a, const struct config *cfg)
@@ -130,6 +134,22 @@ void agent_publish_progress(struct agent *a, const struct command *c, const stru
 	/* QoS 0: a lost one is made good by the next (or by the result). */
 	mqtt_link_publish(a->link, a->topics.progress, json, strlen(json), 0, false);
 	free(json);
+}
+
+bool agent_is_rollcall(const struct agent *a, const char *topic)
+{
+	if (!strcmp(topic, a->topics.rollcall))
+		return true;
+	for (size_t i = 0; i < a->topics.n_groups; i++)
+		if (!strcmp(topic, a->topics.group_rollcalls[i]))
+			return true;
+	return false;
+}
+
+void agent_answer_rollcall(struct agent *a)
+{
+	mqtt_link_publish(a->link, a->topics.availability, "online", 6, 1, true);
+	agent_publish_status(a);
 }
 
 void agent_publish_status(struct agent *a)

@@ -29,6 +29,8 @@ struct agent_topics {
 	char *availability, *status, *result, *progress;
 	char *ha_status;                          /* <ha_prefix>/status */
 	char **group_filters;                     /* <prefix>/group/<g>/+ */
+	char *rollcall;                           /* <prefix>/rollcall */
+	char **group_rollcalls;                   /* <prefix>/group/<g>/rollcall */
 	size_t n_groups;
 };
 
@@ -79,6 +81,14 @@ void agent_publish_result(struct agent *a, const struct command *c, struct resul
 
 /* Publish how far command c has come (<prefix>/<id>/progress, not retained). */
 void agent_publish_progress(struct agent *a, const struct command *c, const struct seq_progress *p);
+
+/* Is topic a roll call this device answers (the fleet's or one of its
+ * groups')? */
+bool agent_is_rollcall(const struct agent *a, const char *topic);
+
+/* Answer a roll call: availability (online) and status again, retained
+ * (main thread; rate-limiting is the caller's). */
+void agent_answer_rollcall(struct agent *a);
 
 /* Publish the status now (main thread; rate-limiting is the caller's). */
 void agent_publish_status(struct agent *a);

@@ -158,8 +158,19 @@ void intake_message(void *ctx, const struct mqtt_inbound *m)
 	struct err err = { 0 };
 
 	if (ha_status) {
-		if (m->len == 6 && !memcmp(m->payload, "online", 6))
+		/* Home Assistant (re)started: discovery again, and the state too,
+		 * for brokers that keep no retained messages for it. */
+		if (m->len == 6 && !memcmp(m->payload, "online", 6)) {
 			atomic_store(&a->ha_announce, true);
+			atomic_store(&a->rollcall, true);
+		}
+		return;
+	}
+	/* A roll call (not retained: a stale one is no one asking); the main
+	 * thread answers, at most every ROLLCALL_EVERY_MS. */
+	if (agent_is_rollcall(a, m->topic)) {
+		if (!m->retained)
+			atomic_store(&a->rollcall, true);
 		return;
 	}
 	/* An empty retained publish only clears a retained message: no command. */

@@ -26,6 +26,7 @@
 #include "xalloc.h"
 
 #define TICK_MS 50
+#define ROLLCALL_EVERY_MS 2000    /* answer roll calls at most this often */
 
 /* What the link said last, for systemd's STATUS= (written on Paho's thread,
  * read by the main thread). */
@@ -191,7 +192,7 @@ static int link_create(struct daemon *d, const char *password)
 {
 	struct agent *a = &d->agent;
 	const struct config *c = a->cfg;
-	const char *subs[4 + a->n_groups + 1];
+	const char *subs[5 + a->n_groups + 1];
 	size_t n = 0;
 	char *client_id = *c->client_id ? xstrdup(c->client_id) : str_printf("keymime-%s", c->device_id);
 	/* Every message says who sent it: a reply to a response topic has no
@@ -200,6 +201,7 @@ static int link_create(struct daemon *d, const char *password)
 
 	subs[n++] = a->topics.type, subs[n++] = a->topics.keys, subs[n++] = a->topics.cmd;
 	subs[n++] = a->topics.script;
+	subs[n++] = a->topics.rollcall;   /* a group's comes with its filter */
 	for (size_t i = 0; i < a->n_groups; i++)
 		subs[n++] = a->topics.group_filters[i];
 	if (c->ha_discovery)
@@ -250,6 +252,7 @@ static void discovery(struct agent *a, bool publish)
 
 struct loop_state {
 	uint64_t last_status_ms;
+	uint64_t last_rollcall_ms;    /* last roll call answered */
 	uint64_t next_watchdog_ms;
 	uint64_t watchdog_ms;
 	bool discovery_removed;
@@ -299,6 +302,13 @@ static void tick(struct daemon *d, struct loop_state *ls)
 				discovery(a, true);
 			else if (!ls->discovery_removed)
 				discovery(a, false), ls->discovery_removed = true;
+		}
+		/* A flood of roll calls costs one answer every ROLLCALL_EVERY_MS;
+		 * one that comes sooner is answered when that time is up. */
+		if (now >= ls->last_rollcall_ms + ROLLCALL_EVERY_MS &&
+		    atomic_exchange(&a->rollcall, false)) {
+			agent_answer_rollcall(a);
+			ls->last_rollcall_ms = ls->last_status_ms = now;
 		}
 		if (agent_status_dirty(a) &&
 		    now >= ls->last_status_ms + (uint64_t)a->cfg->status_interval_ms) {

@@ -114,6 +114,29 @@ def test_device_replies_to_its_groups_only():
         assert_nothing(s, "pi1 replying for group office")
 
 
+def test_roll_calls():
+    # Devices hear the fleet's roll call and their groups'; operators, Home
+    # Assistant and viewers may call the fleet; a scoped operator its groups.
+    with Sub(P, "keymime/#", **as_("pi1")) as s1, Sub(P, "keymime/#", **as_("pi2")) as s2:
+        for who in ("op", "ha", "view"):
+            assert pub(P, "keymime/rollcall", who, **as_(who))[0] == 0
+        pub(P, "keymime/group/kitchen/rollcall", "labop", **as_("labop"))
+        pub(P, "keymime/group/office/rollcall", "not labop's", **as_("labop"))
+        pub(P, "keymime/rollcall", "not labop's either", **as_("labop"))
+        pub(P, "keymime/group/office/rollcall", "viewer", **as_("view"))
+        pub(P, "keymime/rollcall", "a device", **as_("pi2"))
+        pub(P, "keymime/group/office/rollcall", "op", **as_("op"))
+        s1.wait(4)
+        s2.wait(4)
+        time.sleep(QUIET)
+        assert s1.messages() == [("keymime/rollcall", "op"), ("keymime/rollcall", "ha"),
+                                 ("keymime/rollcall", "view"),
+                                 ("keymime/group/kitchen/rollcall", "labop")], s1.messages()
+        assert s2.messages() == [("keymime/rollcall", "op"), ("keymime/rollcall", "ha"),
+                                 ("keymime/rollcall", "view"),
+                                 ("keymime/group/office/rollcall", "op")], s2.messages()
+
+
 def test_device_reads_homeassistant_status_only():
     with Sub(P, "homeassistant/#", **as_("pi1")) as s:
         pub(P, "homeassistant/status", "online", **as_("ha"))

@@ -142,8 +142,11 @@ class Acl(unittest.TestCase):
             "topic read keymime/pi1/cmd", "topic read keymime/pi1/script",
             "topic read keymime/group/all/type", "topic read keymime/group/all/keys",
             "topic read keymime/group/all/cmd", "topic read keymime/group/all/script",
+            "topic read keymime/group/all/rollcall",
             "topic read keymime/group/lab/type", "topic read keymime/group/lab/keys",
             "topic read keymime/group/lab/cmd", "topic read keymime/group/lab/script",
+            "topic read keymime/group/lab/rollcall",
+            "topic read keymime/rollcall",
             "topic read homeassistant/status",
             "topic write keymime/pi1/availability", "topic write keymime/pi1/status",
             "topic write keymime/pi1/result", "topic write keymime/pi1/result/#",
@@ -154,7 +157,9 @@ class Acl(unittest.TestCase):
     def test_operators(self):
         full = self.lines("operator", "alice")
         self.assertEqual(full[0], "topic read keymime/#")
-        self.assertEqual(len(full), 9)
+        self.assertEqual(len(full), 11)
+        self.assertIn("topic write keymime/rollcall", full)
+        self.assertIn("topic write keymime/group/+/rollcall", full)
         self.assertTrue(all(l.startswith("topic write keymime/") for l in full[1:]))
         scoped = self.lines("operator", "bob", ["lab"], ["pi1"])
         self.assertEqual(scoped, [
@@ -163,13 +168,14 @@ class Acl(unittest.TestCase):
             "topic write keymime/pi1/script",
             "topic read keymime/group/lab/#", "topic write keymime/group/lab/type",
             "topic write keymime/group/lab/keys", "topic write keymime/group/lab/cmd",
-            "topic write keymime/group/lab/script"])
+            "topic write keymime/group/lab/script",
+            "topic write keymime/group/lab/rollcall"])
 
     def test_viewer_reads_state_only(self):
         self.assertEqual(self.lines("viewer", "v"), [
             "topic read keymime/+/availability", "topic read keymime/+/status",
             "topic read keymime/+/result", "topic read keymime/+/result/#",
-            "topic read keymime/+/progress"])
+            "topic read keymime/+/progress", "topic write keymime/rollcall"])
 
     def test_site(self):
         got = self.lines("site", "k", ["all", "kitchen"], ["pi1", "pi2"])
@@ -243,6 +249,8 @@ class Render(unittest.TestCase):
         t = render.bridge_conf("k", "h:8883", "pw", "/c/ca.crt")
         self.assertIn("bridge_cafile /c/ca.crt\nbridge_insecure false\n", t)
         self.assertIn("topic keymime/group/+/cmd in 1\n", t)
+        # Roll calls reach the site's devices too.
+        self.assertIn("topic keymime/group/+/rollcall in 1\ntopic keymime/rollcall in 1\n", t)
         self.assertIn("topic homeassistant/+/+/+/config out 1\n", t)
 
 

@@ -127,3 +127,17 @@ Test(topics, ha_config)
 	cr_expect_not(topics_is_command(TOPIC_STATUS));
 	cr_expect_null(topics_leaf_name(TOPIC_NONE));
 }
+
+/* The roll calls: the fleet's and a group's (not a command, never a device's). */
+Test(topics, rollcall)
+{
+	char *t = topics_rollcall("site/keymime");
+
+	cr_expect_str_eq(t, "site/keymime/rollcall");
+	free(t);
+	t = topics_group("keymime", "lab", TOPIC_ROLLCALL);
+	cr_expect_str_eq(t, "keymime/group/lab/rollcall");
+	free(t);
+	cr_expect_not(topics_is_command(TOPIC_ROLLCALL));
+	cr_expect_str_eq(topics_leaf_name(TOPIC_ROLLCALL), "rollcall");
+}

@@ -31,6 +31,7 @@ export class Link {
   #lastMessage = 0;
   #onDenied;
   #version = 5;
+  #rollcall = null;
 
   /**
    * @param {object} o
@@ -67,11 +68,13 @@ export class Link {
    * (re)subscribed on every connect, so retained messages arrive again;
    * put the ones with the most retained messages first. MQTT v5 first (the
    * broker then says when its ACL refuses a publish); a broker that cannot
-   * speak it gets 3.1.1 on the next attempt.
+   * speak it gets 3.1.1 on the next attempt. `rollcall`: a topic published
+   * (empty) once every subscription is in place, on every connect.
    */
-  connect({ url, username, password, subscriptions, clientId }) {
+  connect({ url, username, password, subscriptions, clientId, rollcall = null }) {
     this.disconnect();
     this.#subs = subscriptions;
+    this.#rollcall = rollcall;
     this.#everConnected = false;
     this.#error = '';
     this.#version = 5;
@@ -122,7 +125,8 @@ export class Link {
    * some. QoS 0: retained state is re-sent on every reconnect anyway.
    */
   #subscribeInTurn(client, subs) {
-    if (this.#client !== client || subs.length === 0) return;
+    if (this.#client !== client) return;
+    if (subs.length === 0) { this.#callRoll(client); return; }
     const topic = subs.shift();
     client.subscribe(topic, { qos: 0 }, (err) => {
       // an error here is usually the link dropping mid-subscribe: the next
@@ -131,6 +135,17 @@ export class Link {
       if (err) this.#set('connected', `subscribe ${topic} failed: ${err.message}`);
       this.#whenQuiet(client, () => this.#subscribeInTurn(client, subs));
     });
+  }
+
+  /**
+   * Subscribed to everything: ask every agent for its state again (the
+   * roll call topic), for brokers that keep retained messages from wildcard
+   * subscriptions; the answers come live. Not retained, QoS 0.
+   */
+  #callRoll(client) {
+    if (this.#rollcall && this.#state === 'connected') {
+      client.publish(this.#rollcall, '', { qos: 0, retain: false });
+    }
   }
 
   /** Call fn once no message arrived for QUIET_MS (at most MAX_WAIT_MS). */

@@ -171,7 +171,8 @@ class App {
     this.#topics = new Topics(p);
     this.#who = username;
     this.#login.error('');
-    this.#link.connect({ url: u, username, password, subscriptions: this.#topics.subscriptions() });
+    this.#link.connect({ url: u, username, password, subscriptions: this.#topics.subscriptions(),
+      rollcall: this.#topics.rollcall() });
   }
 
   #logout() {

@@ -91,6 +91,13 @@ export class Topics {
     return [`${p}/+/status`, `${p}/+/availability`, `${p}/+/result`, `${p}/+/progress`];
   }
 
+  /**
+   * The fleet's roll call: every agent publishes its availability and status
+   * again (brokers such as RabbitMQ give a wildcard subscription no retained
+   * messages, so without it the fleet would stay empty).
+   */
+  rollcall() { return `${this.#prefix}/rollcall`; }
+
   /** A topic of one device (leaf: type, keys, cmd, status, …). */
   device(id, leaf) { return `${this.#prefix}/${id}/${leaf}`; }
 

@@ -9,6 +9,8 @@ lines; DIR/acl.local appended verbatim. See docs/security.md, "Roles".
 """
 
 VERBS = ("type", "keys", "cmd", "script")   # the command topics (docs/protocol.md)
+# A group's topics: its commands and its roll call (not a command).
+ROLLCALL_VERBS = VERBS + ("rollcall",)
 
 
 def mosquitto_conf(d):
@@ -130,10 +132,12 @@ def guard(accounts, client_certs, kicks, accounts_path):
 
 
 def _device_reads(dev, groups):
+    """A device's commands, its groups' commands, and the roll calls it
+    answers: the fleet's and its groups' (docs/protocol.md)."""
     out = ["topic read keymime/%s/%s" % (dev, v) for v in VERBS] if dev else []
     for g in groups:
-        out += ["topic read keymime/group/%s/%s" % (g, v) for v in VERBS]
-    return out
+        out += ["topic read keymime/group/%s/%s" % (g, v) for v in ROLLCALL_VERBS]
+    return out + ["topic read keymime/rollcall"]
 
 
 def _device_writes(dev, groups=()):
@@ -151,7 +155,8 @@ def _device_writes(dev, groups=()):
 
 def _commander():
     return (["topic write keymime/+/%s" % v for v in VERBS] +
-            ["topic write keymime/group/+/%s" % v for v in VERBS])
+            ["topic write keymime/group/+/%s" % v for v in ROLLCALL_VERBS] +
+            ["topic write keymime/rollcall"])
 
 
 def _scoped_operator(groups, devices):
@@ -163,7 +168,7 @@ def _scoped_operator(groups, devices):
         out += ["topic write keymime/%s/%s" % (d, v) for v in VERBS]
     for g in groups:
         out.append("topic read keymime/group/%s/#" % g)
-        out += ["topic write keymime/group/%s/%s" % (g, v) for v in VERBS]
+        out += ["topic write keymime/group/%s/%s" % (g, v) for v in ROLLCALL_VERBS]
     return out
 
 
@@ -180,8 +185,11 @@ def acl_lines(acc):
     if r == "homeassistant":
         return ["topic read keymime/#"] + _commander() + ["topic readwrite homeassistant/#"]
     if r == "viewer":
+        # A roll call is its one write: a dashboard sees the fleet with it on
+        # brokers that give wildcard subscriptions no retained messages.
         return ["topic read keymime/+/%s" % t
-                for t in ("availability", "status", "result", "result/#", "progress")]
+                for t in ("availability", "status", "result", "result/#", "progress")] + \
+            ["topic write keymime/rollcall"]
     if r == "site":
         out = []
         for d in acc.devices:
@@ -265,7 +273,8 @@ def bridge_conf(site, address, password, cafile_copy):
     tls = ""
     if cafile_copy:
         tls = "bridge_cafile %s\nbridge_insecure false\nbridge_tls_version tlsv1.2" % cafile_copy
-    topics_in = ["keymime/+/%s" % v for v in VERBS] + ["keymime/group/+/%s" % v for v in VERBS]
+    topics_in = (["keymime/+/%s" % v for v in VERBS] +
+                 ["keymime/group/+/%s" % v for v in ROLLCALL_VERBS] + ["keymime/rollcall"])
     return """\
 # keymime bridge: this site broker <-> the central broker.
 # Written by `keymime-broker bridge-conf`. Holds the site's password on the
