@@ -5,9 +5,14 @@
 # phase, kept on the VM's disk across its reboots, says what this boot is:
 #   install   install the .deb, set up the broker and the device, reboot
 #   boot      a normal boot: the units at boot, typing, watchdog, gadget
-#             restart, stricter seccomp, clean stop, journal, exposure
+#             restart, READY after the first connection, stricter seccomp,
+#             clean stop, journal, exposure
+#   late-udc  no USB device controller at boot: dummy_hcd is loaded a few
+#             seconds after multi-user.target (issue #20)
+#   fail-once the gadget's first start at boot fails (issue #20)
 # Output on the console, one line per check, read by systemd-test.sh:
-#   KEYMIME-TEST: PASS <check> <detail> | FAIL <check> <detail> | INFO ... | DONE
+#   KEYMIME-TEST: PASS <check> <detail> | FAIL <check> <detail> | INFO ... |
+#                 REBOOT (the host boots it again) | DONE
 set -u
 T=/mnt/test
 STATE=/var/lib/keymime-vmtest
@@ -94,7 +99,7 @@ phase_install() {
     # dummy_hcd stands in for the Pi's dwc2: a USB device controller at boot.
     echo dummy_hcd > /etc/modules-load.d/vmtest-udc.conf
     next_phase boot
-    info "rebooting into phase boot"
+    say "REBOOT into phase boot"
     systemctl reboot
 }
 
@@ -145,10 +150,34 @@ phase_boot() {
     check gadget-restart-online "availability online" wait_for 30 online
     type_check restart-type 'after restart'
 
+    phase_ready
     phase_seccomp_kill
     phase_stop
     phase_journal
-    finish
+    # Next boot: no controller until after multi-user.target.
+    rm -f /etc/modules-load.d/vmtest-udc.conf
+    next_phase late-udc
+    say "REBOOT into phase late-udc"
+    systemctl reboot
+}
+
+# READY=1 follows the first connection: with the broker down the agent stays
+# "activating" and says why (STATUS=), without failing; once the broker is
+# back it is active and says where it is connected.
+phase_ready() {
+    systemctl stop mosquitto
+    systemctl restart --no-block keymime-agent
+    sleep 5
+    check ready-waits "broker down: agent $(systemctl is-active keymime-agent), StatusText '$(prop keymime-agent StatusText)'" \
+        test "$(systemctl is-active keymime-agent)" = activating
+    check ready-status-waiting "StatusText says it waits for the broker" \
+        sh -c "systemctl show -p StatusText --value keymime-agent | grep -q 'waiting for the broker'"
+    systemctl start mosquitto
+    check ready-after-connect "active once the broker is up" wait_for 60 systemctl is-active --quiet keymime-agent
+    check ready-status-connected "StatusText '$(prop keymime-agent StatusText)'" \
+        sh -c "systemctl show -p StatusText --value keymime-agent | grep -q '^connected to'"
+    wait_for 30 online
+    type_check ready-type 'ready now'
 }
 
 # watchdog_s: the agent's WatchdogSec in whole seconds
@@ -213,6 +242,53 @@ finish() {
     systemctl poweroff
 }
 
+# ---------------------------------------------------------------- late-udc
+# A controller that appears after the units started (a deferred dwc2 probe, a
+# module loaded later): the gadget and the agent come up with it, no restart
+# by hand.
+phase_late_udc() {
+    info "booted, phase late-udc: udc '$(ls /sys/class/udc 2>/dev/null)'"
+    check late-no-udc "no USB device controller at boot" test -z "$(ls /sys/class/udc 2>/dev/null)"
+    wait_for 120 systemctl is-active --quiet multi-user.target
+    info "before the controller: gadget $(systemctl is-active keymime-gadget), agent $(systemctl is-active keymime-agent)"
+    sleep 3
+    start_evlog
+    local t0; t0=$(now_ms)
+    modprobe dummy_hcd
+    check late-agent "agent active after the controller appeared" wait_for 60 systemctl is-active --quiet keymime-agent
+    check late-online "availability online" wait_for 30 online
+    check late-evdev "the host's keyboard appeared" wait_for 20 grep -q '^S ' "$KBD"
+    type_check late-type 'late but here'
+    local dt=$(( ($(now_ms) - t0) / 1000 ))
+    check late-within "typing $dt s after the controller appeared (limit 60 s under emulation)" test "$dt" -le 60
+    phase_journal
+    # Next boot: the controller is there, the gadget's first start fails.
+    echo dummy_hcd > /etc/modules-load.d/vmtest-udc.conf
+    mkdir -p /etc/systemd/system/keymime-gadget.service.d
+    cat > /etc/systemd/system/keymime-gadget.service.d/vmtest-fail-once.conf <<'EOF2'
+[Service]
+ExecStartPre=/bin/sh -c 'test -e /run/vmtest-failed-once || { touch /run/vmtest-failed-once; echo "vmtest: failing the first gadget start"; exit 1; }'
+EOF2
+    next_phase fail-once
+    say "REBOOT into phase fail-once"
+    systemctl reboot
+}
+
+# ---------------------------------------------------------------- fail-once
+phase_fail_once() {
+    info "booted, phase fail-once: udc '$(ls /sys/class/udc 2>/dev/null)'"
+    start_evlog
+    check once-agent "agent active after the failed first gadget start" wait_for 90 systemctl is-active --quiet keymime-agent
+    check once-failed "the gadget's first start did fail" \
+        sh -c "journalctl -b -o cat -u keymime-gadget | grep -q 'vmtest: failing the first gadget start'"
+    info "gadget NRestarts=$(prop keymime-gadget NRestarts), agent NRestarts=$(prop keymime-agent NRestarts)"
+    check once-online "availability online" wait_for 30 online
+    check once-evdev "the host's keyboard" wait_for 20 grep -q '^S ' "$KBD"
+    type_check once-type 'second time lucky'
+    rm -rf /etc/systemd/system/keymime-gadget.service.d
+    finish
+}
+
 # A phase that cannot go on: what the journal says, then the end.
 abort() {
     fail "phase-$PHASE" "stopped: $*"
@@ -224,5 +300,7 @@ abort() {
 case $PHASE in
     install) phase_install || abort "install failed" ;;
     boot) phase_boot || abort "a check that the rest needs failed" ;;
+    late-udc) phase_late_udc || abort "late-udc failed" ;;
+    fail-once) phase_fail_once || abort "fail-once failed" ;;
     *) abort "unknown phase '$PHASE'" ;;
 esac

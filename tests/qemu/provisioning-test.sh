@@ -45,7 +45,7 @@ test_install() {
         bash -c "[ \"\$(cat '$R/etc/keymime/password')\" = 's3cret pw' ] && [ \"\$(stat -c %a '$R/etc/keymime/password')\" = 600 ]"
     check install-no-secret-in-conf "password not in agent.conf" bash -c "! grep -q s3cret '$conf'"
     check install-enabled "units enabled in the root" \
-        test -L "$R/etc/systemd/system/multi-user.target.wants/keymime-agent.service" -a \
+        test -L "$R/etc/systemd/system/keymime-gadget.service.wants/keymime-agent.service" -a \
              -L "$R/etc/systemd/system/usb-gadget.target.wants/keymime-gadget.service"
 
     local before; before=$(sum "$R")
@@ -176,7 +176,7 @@ test_system_root() {
         stat -c '%n %U:%G %a' /etc/keymime /etc/keymime/agent.conf /etc/keymime/password
         cat /etc/keymime/password
         test -x /usr/bin/keymime-agent && echo agent-installed
-        test -L /etc/systemd/system/multi-user.target.wants/keymime-agent.service && echo agent-enabled
+        test -L /etc/systemd/system/keymime-gadget.service.wants/keymime-agent.service && echo agent-enabled
         test -L /etc/systemd/system/usb-gadget.target.wants/keymime-gadget.service && echo gadget-enabled
     " 2>&1)
     check root-install-user "install.sh made the keymime system user" contains "$out" '^keymime:/nonexistent:/usr/sbin/nologin$'
@@ -195,7 +195,7 @@ test_system_root() {
         dpkg -i '$DEB' >/dev/null
         getent passwd keymime | cut -d: -f1,6,7
         stat -c '%n %U:%G %a' /etc/keymime /etc/keymime/agent.conf
-        test -L /etc/systemd/system/multi-user.target.wants/keymime-agent.service && echo agent-enabled
+        test -L /etc/systemd/system/keymime-gadget.service.wants/keymime-agent.service && echo agent-enabled
         dpkg -P keymime >/dev/null
         test -e /etc/keymime || echo purged
         test -e /usr/bin/keymime-agent || echo removed

@@ -306,7 +306,7 @@ status_count() { grep -c "^$T/status " "$MQ"; }
 # The other ways a host goes away: soft disconnect (closest to pulling the
 # cable: the nodes stay) and `keymime-gadget restart` by hand (the functions and
 # their /dev nodes are destroyed and made anew; under systemd,
-# `systemctl restart keymime-gadget` restarts the agent too, PartOf=).
+# `systemctl restart keymime-gadget` restarts the agent too, BindsTo=).
 phase_replug() {
     udc=$(cat $G/UDC)
     sc=/sys/class/udc/$udc/soft_connect

@@ -9,8 +9,8 @@
 # order, the agent unprivileged, READY, typing through the kernel, the
 # watchdog, a gadget restart, a clean stop, no sandbox denial — then the boot
 # orders of issue #20 (the controller appears late; the first gadget start
-# fails). One qemu process; the guest reboots itself between phases, its disk
-# a throw-away snapshot of the cached image.
+# fails). Each phase is a cold boot (a qemu process of its own); the guest's
+# disk is a throw-away copy of the cached image.
 #
 #   tests/qemu/systemd-test.sh --build DIR [--keep]
 #
@@ -19,7 +19,7 @@
 # kernel, systemd-image-<key>/ (root image + initramfs, rebuilt when the
 # kernel, the package list or this recipe changes), last-systemd-console.log.
 # KEYMIME_DEBIAN_MIRROR (default http://deb.debian.org/debian) and
-# KEYMIME_QEMU_TIMEOUT (default 1500 s) can be set.
+# KEYMIME_QEMU_TIMEOUT (seconds per boot, default 600) can be set.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -28,7 +28,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
 BUILD=${KEYMIME_BUILD_DIR:-}
 KEEP=0
-TIMEOUT=${KEYMIME_QEMU_TIMEOUT:-1500}
+TIMEOUT=${KEYMIME_QEMU_TIMEOUT:-600}     # per boot
 MIRROR=${KEYMIME_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 # Bump when the image recipe below changes (the cache key includes it).
 RECIPE=1
@@ -205,6 +205,19 @@ test_disk() {
     mkfs.ext4 -q -L keymime-test -d "$d" "$WORK/test.img" 64M >/dev/null
 }
 
+# run_vm ACCEL: boot the disk once (until the guest powers off or reboots),
+# the console on stdout; the KEYMIME lines also on stderr as they come.
+run_vm() {
+    timeout "$TIMEOUT" qemu-system-x86_64 -accel "$1" -m 1024 -smp 2 -no-reboot \
+        -nodefaults -no-user-config -display none -serial stdio -nic none \
+        -kernel "$VMLINUZ" -initrd "$INITRD" \
+        -drive file="$WORK/disk.img",if=virtio,format=raw \
+        -drive file="$WORK/test.img",if=virtio,format=raw,readonly=on \
+        -append "console=ttyS0 quiet loglevel=3 systemd.show_status=0 panic=-1 keymime.timeout=$((TIMEOUT - 30))" \
+        </dev/null 2>&1 | sed -u 's/\r$//; s/^\[ *[0-9.]*\] [^ ]*: \(KEYMIME-\)/\1/' |
+        tee >(grep --line-buffered '^KEYMIME-' >&2)
+}
+
 main() {
     fetch_kernel
     WORK=$(mktemp -d "${TMPDIR:-/tmp}/keymime-systemd.XXXXXX")
@@ -215,17 +228,19 @@ main() {
     local accel; accel=$(pick_accel)
     log "kernel $KVER, accel $accel, package ${DEB##*/}, image $IMAGE, work $WORK"
 
-    local t0=$SECONDS rc=0
-    timeout "$TIMEOUT" qemu-system-x86_64 -accel "$accel" -m 1024 -smp 2 \
-        -nodefaults -no-user-config -display none -serial stdio -nic none \
-        -kernel "$VMLINUZ" -initrd "$INITRD" -snapshot \
-        -drive file="$IMAGE",if=virtio,format=raw \
-        -drive file="$WORK/test.img",if=virtio,format=raw,readonly=on \
-        -append "console=ttyS0 quiet loglevel=3 systemd.show_status=0 panic=-1 keymime.timeout=$((TIMEOUT - 60))" \
-        </dev/null 2>&1 | sed -u 's/\r$//; s/^\[ *[0-9.]*\] [^ ]*: \(KEYMIME-\)/\1/' |
-        tee "$WORK/console.log" | grep --line-buffered '^KEYMIME-' || rc=$?
+    # One cold boot per phase (the guest's `systemctl reboot` ends qemu:
+    # -no-reboot); the disk is a copy of the cached image, kept across them.
+    cp --sparse=always "$IMAGE" "$WORK/disk.img"
+    local t0=$SECONDS boot
+    : > "$WORK/console.log"
+    for boot in 1 2 3 4 5 6; do
+        run_vm "$accel" > "$WORK/boot.log" || true
+        cat "$WORK/boot.log" >> "$WORK/console.log"
+        grep -q '^KEYMIME-TEST: DONE' "$WORK/boot.log" && break
+        grep -q '^KEYMIME-TEST: REBOOT' "$WORK/boot.log" || break    # crashed or hung
+    done
     cp "$WORK/console.log" "$CACHE/last-systemd-console.log"
-    log "qemu ran $((SECONDS - t0)) s (console: $CACHE/last-systemd-console.log)"
+    log "qemu ran $((SECONDS - t0)) s, $boot boots (console: $CACHE/last-systemd-console.log)"
 
     local npass nfail
     npass=$(grep -c '^KEYMIME-TEST: PASS' "$WORK/console.log" || true)
