@@ -1,18 +1,17 @@
 # SPDX-License-Identifier: MIT
 """Helpers for the fault, hostile-input and flood tests (issue #10): a
 simulated host reading a FIFO that can stop reading, drop the pipe and come
-back; result collection by id; process memory. Python standard library only;
-builds on tests/lib/harness.py.
+back; result collection by id; process memory. Builds on tests/lib/harness.py.
 """
 import fcntl
-import json
 import os
 import select
 import shutil
 import stat
-import subprocess
+import struct
 import sys
 import tempfile
+import termios
 import threading
 import time
 import warnings
@@ -69,56 +68,11 @@ def assert_alive(agent, what=""):
                              % (what and what + " ", agent.proc.returncode, agent.logtext()[-3000:]))
 
 
-class Results:
-    """Collects <prefix>/<id>/result (and status/availability) messages."""
+class Results(harness.Results):
+    """harness.Results of a device with its status and availability too."""
 
     def __init__(self, broker, device="pi1"):
-        self.device = device
-        self.sub = Subscriber(broker, ["keymime/%s/result" % device,
-                                       "keymime/%s/status" % device,
-                                       "keymime/%s/availability" % device])
-
-    def close(self):
-        self.sub.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def results(self):
-        out = []
-        for t, p in self.sub.messages():
-            if t.endswith("/result"):
-                try:
-                    out.append(json.loads(p))
-                except ValueError:
-                    raise AssertionError("a result that is not JSON: %r" % p)
-        return out
-
-    def statuses(self):
-        return [json.loads(p) for t, p in self.sub.messages() if t.endswith("/status")]
-
-    def availability(self):
-        return [p for t, p in self.sub.messages() if t.endswith("/availability")]
-
-    def by_id(self, rid):
-        return [r for r in self.results() if r.get("id") == rid]
-
-    def wait_id(self, rid, timeout=10):
-        """The one result with this id (waits for it; fails on a second one
-        arriving within a short grace period)."""
-        wait_for(lambda: self.by_id(rid), timeout, "result %r" % rid)
-        return self.by_id(rid)[0]
-
-    def wait_status(self, pred, timeout=10, what="status"):
-        return wait_for(lambda: next((s for s in reversed(self.statuses()) if pred(s)), None),
-                        timeout, what)
-
-    def last_status(self):
-        st = self.statuses()
-        return st[-1] if st else None
+        super().__init__(broker, device, state=True)
 
 
 class FifoHost:
@@ -172,7 +126,8 @@ class FifoHost:
 
     def stop_reading(self):
         self.reading.clear()
-        time.sleep(0.05)   # let a read in progress finish
+        with self.lock:    # a read in progress (it holds the lock) has finished
+            pass
 
     def resume_reading(self):
         self.reading.set()
@@ -188,35 +143,38 @@ class FifoHost:
                 self.closed.set()
                 continue
             if not self.reading.is_set():
-                time.sleep(0.005)
+                time.sleep(0.005)   # polling pace of a stopped host
                 continue
             with self.lock:
                 fd = self.fd
             if fd is None:
-                time.sleep(0.005)
+                time.sleep(0.005)   # polling pace of an unplugged host
                 continue
             try:
                 r, _, _ = select.select([fd], [], [], 0.02)
             except (OSError, ValueError):
                 continue
-            if not r or not self.reading.is_set():
+            if not r:
                 continue
-            try:
-                chunk = os.read(fd, 65536)
-            except BlockingIOError:
-                continue
-            except OSError:
-                time.sleep(0.005)
-                continue
-            if not chunk:           # no writer right now: EOF
-                time.sleep(0.005)
-                continue
-            now = time.monotonic()
+            # Read and keep under the lock: pending() and stop_reading() see
+            # either nothing read or everything kept.
             with self.lock:
-                before = len(self.data) // REPORT
-                self.data += chunk
-                after = len(self.data) // REPORT
-                self.times += [now] * (after - before)
+                if not self.reading.is_set() or self.fd != fd:
+                    continue
+                try:
+                    chunk = os.read(fd, 65536)
+                except BlockingIOError:
+                    continue
+                except OSError:
+                    chunk = None
+                if chunk:
+                    now = time.monotonic()
+                    before = len(self.data) // REPORT
+                    self.data += chunk
+                    after = len(self.data) // REPORT
+                    self.times += [now] * (after - before)
+            if not chunk:           # no writer right now (EOF), or an error
+                time.sleep(0.005)   # polling pace
 
     def reports(self):
         with self.lock:
@@ -236,16 +194,19 @@ class FifoHost:
     def wait_count(self, n, timeout=10):
         return wait_for(lambda: self.count() >= n, timeout, "%d reports on %s" % (n, self.path))
 
-    def wait_quiet(self, quiet=0.5, timeout=15):
-        """Wait until no report arrived for `quiet` seconds; returns the count."""
-        last = [self.count(), time.monotonic()]
+    def pending(self):
+        """Bytes written into the FIFO and not read yet (FIONREAD)."""
+        with self.lock:
+            if self.fd is None:
+                return 0
+            return struct.unpack("i", fcntl.ioctl(self.fd, termios.FIONREAD, b"\0" * 4))[0]
 
-        def settled():
-            n = self.count()
-            if n != last[0]:
-                last[0], last[1] = n, time.monotonic()
-            return time.monotonic() - last[1] >= quiet
-        wait_for(settled, timeout, "the host to go quiet")
+    def settle(self, results, device=None, timeout=15):
+        """The fence of a host: the agent has written everything it had
+        (results.fence(): a probe command answered), and this host has read
+        all of it (the FIFO is empty). Returns the count of reports."""
+        results.fence(device)
+        wait_for(lambda: self.pending() == 0, timeout, "the host to read what was written")
         return self.count()
 
     def close(self):
@@ -288,13 +249,10 @@ def typed_text(reports):
     return "".join(out)
 
 
-def pub_lines(broker, topic, lines, qos=0, timeout=120):
-    """Publishes many messages with one `mosquitto_pub -l` (one line each)."""
-    args = ["mosquitto_pub"] + broker.auth_args() + ["-q", str(qos), "-t", topic, "-l"]
-    data = ("\n".join(lines) + "\n").encode()
-    r = subprocess.run(args, input=data, capture_output=True, timeout=timeout)
-    if r.returncode != 0:
-        raise AssertionError("mosquitto_pub -l failed: %r" % r.stderr)
+def pub_lines(broker, topic, lines, qos=0, timeout=120, **props):
+    """Publishes many messages as fast as the broker takes them, in order, on
+    the operator's connection (QoS 1: returns once every one is acknowledged)."""
+    broker.client().publish_many(topic, lines, qos, timeout=timeout, **props)
 
 
 def cleanup(path):

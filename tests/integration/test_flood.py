@@ -6,7 +6,6 @@ per-device rate limit, measured from report arrival times.
 """
 import json
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -49,7 +48,7 @@ class Sampler:
             r = rss_kib(self.pid)
             if r:
                 self.samples.append((time.monotonic(), r))
-            time.sleep(0.05)
+            time.sleep(0.05)   # sampling pace
 
     def stop(self):
         self.stop_flag = True
@@ -70,18 +69,12 @@ class Flood(unittest.TestCase):
                 t0 = time.monotonic()
                 pub_lines(b, "keymime/pi1/cmd", lines, qos=0)
                 t_pub = time.monotonic() - t0
-                # Typing is over when the report file stops growing; the status
-                # has caught up when it accounts for every command typed.
-                last = [-1, time.monotonic()]
-
-                def typing_done():
-                    n = len(a.raw())
-                    if n != last[0]:
-                        last[0], last[1] = n, time.monotonic()
-                    return time.monotonic() - last[1] > 1.5
-                wait_for(typing_done, 60, "typing to end", interval=0.1)
+                # Typing is over when a probe command sent after the flood is
+                # answered (its "ok" is counted too); the status has caught up
+                # when it accounts for every command typed.
+                res.fence(timeout=120)
                 t_typed = time.monotonic() - t0
-                typed_ok = (len(a.reports()) - 1) // 4
+                typed_ok = (len(a.reports()) - 1) // 4 + res.fences_ok()
                 st = wait_for(lambda: (lambda s: s and s["counters"]["ok"] == typed_ok and
                                        s["queue"] == 0 and not s["busy"] and s)(a.status()),
                               60, "a status accounting for %d typed commands" % typed_ok, interval=0.2)
@@ -115,10 +108,12 @@ class Flood(unittest.TestCase):
                 # were dropped, oldest first, but not silently.
                 if len(rs) < c["commands"]:
                     self.assertIn("dropped the oldest", a.logtext())
-                # Exactly what was accepted was typed: 2 characters each.
+                # Exactly what was accepted was typed: 2 characters each (the
+                # fences type nothing).
                 reps = a.reports()
-                self.assertEqual(len(reps), 1 + 4 * c["ok"])
-                self.assertEqual(typed_text(reps), "ab" * c["ok"])
+                typed = c["ok"] - res.fences_ok()
+                self.assertEqual(len(reps), 1 + 4 * typed)
+                self.assertEqual(typed_text(reps), "ab" * typed)
                 self.assertEqual(reps[-1], RELEASE)
                 # And it still works.
                 a.clear()
@@ -139,7 +134,7 @@ class Flood(unittest.TestCase):
                 wait_for(lambda: len(res.results()) >= n, 30 if wrapped() else 10,
                          "%d results" % n, interval=0.1)
                 print("%d results in %.1f s" % (n, time.monotonic() - t0))
-                time.sleep(0.3)
+                res.fence()
                 rs = res.results()
                 self.assertEqual([r["id"] for r in rs], ["b%d" % i for i in range(n)])
                 self.assertEqual({r["error"] for r in rs}, {"bad_type"})
@@ -150,22 +145,21 @@ class Flood(unittest.TestCase):
         in order, as does every result."""
         n = 2000
         with Broker(extra=KEEP_ALL) as b, Results(b) as res:
-            replies = harness.Subscriber(b, "reply/pi1")
+            # (the response topic where the generated ACL lets a device reply)
+            replies = harness.Subscriber(b, "keymime/pi1/result/burst")
             try:
                 with Agent(b, "pi1") as a:
                     a.wait_online()
                     lines = [json.dumps({"id": "q%d" % i, "text": 7}) for i in range(n)]
-                    args = (["mosquitto_pub"] + b.auth_args() +
-                            ["-q", "1", "-t", "keymime/pi1/cmd", "-l", "-V", "mqttv5",
-                             "-D", "publish", "response-topic", "reply/pi1",
-                             "-D", "publish", "correlation-data", "corr"])
                     t0 = time.monotonic()
-                    subprocess.run(args, input=("\n".join(lines) + "\n").encode(), check=True,
-                                   timeout=60)
+                    pub_lines(b, "keymime/pi1/cmd", lines, qos=1, timeout=60,
+                              response_topic="keymime/pi1/result/burst",
+                              correlation_data="corr")
                     wait_for(lambda: len(replies.messages()) >= n and len(res.results()) >= n,
                              30 if wrapped() else 10, "%d replies and results" % n, interval=0.1)
                     print("%d replies and results in %.1f s" % (n, time.monotonic() - t0))
-                    time.sleep(0.3)
+                    res.fence()
+                    replies.fence()
                     got = [json.loads(p)["id"] for _, p in replies.messages()]
                     self.assertEqual(got, ["q%d" % i for i in range(n)])
                     self.assertEqual([r["id"] for r in res.results()], got)
@@ -190,12 +184,13 @@ class Flood(unittest.TestCase):
                     t.join()
                 st = wait_for(lambda: (lambda s: s and s["counters"]["rejected"] >= 3 * n * 0.5 and
                                        s)(a.status()), 60, "the rejections to be counted")
-                time.sleep(1)
+                with Results(b) as res:
+                    res.fence(timeout=60)   # every message before it is dealt with
                 rss_max = sampler.stop()
                 print("bad-payload flood: rejected %d; max VmRSS %d KiB"
                       % (a.status()["counters"]["rejected"], rss_max))
                 check_rss(self, rss_max)
-                self.assertEqual(st["counters"]["ok"], 0)
+                self.assertEqual(st["counters"]["ok"], 0)   # (read before the fence)
                 self.assertEqual(a.reports(), [RELEASE])
                 assert_alive(a)
                 b.pub("keymime/pi1/type", "ok")

@@ -25,7 +25,7 @@ class Hold(ProtocolCase):
         clock = ReportClock(self.agent)
         try:
             r = self.ok({"id": "boot", "hold": "F12", "ms": 1200}, [kbd(0, F12), RELEASE],
-                        id="boot", keys=1, chars=0)
+                        clock=clock, id="boot", keys=1, chars=0)
             wait_for(lambda: len(clock.times) >= 2, 5, "2 reports timed")
         finally:
             clock.close()

@@ -14,7 +14,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from harness import Agent, Broker, free_port  # noqa: E402
+from harness import Agent, Broker, free_port, wait_for  # noqa: E402
 
 
 class Notify:
@@ -37,6 +37,18 @@ class Notify:
                 self.got.append(self.s.recv(4096).decode())
             except socket.timeout:
                 pass
+        return self.got
+
+    def drain(self):
+        """Collect what is already queued on the socket, without waiting."""
+        self.s.setblocking(False)
+        try:
+            while True:
+                self.got.append(self.s.recv(4096).decode())
+        except BlockingIOError:
+            pass
+        finally:
+            self.s.setblocking(True)
         return self.got
 
     def close(self):
@@ -76,7 +88,11 @@ class ReadyAfterConnect(unittest.TestCase):
                 self.assertIn("EXTEND_TIMEOUT_USEC=60000000", got)
                 waiting = [x for x in got if x.startswith("STATUS=waiting")][0]
                 self.assertTrue(waiting.startswith("STATUS=waiting for the broker %s: " % uri), waiting)
-                time.sleep(1.5)   # a second attempt fails too; still not ready
+                # A second attempt fails too (the fence: its line in the log,
+                # written after the notifications of the first): still not ready.
+                wait_for(lambda: a.logtext().count("cannot connect to") >= 2, 10,
+                         "a second failed attempt")
+                n.drain()
                 self.assertNotIn("READY=1", lines(n.got))
             finally:
                 a.__exit__(None, None, None)

@@ -4,8 +4,11 @@
 and a real keymime-agent (device pi1), with the mosquitto clients configured
 the way the doc tells a user to (its "setup" block, run first, writes the
 clients' options files into $XDG_CONFIG_HOME from KEYMIME_HOST/PORT/USER/
-PASSWORD). The ```text block right after an example states its effect, and
-that is checked:
+PASSWORD). An example marked `user=admin` runs with the
+clients set up for the harness's ADMIN account instead of the operator (for
+what the generated broker configuration forbids an operator on purpose: a
+retained command). The ```text block right after an example states its
+effect, and that is checked:
 
     keyboard: <8-byte reports in hex, space separated>   exactly what was written
     keyboard: nothing                                   (or consumer: …)
@@ -30,13 +33,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import keynames  # noqa: E402
 from itlib import RELEASE, Results, hexes, kbd, started, wait_for  # noqa: E402
-from harness import Agent, Broker  # noqa: E402
+from harness import OPERATOR, Agent, Broker  # noqa: E402
 
 DOC = keynames.DOC
 CONF = re.compile(r"<!-- agent\.conf -->\n```ini\n(.*?)```\n", re.S)
@@ -109,7 +111,7 @@ class DocExamples:
         cls.home = tempfile.mkdtemp(prefix="keymime-doc-")
         cls.env = dict(os.environ, HOME=cls.home, XDG_CONFIG_HOME=os.path.join(cls.home, "cfg"),
                        KEYMIME_HOST="127.0.0.1", KEYMIME_PORT=str(cls.broker.port),
-                       KEYMIME_USER="test", KEYMIME_PASSWORD=cls.broker.users["test"])
+                       KEYMIME_USER=OPERATOR, KEYMIME_PASSWORD=cls.broker.users[OPERATOR])
 
     @classmethod
     def tearDownClass(cls):
@@ -117,9 +119,19 @@ class DocExamples:
         cls.broker.__exit__(None, None, None)
         shutil.rmtree(cls.home, ignore_errors=True)
 
-    def run_sh(self, script, timeout=30):
-        return subprocess.run(["sh", "-e", "-c", script], env=self.env, cwd=self.home,
+    def run_sh(self, script, timeout=30, env=None):
+        return subprocess.run(["sh", "-e", "-c", script], env=env or self.env, cwd=self.home,
                               capture_output=True, timeout=timeout)
+
+    def env_of(self, user, setup):
+        """The environment of a user whose clients the setup block configured."""
+        if user is None:
+            return self.env
+        env = dict(self.env, XDG_CONFIG_HOME=os.path.join(self.home, "cfg-" + user),
+                   KEYMIME_USER=user, KEYMIME_PASSWORD=self.broker.users[user])
+        r = self.run_sh(setup, env=env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return env
 
     def test_examples(self):
         found = examples(self.text)
@@ -130,19 +142,21 @@ class DocExamples:
         self.assertEqual(n_blocks, len(found), "every sh block is marked as a test")
         if names[0] != "setup":
             found = examples(open(DOC, encoding="utf-8").read())[:1] + found
+        setup = found[0][2]
         for name, opts, script, expect in found:
             with self.subTest(example=name):
-                self.check_example(name, opts, script, parse_expect(expect))
+                env = self.env_of(opts.get("user"), setup)
+                self.check_example(name, opts, script, parse_expect(expect), env)
 
-    def check_example(self, name, opts, script, e):
+    def check_example(self, name, opts, script, e, env):
         self.agent.clear()
         with Results(self.broker) as res:
-            r = self.run_sh(script)
+            r = self.run_sh(script, env=env)
             rc = int(opts.get("rc", 0))
             self.assertEqual(r.returncode, rc, "%s: exit %d: %s" % (name, r.returncode, r.stderr))
             if e["result"]:
                 res.wait_n(len(e["result"]), 15)
-            time.sleep(0.3)
+            res.fence()    # the agent has answered everything the example sent
             got = res.all()
             self.assertEqual(len(got), len(e["result"]), "%s: results %s" % (name, got))
             left = list(got)   # results of separate commands may come in any order
@@ -160,7 +174,13 @@ class DocExamples:
             self.assertTrue(any(self.printed(want, line) for line in out),
                             "%s: %r not in output %r" % (name, want, out))
         if "status" in e:
-            subset(json.loads(e["status"]), self.agent.status(), name)
+            # The status is republished at most every status_interval_ms.
+            want = json.loads(e["status"])
+            try:
+                wait_for(lambda: self.fits(want, self.agent.status()), 5, "the status")
+            except AssertionError:
+                pass   # the subset below says what differs
+            subset(want, self.agent.status(), name)
         if name == "setup":
             conf = os.path.join(self.env["XDG_CONFIG_HOME"], "mosquitto_pub")
             self.assertEqual(os.stat(conf).st_mode & 0o077, 0, "the options file is private")

@@ -86,7 +86,7 @@ class Valgrind(unittest.TestCase):
                 self.assertEqual(st["counters"]["commands"], counted[0])
                 self.assertGreater(st["counters"]["ok"], 0)
                 self.assertGreater(st["counters"]["rejected"], 0)
-                time.sleep(0.5)   # the hold timeout releases a held Shift
+                time.sleep(0.5)   # pacing: the hold timeout (300 ms) releases a held Shift
                 t1 = time.monotonic()
                 rc = a.stop(signal.SIGTERM, timeout=60)
                 print("stopped in %.1f s, exit code %s" % (time.monotonic() - t1, rc))
