@@ -16,84 +16,28 @@ import platform
 import select
 import shutil
 import signal
-import socket
 import statistics
-import struct
 import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from harness import Agent, Broker, agent_binary, build_dir, wait_for  # noqa: E402
+import mqttclient  # noqa: E402
+from harness import OPERATOR, Agent, Broker, agent_binary, build_dir, wait_for  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-# ---- a minimal MQTT 3.1.1 client (QoS 0), so the publisher adds ~µs, not a process
+# ---- the tests' MQTT client (tests/lib/mqttclient.py) without its network
+# thread: the caller's thread writes a publish at once and reads what comes,
+# so the publisher adds microseconds, not a thread hand-off or a process.
 
 
-def _enc_str(s):
-    b = s.encode()
-    return struct.pack("!H", len(b)) + b
-
-
-def _packet(ptype, body):
-    n, out = len(body), bytearray([ptype])
-    while True:
-        d, n = n % 128, n // 128
-        out.append(d | (0x80 if n else 0))
-        if not n:
-            break
-    return bytes(out) + body
-
-
-class RawMqtt:
-    def __init__(self, port, user, password, client_id):
-        self.s = socket.create_connection(("127.0.0.1", port))
-        self.s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        body = (_enc_str("MQTT") + bytes([4, 0xC2]) + struct.pack("!H", 60) + _enc_str(client_id)
-                + _enc_str(user) + _enc_str(password))
-        self.s.sendall(_packet(0x10, body))
-        ack = self._read_packet()
-        assert ack[0] == 0x20 and ack[1][1] == 0, "CONNACK refused: %r" % (ack,)
-
-    def _read_exact(self, n):
-        b = b""
-        while len(b) < n:
-            chunk = self.s.recv(n - len(b))
-            if not chunk:
-                raise EOFError
-            b += chunk
-        return b
-
-    def _read_packet(self):
-        h = self._read_exact(1)[0]
-        mult, n = 1, 0
-        while True:
-            d = self._read_exact(1)[0]
-            n += (d & 0x7F) * mult
-            mult *= 128
-            if not d & 0x80:
-                break
-        return h, self._read_exact(n)
-
-    def publish(self, topic, payload, qos=0):
-        if qos == 0:
-            self.s.sendall(_packet(0x30, _enc_str(topic) + payload))
-            return
-        self.mid = getattr(self, "mid", 0) % 65535 + 1
-        self.s.sendall(_packet(0x32, _enc_str(topic) + struct.pack("!H", self.mid) + payload))
-        assert self._read_packet()[0] == 0x40   # PUBACK
-
-    def subscribe(self, topic):
-        self.s.sendall(_packet(0x82, struct.pack("!H", 1) + _enc_str(topic) + b"\x00"))
-        assert self._read_packet()[0] == 0x90
-
-    def receive(self):
-        h, body = self._read_packet()
-        tl = struct.unpack("!H", body[:2])[0]
-        return body[2:2 + tl].decode(), body[2 + tl:]
+def client(b, name):
+    """An operator connection to b, I/O in the caller's thread."""
+    return mqttclient.Client(b.port, OPERATOR, b.users[OPERATOR], threaded=False,
+                             client_id=name)
 
 
 # ---- helpers
@@ -202,8 +146,8 @@ def bench_latency(b, n):
     with Agent(b, "bench", keyboard=fifo) as a:
         a.wait_online()
         read_n(fd, 8, 10)   # the release every agent sends at start
-        pub = RawMqtt(b.port, "test", b.users["test"], "bench-pub")
-        out = timed_us(n, 200, lambda: pub.publish("keymime/bench/keys", b"a"),
+        pub = client(b, "bench-pub")
+        out = timed_us(n, 200, lambda: pub.publish("keymime/bench/keys", b"a", qos=0),
                        lambda: read_n(fd, 8), lambda: read_n(fd, 8))
     os.close(fd)
     shutil.rmtree(d, ignore_errors=True)
@@ -216,10 +160,11 @@ def bench_result_rtt(b, n):
     (Nagle + delayed ACK on any hop shows here as ~40 ms steps.)"""
     with Agent(b, "rtt") as a:
         a.wait_online()
-        sub = RawMqtt(b.port, "test", b.users["test"], "bench-rtt-sub")
-        sub.subscribe("keymime/rtt/result")
-        pub = RawMqtt(b.port, "test", b.users["test"], "bench-rtt-pub")
-        out = timed_us(n, 50, lambda: pub.publish("keymime/rtt/keys", b"a", qos=1), sub.receive)
+        sub = client(b, "bench-rtt-sub")
+        sub.subscribe("keymime/rtt/result", qos=0)
+        pub = client(b, "bench-rtt-pub")
+        out = timed_us(n, 50, lambda: pub.publish("keymime/rtt/keys", b"a", qos=1),
+                       sub.next_message)
     return summary("agent: publish -> result received (round trip)", out)
 
 
@@ -242,10 +187,12 @@ def bench_floor_c(n):
 
 
 def bench_mqtt_rtt(b, n):
-    sub = RawMqtt(b.port, "test", b.users["test"], "bench-sub")
-    sub.subscribe("bench/rtt")
-    pub = RawMqtt(b.port, "test", b.users["test"], "bench-pub2")
-    out = timed_us(n, 200, lambda: pub.publish("bench/rtt", b"a"), sub.receive)
+    # a command topic of no device: the operator may publish and read it
+    sub = client(b, "bench-sub")
+    sub.subscribe("keymime/bench-floor/type", qos=0)
+    pub = client(b, "bench-pub2")
+    out = timed_us(n, 200, lambda: pub.publish("keymime/bench-floor/type", b"a", qos=0),
+                   sub.next_message)
     return summary("floor: bare MQTT publish -> receive through mosquitto", out)
 
 
@@ -256,10 +203,8 @@ def text_of(n):
 
 def wait_result(sub, rid, timeout=120):
     end = time.monotonic() + timeout
-    sub.s.settimeout(timeout)
     while time.monotonic() < end:
-        t, p = sub.receive()
-        r = json.loads(p)
+        r = json.loads(sub.next_message(end - time.monotonic()).payload)
         if r.get("id") == rid:
             return r
     raise TimeoutError(rid)
@@ -268,8 +213,8 @@ def wait_result(sub, rid, timeout=120):
 def bench_throughput(b, chars):
     with Agent(b, "tput") as a:
         a.wait_online()
-        sub = RawMqtt(b.port, "test", b.users["test"], "bench-tput")
-        sub.subscribe("keymime/tput/result")
+        sub = client(b, "bench-tput")
+        sub.subscribe("keymime/tput/result", qos=0)
         a.wait_reports(1)
         idle = rss_kib(a.proc.pid)
         a.clear()
@@ -335,9 +280,9 @@ def one_key_cycles(pub, sub, fd, n):
     """n one-key commands, each to its end: publish `a` on keys, read its two
     reports from the FIFO, receive its result."""
     for _ in range(n):
-        pub.publish("keymime/sys/keys", b"a")
+        pub.publish("keymime/sys/keys", b"a", qos=0)
         read_n(fd, 16)
-        sub.receive()
+        sub.next_message()
 
 
 def strace_counts(path):
@@ -367,9 +312,9 @@ def bench_per_key(b, n):
         with Agent(b, "sys", keyboard=fifo) as a:
             a.wait_online()
             read_n(fd, 8, 10)
-            sub = RawMqtt(b.port, "test", b.users["test"], "bench-sys-sub")
-            sub.subscribe("keymime/sys/result")
-            pub = RawMqtt(b.port, "test", b.users["test"], "bench-sys-pub")
+            sub = client(b, "bench-sys-sub")
+            sub.subscribe("keymime/sys/result", qos=0)
+            pub = client(b, "bench-sys-pub")
             one_key_cycles(pub, sub, fd, 200)   # warm up
             c0 = cpu_ns(a.proc.pid)
             one_key_cycles(pub, sub, fd, n)
@@ -395,6 +340,7 @@ def bench_per_key(b, n):
 def bench_fleet(b, n):
     import resource
     agents = []
+    b.add_devices(["f%04d" % i for i in range(n)])   # their accounts, one broker reload
     try:
         for i in range(n):
             a = Agent(b, "f%04d" % i, conf={"keepalive_s": "60"})
@@ -402,10 +348,8 @@ def bench_fleet(b, n):
             agents.append(a)
         t_start = time.monotonic()
         want = {"keymime/%s/availability" % a.device_id for a in agents}
-        # Earlier benchmarks' devices are retained too (offline): ask for more
-        # than n and let -W end the wait.
-        wait_for(lambda: len([1 for t, p in b.sub("keymime/+/availability", n + 10, 2, "test",
-                                                  "--retained-only") if p == "online" and t in want]) >= n,
+        wait_for(lambda: len([1 for t, p in b.retained_all("keymime/+/availability").items()
+                              if p == "online" and t in want]) >= n,
                  120 + n / 5, "%d agents online" % n, 0.5)
         online_s = time.monotonic() - t_start
         wait_for(lambda: all(os.path.getsize(a.keyboard) >= 8 for a in agents), 60, "initial reports")

@@ -1,18 +1,25 @@
 # SPDX-License-Identifier: MIT
 """Helpers for the broker tests: broker directories made by the shipped tool
-(provisioning/broker/keymime-broker), started through the lead's harness with
-the generated mosquitto.conf (only ports substituted), plus a minimal
-MQTT-over-WebSockets client in the standard library.
+(provisioning/broker/keymime-broker), started through tests/lib/harness.py
+with the generated mosquitto.conf (only ports substituted), and connections
+to them as any account, over MQTT, TLS, WebSockets or WebSockets over TLS
+(tests/lib/mqttclient.py, on Debian's python3-paho-mqtt).
 
-Kept here rather than in tests/lib: only the broker suite needs them.
+    D = BrokerDir(); D.add_device("pi1"); op = D.add("operator", "op"); D.start()
+    with D.sub("keymime/pi1/type", "pi1") as s:       # subscribed (SUBACK) on return
+        assert D.pub("keymime/pi1/type", "x", "op") == 0
+        s.wait(1)
+        ...
+        s.fence()                                     # all routed before has arrived
+        assert s.messages() == [...]
+
+The runner is unittest (tests/lib/testmain.py).
 """
 import atexit
-import base64
 import os
 import shutil
 import socket
 import ssl
-import struct
 import subprocess
 import sys
 import tempfile
@@ -22,33 +29,15 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "lib"))
 
 
 import harness  # noqa: E402
-Broker, free_port, wait_for = harness.Broker, harness.free_port, harness.wait_for
+import mqttclient  # noqa: E402,F401 (for the tests)
+import testmain  # noqa: E402,F401
+Broker, free_port, wait_for, plugin = harness.Broker, harness.free_port, harness.wait_for, \
+    harness.plugin
 
 ROOT = harness.ROOT
 KB = os.path.join(ROOT, "provisioning", "broker", "keymime-broker")
-SKIP = 77  # ctest SKIP_RETURN_CODE
-
-
-_PLUGIN = []
-
-
-def plugin():
-    """The keymime_guard plugin of the build, copied where the broker's user
-    can read it (mosquitto loads plugins after dropping root; a clone under
-    a 0700 /root is out of its reach). One copy per test process."""
-    if not _PLUGIN:
-        src = os.path.join(harness.build_dir(), "broker-config", "plugin", "keymime_guard.so")
-        if not os.path.isfile(src):
-            raise AssertionError("no %s: build the project (cmake; needs mosquitto-dev and "
-                                 "libmosquitto-dev)" % src)
-        d = tempfile.mkdtemp(prefix="keymime-plugin-")
-        os.chmod(d, 0o755)
-        dst = os.path.join(d, "keymime_guard.so")
-        shutil.copyfile(src, dst)
-        os.chmod(dst, 0o644)
-        atexit.register(shutil.rmtree, d, True)
-        _PLUGIN.append(dst)
-    return _PLUGIN[0]
+SKIP = testmain.SKIP
+ADMIN = "keymime-admin"   # the tool's own account (DIR/keymime/admin/)
 
 
 def kb(bdir, *args, input=None, check=True):
@@ -93,6 +82,8 @@ class BrokerDir:
                            (["--bind", bind] if bind else []), capture_output=True, text=True)
         assert r.returncode == 0, r.stderr
         self.accounts = {}
+        self.roles = {}
+        self.probes = {}     # name -> a probe topic prefix a scoped operator reads
 
     def kb(self, *args, **kw):
         return kb(self.dir, *args, **kw)
@@ -102,6 +93,10 @@ class BrokerDir:
         out = self.kb("add-" + role, name, *extra).stdout.strip()
         assert out and "\n" not in out, "expected exactly the password on stdout, got %r" % out
         self.accounts[name] = out
+        self.roles[name] = role
+        for opt, fmt in (("--groups", "keymime/group/%s/probe"), ("--devices", "keymime/%s/probe")):
+            if opt in extra:   # a scoped operator reads only below its devices and groups
+                self.probes[name] = fmt % extra[list(extra).index(opt) + 1].split(",")[0]
         return out
 
     def add_device(self, name, *extra):
@@ -110,6 +105,9 @@ class BrokerDir:
         if "--agent-dir" not in extra:
             extra = extra + ("--agent-dir", self.device_dir(name))
         self.kb("add-device", name, *extra)
+        self.roles[name] = "device"
+        if "--no-password" in extra:
+            return None
         pw = self.device_password(name)
         self.accounts[name] = pw
         return pw
@@ -122,10 +120,81 @@ class BrokerDir:
             return f.read().strip()
 
     def broker(self):
-        """The harness Broker, running DIR/mosquitto.conf exactly as generated."""
+        """The harness Broker, running DIR/mosquitto.conf exactly as generated;
+        its fences use the tool's own account (keymime-admin)."""
         self.b.conf_path = os.path.join(self.dir, "mosquitto.conf")
         self.b.users = dict(self.accounts)
+        self.b.users[ADMIN] = self.admin_password()
+        self.b.roles = dict(self.roles, **{ADMIN: "admin"})
+        self.b.admin = ADMIN
         return self.b
+
+    def admin_password(self):
+        with open(os.path.join(self.dir, "keymime", "admin", "mosquitto_sub")) as f:
+            return [l[3:].strip() for l in f if l.startswith("-P ")][0]
+
+    # ---- connections
+    def client(self, user=None, password=None, port=None, host="127.0.0.1", tls=False,
+               cert=None, ws=False, **kw):
+        """A connected mqttclient.Client: as user (password: the one handed
+        out; None for anonymous), on the plain port or port; tls: TLS with
+        the generated CA (on the TLS port, or with ws the WebSockets-over-TLS
+        port); cert: a device directory whose client.crt/.key to present.
+        Raises mqttclient.Refused. Its fence() goes through keymime-admin."""
+        if password is None and user is not None:
+            password = self.accounts.get(user)
+        if port is None:
+            port = ((self.wss_port if tls else self.ws_port) if ws else
+                    (self.tls_port if tls else self.port))
+        if tls or cert:
+            kw.setdefault("tls_ca", self.ca_file())
+        if cert:
+            kw.update(cert=os.path.join(cert, "client.crt"), key=os.path.join(cert, "client.key"))
+        cid = kw.pop("client_id", None) or "keymime-test-%d-%d" % (os.getpid(),
+                                                                  next(mqttclient._ids))
+        role = self.roles.get(user, "operator")
+        probe = (self.probes[user] + "/" + cid if user in self.probes else
+                 harness.probe_topic(role, cid))
+        prober = None if user == ADMIN or not self.b.running() else self.b.client(ADMIN)
+        return mqttclient.Client(port, user, password, host=host, client_id=cid,
+                                 transport="websockets" if ws else "tcp",
+                                 probe=probe, prober=prober, **kw)
+
+    def sub(self, topics, user=None, password=None, **kw):
+        """client(...) subscribed to topics (the SUBACK received)."""
+        c = self.client(user, password, **kw)
+        c.subscribe(topics)
+        return c
+
+    def pub(self, topic, payload, user=None, password=None, retain=False, **kw):
+        """Connect as user (see client()), publish (QoS 1, acknowledged),
+        disconnect: 0, or the CONNACK code / "closed" of a refused login."""
+        try:
+            c = self.client(user, password, **kw)
+        except mqttclient.Refused as exc:
+            return "closed" if exc.rc is None else exc.rc
+        try:
+            c.publish(topic, payload, qos=1, retain=retain)
+        finally:
+            c.close()
+        return 0
+
+    def reloads(self):
+        """How many times the broker has begun a reload (its log)."""
+        return open(self.b.log.name).read().count("Reloading config")
+
+    def kb_reload(self, *args, **kw):
+        """kb(*args) for a command that reloads the broker; returns once the
+        broker has reloaded (mosquitto reloads in its one thread: a client's
+        packet read after the log line is handled under the new files)."""
+        n = self.reloads()
+        r = self.kb(*args, **kw)
+        wait_for(lambda: self.reloads() > n, 10, "the broker to reload")
+        return r
+
+    def retained(self, topic, user=ADMIN):
+        """The retained payload on topic as user reads it, or None."""
+        return self.b.retained(topic, user)
 
     def start(self):
         """Start the broker; wait for the WebSockets listener too (the
@@ -157,235 +226,6 @@ def can_connect(port, host="127.0.0.1"):
         return False
 
 
-def mqtt_args(port, user=None, password=None, host="127.0.0.1"):
-    a = ["-h", host, "-p", str(port)]
-    if user:
-        a += ["-u", user]
-    if password is not None:
-        a += ["-P", password]
-    return a
-
-
-def pub(port, topic, payload, user=None, password=None, extra=(), host="127.0.0.1"):
-    """mosquitto_pub; returns (returncode, stderr)."""
-    r = subprocess.run(["mosquitto_pub"] + mqtt_args(port, user, password, host) +
-                       ["-q", "1", "-t", topic, "-m", payload] + list(extra),
-                       capture_output=True, text=True, timeout=20)
-    return r.returncode, r.stderr
-
-
-class Sub:
-    """A background mosquitto_sub for any account; messages() -> [(topic, payload)]."""
-
-    def __init__(self, port, topics, user, password, extra=(), host="127.0.0.1"):
-        args = ["mosquitto_sub"] + mqtt_args(port, user, password, host) + ["-v", "-q", "1"]
-        for t in ([topics] if isinstance(topics, str) else topics):
-            args += ["-t", t]
-        self.path = tempfile.mktemp(prefix="keymime-bsub-")
-        self.out = open(self.path, "wb")
-        self.err = open(self.path + ".err", "wb")
-        self.proc = subprocess.Popen(args + list(extra), stdout=self.out, stderr=self.err)
-        import time
-        time.sleep(0.4)
-
-    def messages(self):
-        with open(self.path, "rb") as f:
-            lines = f.read().decode("utf-8", "replace").splitlines()
-        return [tuple(l.split(" ", 1)) if " " in l else (l, "") for l in lines]
-
-    def stderr(self):
-        with open(self.path + ".err", "rb") as f:
-            return f.read().decode("utf-8", "replace")
-
-    def alive(self):
-        return self.proc.poll() is None
-
-    def wait(self, n, timeout=10):
-        return wait_for(lambda: len(self.messages()) >= n and self.messages(), timeout,
-                        "%d messages" % n)
-
-    def close(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait()
-        self.out.close()
-        self.err.close()
-        for p in (self.path, self.path + ".err"):
-            try:
-                os.unlink(p)
-            except OSError:
-                pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-
-# ---- a minimal MQTT 3.1.1 client over WebSockets (RFC 6455) ----------------
-
-def _mqtt_str(s):
-    b = s.encode()
-    return struct.pack("!H", len(b)) + b
-
-
-def _remaining_length(n):
-    out = b""
-    while True:
-        d, n = n % 128, n // 128
-        out += bytes([d | (0x80 if n else 0)])
-        if not n:
-            return out
-
-
-def _packet(ptype, body):
-    return bytes([ptype]) + _remaining_length(len(body)) + body
-
-
-class WSMqtt:
-    """MQTT over a WebSocket: connect() returns the CONNACK return code
-    (0 accepted, 4 bad user name or password, 5 not authorised), or raises
-    ConnectionError when the socket closes without one."""
-
-    def __init__(self, port, host="127.0.0.1", tls_ca=None, timeout=5):
-        raw = socket.create_connection((host, port), timeout)
-        if tls_ca:
-            ctx = ssl.create_default_context(cafile=tls_ca)
-            raw = ctx.wrap_socket(raw, server_hostname=host)
-        self.sock = raw
-        self.buf = b""
-        key = base64.b64encode(os.urandom(16)).decode()
-        req = ("GET /mqtt HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\n"
-               "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\n"
-               "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: mqtt\r\n\r\n"
-               % (host, port, key))
-        self.sock.sendall(req.encode())
-        while b"\r\n\r\n" not in self.buf:
-            chunk = self.sock.recv(4096)
-            if not chunk:
-                raise ConnectionError("closed during the WebSocket handshake")
-            self.buf += chunk
-        head, self.buf = self.buf.split(b"\r\n\r\n", 1)
-        self.status = head.split(b"\r\n")[0].decode()
-        if " 101 " not in self.status + " ":
-            raise ConnectionError("WebSocket upgrade refused: " + self.status)
-
-    def _send(self, payload):
-        mask = os.urandom(4)
-        n = len(payload)
-        if n < 126:
-            hdr = bytes([0x82, 0x80 | n])
-        elif n < 65536:
-            hdr = bytes([0x82, 0x80 | 126]) + struct.pack("!H", n)
-        else:
-            hdr = bytes([0x82, 0x80 | 127]) + struct.pack("!Q", n)
-        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
-        self.sock.sendall(hdr + mask + masked)
-
-    def _need(self, n):
-        while len(self.buf) < n:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise ConnectionError("connection closed")
-            self.buf += chunk
-        out, self.buf = self.buf[:n], self.buf[n:]
-        return out
-
-    def _frame(self):
-        """One WebSocket frame's payload (binary frames); None on close."""
-        b0, b1 = self._need(2)
-        n = b1 & 0x7F
-        if n == 126:
-            n = struct.unpack("!H", self._need(2))[0]
-        elif n == 127:
-            n = struct.unpack("!Q", self._need(8))[0]
-        mask = self._need(4) if b1 & 0x80 else None
-        data = self._need(n)
-        if mask:
-            data = bytes(b ^ mask[i % 4] for i, b in enumerate(data))
-        if b0 & 0x0F == 0x8:
-            return None
-        return data
-
-    def packet(self):
-        """The next MQTT packet (type byte, body); frames are reassembled."""
-        data = b""
-        while True:
-            f = self._frame()
-            if f is None:
-                raise ConnectionError("WebSocket closed")
-            data += f
-            if len(data) >= 2:
-                mult, n, i = 1, 0, 1
-                while True:
-                    if i >= len(data):
-                        break
-                    d = data[i]
-                    n += (d & 0x7F) * mult
-                    mult *= 128
-                    i += 1
-                    if not d & 0x80:
-                        if len(data) >= i + n:
-                            return data[0], data[i:i + n]
-                        break
-
-    def connect(self, user=None, password=None, client_id="ws-test"):
-        flags = 0x02
-        payload = _mqtt_str(client_id)
-        if user is not None:
-            flags |= 0x80
-            payload += _mqtt_str(user)
-        if password is not None:
-            flags |= 0x40
-            payload += _mqtt_str(password)
-        body = _mqtt_str("MQTT") + bytes([4, flags]) + struct.pack("!H", 60) + payload
-        self._send(_packet(0x10, body))
-        try:
-            ptype, body = self.packet()
-        except (ConnectionError, OSError) as e:
-            raise ConnectionError("no CONNACK: %s" % e)
-        assert ptype == 0x20, "expected CONNACK, got 0x%02x" % ptype
-        return body[1]
-
-    def subscribe(self, topic, mid=1):
-        """Returns the SUBACK return code (0/1 granted, 0x80 refused)."""
-        self._send(_packet(0x82, struct.pack("!H", mid) + _mqtt_str(topic) + b"\x01"))
-        while True:
-            ptype, body = self.packet()
-            if ptype == 0x90:
-                return body[2]
-
-    def publish(self, topic, payload):
-        """QoS 0 publish."""
-        self._send(_packet(0x30, _mqtt_str(topic) + payload.encode()))
-
-    def recv_publish(self, timeout=3):
-        """(topic, payload) of the next PUBLISH, or None after timeout."""
-        self.sock.settimeout(timeout)
-        try:
-            while True:
-                ptype, body = self.packet()
-                if ptype & 0xF0 == 0x30:
-                    tl = struct.unpack("!H", body[:2])[0]
-                    topic = body[2:2 + tl].decode()
-                    rest = body[2 + tl:]
-                    if ptype & 0x06:  # QoS > 0: skip the packet id (and ack it)
-                        mid = rest[:2]
-                        rest = rest[2:]
-                        self._send(_packet(0x40, mid))
-                    return topic, rest.decode("utf-8", "replace")
-        except socket.timeout:
-            return None
-
-    def close(self):
-        try:
-            self._send(_packet(0xE0, b""))
-        except OSError:
-            pass
-        self.sock.close()
-
-
 def http_get(port, path="/", host="127.0.0.1", tls_ca=None):
     """(status line, body bytes) of a plain HTTP GET."""
     s = socket.create_connection((host, port), 5)
@@ -401,18 +241,3 @@ def http_get(port, path="/", host="127.0.0.1", tls_ca=None):
     s.close()
     head, _, body = data.partition(b"\r\n\r\n")
     return head.split(b"\r\n")[0].decode(), body
-
-
-def run(tests):
-    """Run test functions in order; print a line each; exit 1 on failure."""
-    failed = 0
-    for t in tests:
-        try:
-            t()
-            print("ok   %s" % t.__name__, flush=True)
-        except Exception as e:  # noqa: BLE001 - report every failure
-            failed += 1
-            import traceback
-            traceback.print_exc()
-            print("FAIL %s: %s" % (t.__name__, e), flush=True)
-    sys.exit(1 if failed else 0)

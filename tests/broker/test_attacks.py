@@ -9,7 +9,7 @@ import os
 import shutil
 import time
 
-from brokerlib import BrokerDir, Sub, WSMqtt, can_connect, pub, run, wait_for
+from brokerlib import BrokerDir, can_connect, mqttclient, testmain, wait_for
 
 D = BrokerDir()
 D.kb("ca")
@@ -24,29 +24,22 @@ HA = D.add("homeassistant", "ha")
 B = D.start()
 wait_for(lambda: can_connect(D.tls_port) and can_connect(D.wss_port), 10, "TLS listeners")
 P, T, CA = D.port, D.tls_port, D.ca_file()
-QUIET = 1.0
-
-
-def tls_of(dev, path=None):
-    d = path or D.device_dir(dev)
-    return ["--cafile", CA, "--cert", os.path.join(d, "client.crt"),
-            "--key", os.path.join(d, "client.key")]
 
 
 def as_dev(dev, path=None):
-    """mosquitto_pub/_sub arguments of a device the way it must log in: its
-    password and its own certificate on the TLS port."""
-    return dict(user=dev, password=D.accounts[dev], extra=tls_of(dev, path))
+    """Connection options of a device the way it must log in: its password
+    and its own certificate (from path, default its directory) over TLS."""
+    return dict(user=dev, password=D.accounts[dev], tls=True, cert=path or D.device_dir(dev))
 
 
 def dpub(dev, topic, payload, retain=False, path=None):
-    a = as_dev(dev, path)
-    return pub(T, topic, payload, a["user"], a["password"], extra=a["extra"] + (["-r"] if retain
-                                                                               else []))
+    """Publish as dev (acknowledged); returns the state the broker
+    acknowledged it in: 0, or why the login failed."""
+    return D.pub(topic, payload, retain=retain, **as_dev(dev, path))
 
 
 def retained(topic, user="ha"):
-    return B.retained(topic, user=user, timeout=1)
+    return B.retained(topic, user)
 
 
 def big(n):
@@ -64,8 +57,7 @@ def planted(config):
     """Publish config retained as pia on its own discovery topic; True when Home
     Assistant's account can read it back."""
     topic = "homeassistant/button/keymime_pia/planted/config"
-    dpub("pia", topic, json.dumps(config), retain=True)
-    time.sleep(0.3)
+    dpub("pia", topic, json.dumps(config), retain=True)   # acknowledged: dealt with
     return retained(topic) is not None
 
 
@@ -95,7 +87,6 @@ def test_device_cannot_plant_a_button_on_another_device():
             cfg = {k: v for k, v in cfg.items() if v is not None}
         topic = "homeassistant/button/keymime_pia/planted/config"
         dpub("pia", topic, cfg if isinstance(cfg, str) else json.dumps(cfg), retain=True)
-        time.sleep(0.2)
         assert retained(topic) is None, "accepted: " + what
 
 
@@ -105,7 +96,7 @@ def test_own_discovery_config_still_works():
            "availability_topic": "keymime/pia/availability",
            "command_topic": "keymime/pia/keys", "payload_press": "enter"}
     topic = "homeassistant/button/keymime_pia/enter/config"
-    assert dpub("pia", topic, json.dumps(cfg), retain=True)[0] == 0
+    assert dpub("pia", topic, json.dumps(cfg), retain=True) == 0
     wait_for(lambda: retained(topic) == json.dumps(cfg), 5, "pia's own config")
     dpub("pia", topic, "", retain=True)          # and it may delete it
     wait_for(lambda: retained(topic) is None, 5, "pia's config deleted")
@@ -116,24 +107,21 @@ def test_own_discovery_config_still_works():
 def test_device_cannot_store_retained_results():
     for i in range(5):
         dpub("pia", "keymime/pia/result/r%d" % i, big(15000), retain=True)
-    dpub("pia", "keymime/pia/result", "{}", retain=True)
-    time.sleep(0.5)
-    got = B.sub("keymime/pia/#", 20, 2, "alice", "--retained-only")
-    assert [t for t, _ in got if "/result" in t] == [], got
+    dpub("pia", "keymime/pia/result", "{}", retain=True)   # (each acknowledged)
+    got = B.retained_all("keymime/pia/#", "alice")
+    assert [t for t in got if "/result" in t] == [], got
 
 
 def test_size_caps_on_device_state():
-    assert dpub("pia", "keymime/pia/status", big(20000), retain=True)[0] == 0   # QoS 1 ack
-    time.sleep(0.3)
+    assert dpub("pia", "keymime/pia/status", big(20000), retain=True) == 0   # QoS 1 ack
     assert retained("keymime/pia/status") is None, "a 20 kB status was stored"
     dpub("pia", "keymime/pia/availability", big(100), retain=True)
-    time.sleep(0.3)
     assert retained("keymime/pia/availability") is None
-    with Sub(P, "keymime/pia/result", "alice", OP) as s:
+    with D.sub("keymime/pia/result", "alice") as s:
         dpub("pia", "keymime/pia/result", big(20000))
         dpub("pia", "keymime/pia/result", '{"id":"1","ok":true}')
         s.wait(1)
-        time.sleep(QUIET)
+        s.fence()
         assert s.messages() == [("keymime/pia/result", '{"id":"1","ok":true}')], \
             [(t, len(p)) for t, p in s.messages()]
 
@@ -147,11 +135,11 @@ def test_device_state_still_retained():
 
 
 def test_operator_commands_are_never_retained():
-    with Sub(T, "keymime/pib/type", **as_dev("pib")) as s:
-        pub(P, "keymime/pib/type", "stored", "alice", OP, extra=["-r"])
-        pub(P, "keymime/pib/type", "live", "alice", OP)
+    with D.sub("keymime/pib/type", **as_dev("pib")) as s:
+        D.pub("keymime/pib/type", "stored", "alice", OP, retain=True)
+        D.pub("keymime/pib/type", "live", "alice", OP)
         s.wait(1)
-        time.sleep(QUIET)
+        s.fence()
         assert s.messages() == [("keymime/pib/type", "live")], s.messages()
     assert retained("keymime/pib/type", "alice") is None
 
@@ -160,35 +148,35 @@ def test_operator_commands_are_never_retained():
 
 def test_certificate_serves_only_its_own_account():
     # pold's certificate with alice's password: refused (it logged in as alice)
-    rc, _ = pub(T, "keymime/pib/type", "x", "alice", OP, extra=tls_of("pold"))
+    rc = D.pub("keymime/pib/type", "x", "alice", OP, tls=True, cert=D.device_dir("pold"))
     assert rc != 0, "pold's certificate logged in as alice"
-    rc, _ = pub(T, "keymime/pia/status", "{}", "pia", D.accounts["pia"], extra=tls_of("pold"))
+    rc = D.pub("keymime/pia/status", "{}", "pia", tls=True, cert=D.device_dir("pold"))
     assert rc != 0, "pold's certificate logged in as pia"
-    rc, err = dpub("pold", "keymime/pold/status", "{}")
-    assert rc == 0, err
+    rc = dpub("pold", "keymime/pold/status", "{}")
+    assert rc == 0, rc
 
 
 def test_device_password_alone_is_useless():
     pw = D.accounts["pold"]
-    rc, _ = pub(P, "keymime/pold/status", "{}", "pold", pw)          # plain MQTT
+    rc = D.pub("keymime/pold/status", "{}", "pold", pw)              # plain MQTT
     assert rc != 0, "a device password alone logged in on the plain port"
-    c = WSMqtt(D.wss_port, tls_ca=CA)                                 # 9443
-    assert c.connect("pold", pw) in (4, 5), "a device password alone logged in on 9443"
-    c.close()
-    c = WSMqtt(D.wss_port, tls_ca=CA)                                 # people: passwords
-    assert c.connect("alice", OP) == 0
-    c.close()
+    wss = dict(transport="websockets", tls_ca=CA, version=4)          # 9443
+    assert mqttclient.connack(D.wss_port, "pold", pw, **wss) in (4, 5), \
+        "a device password alone logged in on 9443"
+    assert mqttclient.connack(D.wss_port, "alice", OP, **wss) == 0   # people: passwords
 
 
 def session(dev, path=None):
     """A live subscription of dev to its own commands over TLS."""
-    return Sub(T, "keymime/%s/type" % dev, **as_dev(dev, path))
+    return D.sub("keymime/%s/type" % dev, **as_dev(dev, path))
 
 
 def ended(s, dev):
-    """The live session receives nothing any more (and its client noticed)."""
-    pub(P, "keymime/%s/type" % dev, "after", "alice", OP)
-    time.sleep(QUIET)
+    """The live session is over (the broker closed it), and a command
+    published after that did not reach it."""
+    if not s.wait_closed(5):
+        return False
+    D.pub("keymime/%s/type" % dev, "after", "alice", OP)
     return ("keymime/%s/type" % dev, "after") not in s.messages()
 
 
@@ -197,21 +185,21 @@ def test_revoke_cert_ends_live_session_and_password():
     shutil.copytree(D.device_dir("pold"), keep)
     stolen_pw = D.accounts["pold"]
     with session("pold", keep) as s:
-        pub(P, "keymime/pold/type", "before", "alice", OP)
+        D.pub("keymime/pold/type", "before", "alice", OP)
         assert s.wait(1) == [("keymime/pold/type", "before")]
         t0 = time.monotonic()
         D.kb("revoke-cert", "pold")
         wait_for(lambda: "ending the sessions of pold" in open(B.log.name).read(), 5, "kick")
         assert ended(s, "pold"), s.messages()
         print("  live session of pold ended %.1f s after revoke-cert" % (time.monotonic() - t0))
-    rc, _ = pub(T, "keymime/pold/status", "{}", "pold", stolen_pw, extra=tls_of("pold", keep))
+    rc = D.pub("keymime/pold/status", "{}", "pold", stolen_pw, tls=True, cert=keep)
     assert rc != 0, "the revoked certificate and password still log in"
     assert "password_file" not in open(os.path.join(D.device_dir("pold"), "agent.conf")).read()
     # new credentials bring the device back (the legitimate way)
     D.kb("client-cert", "pold")
     D.kb("rotate", "pold")
     D.accounts["pold"] = D.device_password("pold")
-    wait_for(lambda: dpub("pold", "keymime/pold/status", "{}")[0] == 0, 5, "pold back")
+    wait_for(lambda: dpub("pold", "keymime/pold/status", "{}") == 0, 5, "pold back")
 
 
 def test_remove_device_ends_certificate_session():
@@ -220,11 +208,11 @@ def test_remove_device_ends_certificate_session():
     keep = os.path.join(D.tmp, "pgone-stolen")
     shutil.copytree(D.device_dir("pgone"), keep)
     with session("pgone", keep) as s:
-        pub(P, "keymime/pgone/type", "before", "alice", OP)
+        D.pub("keymime/pgone/type", "before", "alice", OP)
         assert s.wait(1) == [("keymime/pgone/type", "before")]
         D.kb("remove-device", "pgone")
         assert ended(s, "pgone"), s.messages()
-    rc, _ = dpub("pgone", "keymime/pgone/status", "{}", path=keep)
+    rc = dpub("pgone", "keymime/pgone/status", "{}", path=keep)
     assert rc != 0
 
 
@@ -234,13 +222,10 @@ def test_rotate_ends_the_old_password():
         D.kb("rotate", "pib")
         assert ended(s, "pib")
     D.accounts["pib"] = D.device_password("pib")
-    assert pub(T, "keymime/pib/status", "{}", "pib", old, extra=tls_of("pib"))[0] != 0
-    assert dpub("pib", "keymime/pib/status", "{}")[0] == 0
+    assert D.pub("keymime/pib/status", "{}", "pib", old, tls=True,
+                 cert=D.device_dir("pib")) != 0
+    assert dpub("pib", "keymime/pib/status", "{}") == 0
 
 
 if __name__ == "__main__":
-    try:
-        run([v for k, v in list(globals().items()) if k.startswith("test_")])
-    finally:
-        B.stop()
-        D.cleanup()
+    testmain.main(globals(), cleanup=D.cleanup)

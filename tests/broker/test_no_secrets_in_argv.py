@@ -6,16 +6,14 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 
-from brokerlib import KB, SKIP, BrokerDir, run
+from brokerlib import KB, BrokerDir, testmain
 
 STRACE = shutil.which("strace")
 if not STRACE or subprocess.run([STRACE, "-f", "-qq", "-e", "trace=execve", "-o", os.devnull,
                                   "true"], capture_output=True).returncode != 0:
-    print("skip: strace is not available or not permitted here")
-    sys.exit(SKIP)
+    testmain.skip("strace is not available or not permitted here")
 
 D = BrokerDir()
 B = D.start()
@@ -69,8 +67,4 @@ def test_every_command_keeps_passwords_off_argv():
 
 
 if __name__ == "__main__":
-    try:
-        run([test_every_command_keeps_passwords_off_argv])
-    finally:
-        B.stop()
-        D.cleanup()
+    testmain.main(globals(), cleanup=D.cleanup)

@@ -7,15 +7,13 @@ import os
 import socket
 import ssl
 import subprocess
-import time
 
-from brokerlib import BrokerDir, Sub, pub, run, wait_for
+from brokerlib import BrokerDir, testmain, wait_for
 
 D = BrokerDir()
 D.add_device("pi1")
 OP = D.add("operator", "op")
 B = D.start()
-P = D.port
 
 
 def served_serial(port):
@@ -34,30 +32,28 @@ def file_serial(path):
 
 
 def test_reload_keeps_connections_and_adds_accounts():
-    with Sub(P, "keymime/pi1/type", "pi1", D.accounts["pi1"]) as dev:
+    with D.sub("keymime/pi1/type", "pi1") as dev:
         pw = D.add("viewer", "late")   # the tool reloads the running broker
-        wait_for(lambda: pub(P, "keymime/pi1/status", "x", "late", pw)[0] == 0, 5,
+        wait_for(lambda: D.pub("keymime/pi1/status", "x", "late", pw) == 0, 5,
                  "the new account to work without restart")
-        D.kb("reload")
-        time.sleep(0.5)
-        pub(P, "keymime/pi1/type", "after two reloads", "op", OP)
+        D.kb_reload("reload")
+        D.pub("keymime/pi1/type", "after two reloads", "op", OP)
         assert dev.wait(1) == [("keymime/pi1/type", "after two reloads")]
-        assert dev.alive()
+        assert dev.connected
     log = open(B.log.name).read()
     assert log.count("Reloading config") >= 2, log
 
 
 def test_group_change_applies_to_live_subscription():
-    with Sub(P, "keymime/group/+/type", "pi1", D.accounts["pi1"]) as dev:
-        pub(P, "keymime/group/lab/type", "before", "op", OP)
-        time.sleep(0.5)
+    with D.sub("keymime/group/+/type", "pi1") as dev:
+        D.pub("keymime/group/lab/type", "before", "op", OP)
+        dev.fence()
         assert dev.messages() == []
         # Group membership is the ACL: write it and reload, no reconnect.
         with open(os.path.join(D.dir, "acl.local"), "w") as f:
             f.write("user pi1\ntopic read keymime/group/lab/type\n")
-        D.kb("acl")
-        time.sleep(0.5)
-        pub(P, "keymime/group/lab/type", "after", "op", OP)
+        D.kb_reload("acl")
+        D.pub("keymime/group/lab/type", "after", "op", OP)
         assert dev.wait(1) == [("keymime/group/lab/type", "after")]
     os.unlink(os.path.join(D.dir, "acl.local"))
     D.kb("acl")
@@ -67,8 +63,7 @@ def test_reload_rereads_server_certificate_not_listeners():
     # TLS added to a running broker: a reload cannot open the listeners ...
     D.kb("ca")
     D.kb("server-cert", "localhost")
-    D.kb("reload")
-    time.sleep(0.5)
+    D.kb_reload("reload")
     try:
         socket.create_connection(("127.0.0.1", D.tls_port), 0.5).close()
         raise AssertionError("a reload opened a new listener")
@@ -82,12 +77,12 @@ def test_reload_rereads_server_certificate_not_listeners():
     crt = os.path.join(D.dir, "certs", "keymime-server.crt")
     first = served_serial(D.tls_port)
     assert first == file_serial(crt)
-    with Sub(P, "keymime/pi1/type", "pi1", D.accounts["pi1"]) as dev:
+    with D.sub("keymime/pi1/type", "pi1") as dev:
         D.kb("server-cert", "localhost")
         D.kb("reload")
         wait_for(lambda: served_serial(D.tls_port) == file_serial(crt), 5, "renewed certificate")
         assert served_serial(D.tls_port) != first
-        pub(P, "keymime/pi1/type", "still here", "op", OP)
+        D.pub("keymime/pi1/type", "still here", "op", OP)
         assert dev.wait(1) == [("keymime/pi1/type", "still here")]
 
 
@@ -100,8 +95,4 @@ def _can_connect(port):
 
 
 if __name__ == "__main__":
-    try:
-        run([v for k, v in list(globals().items()) if k.startswith("test_")])
-    finally:
-        B.stop()
-        D.cleanup()
+    testmain.main(globals(), cleanup=D.cleanup)

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import tempfile
 
-from brokerlib import KB, ROOT, BrokerDir, Sub, WSMqtt, plugin, pub, run
+from brokerlib import KB, ROOT, BrokerDir, mqttclient, plugin, testmain
 
 SHIPPED = os.path.join(ROOT, "broker-config")
 PROD = "/etc/mosquitto"
@@ -98,10 +98,8 @@ def test_fresh_install_starts_without_certificates():
         pw = d.add("operator", "op")
         b = d.start()
         try:
-            assert pub(d.port, "keymime/pi1/type", "x", "op", pw)[0] == 0
-            c = WSMqtt(d.ws_port)
-            assert c.connect("op", pw) == 0
-            c.close()
+            assert d.pub("keymime/pi1/type", "x", "op", pw) == 0
+            assert d.pub("keymime/pi1/type", "x", "op", pw, ws=True) == 0
         finally:
             b.stop()
 
@@ -117,9 +115,7 @@ def test_missing_dashboard_does_not_stop_the_broker():
         pw = d.add("operator", "op")
         b = d.start()
         try:
-            c = WSMqtt(d.ws_port)
-            assert c.connect("op", pw) == 0
-            c.close()
+            assert mqttclient.connack(d.ws_port, "op", pw, transport="websockets") == 0
         finally:
             b.stop()
 
@@ -142,19 +138,9 @@ def test_reinit_keeps_accounts_and_tls():
         assert "listener %d\n" % d.tls_port in tls and "require_certificate true" in tls
         b = d.start()
         try:
-            assert pub(d.port, "keymime/pi1/type", "x", "op", pw)[0] == 0
+            assert d.pub("keymime/pi1/type", "x", "op", pw) == 0
         finally:
             b.stop()
-
-
-def pub_file(port, payload, pw):
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8") as f:
-        f.write(payload)
-        f.flush()
-        r = subprocess.run(["mosquitto_pub", "-h", "127.0.0.1", "-p", str(port), "-u", "op",
-                            "-P", pw, "-q", "1", "-t", "keymime/pi1/cmd", "-f", f.name],
-                           capture_output=True, text=True)
-    return r.returncode, r.stderr
 
 
 def test_message_size_limits():
@@ -164,16 +150,21 @@ def test_message_size_limits():
         pw = d.add("operator", "op")
         b = d.start()
         try:
-            with Sub(d.port, "keymime/pi1/cmd", "pi1", d.accounts["pi1"]) as s:
+            with d.sub("keymime/pi1/cmd", "pi1") as s:
                 text = "\u00e9" * 32768 + "a" * 16384   # 64 KiB of UTF-8
                 big = '{"id":"1","text":"%s"}' % text
                 assert len(big.encode()) > 65536
-                rc, err = pub_file(d.port, big, pw)
-                assert rc == 0, err
+                assert d.pub("keymime/pi1/cmd", big, "op", pw) == 0
                 s.wait(1)
-                pub_file(d.port, "x" * (300 * 1024), pw)
-                import time
-                time.sleep(1)
+                # More than max_packet_size: the broker drops the connection
+                # instead of acknowledging it.
+                with d.client("op", pw) as c:
+                    try:
+                        c.publish("keymime/pi1/cmd", "x" * (300 * 1024))
+                        raise AssertionError("the broker acknowledged a 300 KiB packet")
+                    except ConnectionError:
+                        pass
+                s.fence()
                 assert [len(p.encode()) for _, p in s.messages()] == [len(big.encode())]
         finally:
             b.stop()
@@ -188,4 +179,4 @@ if __name__ == "__main__":
                 f.write(text)
             print("wrote", path)
         sys.exit(0)
-    run([v for k, v in list(globals().items()) if k.startswith("test_")])
+    testmain.main(globals())

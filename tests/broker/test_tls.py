@@ -1,14 +1,14 @@
 # SPDX-License-Identifier: MIT
 """TLS of the shipped broker configuration: keymime-broker's CA, server and
 client certificates, the three client-certificate modes, MQTT over TLS and
-WebSockets over TLS. A real mosquitto runs the generated files."""
+WebSockets over TLS. A real mosquitto runs the generated files; the
+clients are tests/lib/mqttclient.py (paho) with the generated CA."""
 import os
 import shutil
 import stat
 import subprocess
-import time
 
-from brokerlib import BrokerDir, Sub, WSMqtt, http_get, pub, run, wait_for
+from brokerlib import BrokerDir, http_get, mqttclient, testmain, wait_for
 
 D = BrokerDir()
 D.add_device("pi1")
@@ -32,12 +32,14 @@ DEV = D.device_dir("pi1")
 ODEV = OTHER.device_dir("pi1")
 
 
-def tls(*extra, ca=CA):
-    return ["--cafile", ca] + list(extra)
+def tpub(topic, payload, user=None, password=None, ca=CA, cert=None, host="127.0.0.1"):
+    """Publish over TLS (the TLS port) with the CA ca and, if given, the
+    client certificate of a device directory: 0, or why the login failed."""
+    return D.pub(topic, payload, user, password, port=T, tls_ca=ca, cert=cert, host=host)
 
 
-def cert(dev=DEV):
-    return ["--cert", os.path.join(dev, "client.crt"), "--key", os.path.join(dev, "client.key")]
+def pwd(user):
+    return D.accounts[user]
 
 
 def restart():
@@ -75,39 +77,36 @@ def test_fresh_tls_config_files():
 
 
 def test_tls_with_generated_ca():
-    with Sub(D.port, "keymime/pi1/type", "pi1", D.accounts["pi1"]) as s:
-        rc, err = pub(T, "keymime/pi1/type", "over tls", "op", OP, extra=tls())
-        assert rc == 0, err
+    with D.sub("keymime/pi1/type", "pi1") as s:
+        rc = tpub("keymime/pi1/type", "over tls", "op", OP)
+        assert rc == 0, rc
         assert s.wait(1) == [("keymime/pi1/type", "over tls")]
     # The certificate names the host: "localhost" verifies too.
-    rc, err = pub(T, "keymime/pi1/type", "x", "op", OP, extra=tls(), host="localhost")
-    assert rc == 0, err
+    rc = tpub("keymime/pi1/type", "x", "op", OP, host="localhost")
+    assert rc == 0, rc
 
 
 def test_tls_still_needs_a_password():
-    rc, _ = pub(T, "keymime/pi1/type", "x", extra=tls())
+    rc = tpub("keymime/pi1/type", "x")
     assert rc != 0
-    rc, _ = pub(T, "keymime/pi1/type", "x", "op", "wrong", extra=tls())
+    rc = tpub("keymime/pi1/type", "x", "op", "wrong")
     assert rc != 0
 
 
 def test_server_from_another_ca_is_refused():
-    rc, err = pub(T, "keymime/pi1/type", "x", "op", OP, extra=tls(ca=OTHER.ca_file()))
+    rc = tpub("keymime/pi1/type", "x", "op", OP, ca=OTHER.ca_file())
     assert rc != 0, "client trusted a server certificate from another CA"
     # and a plain-text client gets nowhere on the TLS port
-    rc, _ = pub(T, "keymime/pi1/type", "x", "op", OP)
+    rc = D.pub("keymime/pi1/type", "x", "op", OP, port=T)
     assert rc != 0
 
 
 def test_websockets_over_tls():
     status, body = http_get(D.wss_port, "/", tls_ca=CA)
     assert " 200 " in status and b"keymime test page" in body, status
-    c = WSMqtt(D.wss_port, tls_ca=CA)
-    assert c.connect("op", OP) == 0
-    c.close()
-    c = WSMqtt(D.wss_port, tls_ca=CA)
-    assert c.connect("op", "wrong") in (4, 5)
-    c.close()
+    wss = dict(transport="websockets", tls_ca=CA, version=4)
+    assert mqttclient.connack(D.wss_port, "op", OP, **wss) == 0
+    assert mqttclient.connack(D.wss_port, "op", "wrong", **wss) in (4, 5)
 
 
 def test_client_cert_required_mode():
@@ -115,16 +114,16 @@ def test_client_cert_required_mode():
     restart()
     pw = D.accounts["pi1"]
     # certificate from our CA + password: in
-    rc, err = pub(T, "keymime/pi1/status", "{}", "pi1", pw, extra=tls(*cert()))
-    assert rc == 0, err
+    rc = tpub("keymime/pi1/status", "{}", "pi1", pw, cert=DEV)
+    assert rc == 0, rc
     # password without a certificate: out
-    rc, _ = pub(T, "keymime/pi1/status", "{}", "pi1", pw, extra=tls())
+    rc = tpub("keymime/pi1/status", "{}", "pi1", pw)
     assert rc != 0, "required mode accepted a client without certificate"
     # certificate from another CA: out
-    rc, _ = pub(T, "keymime/pi1/status", "{}", "pi1", pw, extra=tls(*cert(ODEV)))
+    rc = tpub("keymime/pi1/status", "{}", "pi1", pw, cert=ODEV)
     assert rc != 0, "accepted a client certificate from another CA"
     # certificate without the password: out (two factors)
-    rc, _ = pub(T, "keymime/pi1/status", "{}", "pi1", None, extra=tls(*cert()))
+    rc = D.pub("keymime/pi1/status", "{}", "pi1", "", port=T, tls_ca=CA, cert=DEV)
     assert rc != 0
 
 
@@ -136,16 +135,16 @@ def test_client_cert_identity_mode():
     dev4 = D.device_dir("pi4")
     assert not os.path.exists(os.path.join(dev4, "password"))
     assert "password_file" not in open(os.path.join(dev4, "agent.conf")).read()
-    with Sub(D.port, "keymime/#", "op", OP) as s:
+    with D.sub("keymime/#", "op") as s:
         # The certificate's CN is the user name: no password, pi4's ACL applies.
-        rc, err = pub(T, "keymime/pi4/status", "ok", extra=tls(*cert(dev4)))
-        assert rc == 0, err
-        rc, err = pub(T, "keymime/pi2/status", "fake", extra=tls(*cert(dev4)))
+        rc = tpub("keymime/pi4/status", "ok", cert=dev4)
+        assert rc == 0, rc
+        rc = tpub("keymime/pi2/status", "fake", cert=dev4)
         s.wait(1)
-        time.sleep(1)
+        s.fence()
         assert s.messages() == [("keymime/pi4/status", "ok")], s.messages()
     # Another CA's certificate for the same name gets nothing.
-    rc, _ = pub(T, "keymime/pi1/status", "x", extra=tls(*cert(ODEV)))
+    rc = tpub("keymime/pi1/status", "x", cert=ODEV)
     assert rc != 0
     # Removal without a CRL entry: remove-device takes every ACL right away,
     # so the still-valid certificate connects to an empty topic tree.
@@ -160,11 +159,11 @@ def test_client_cert_identity_mode():
         os.rename(ca_key + ".offline", ca_key)
     assert not os.path.exists(dev4)
     dev4 = keep
-    rc, err = pub(T, "keymime/pi4/status", "probe", extra=tls(*cert(dev4)))
-    assert rc == 0, "expected the unrevoked certificate to still connect: %s" % err
-    with Sub(D.port, "keymime/#", "op", OP) as s:
-        pub(T, "keymime/pi4/status", "after removal", extra=tls(*cert(dev4)))
-        time.sleep(1)
+    rc = tpub("keymime/pi4/status", "probe", cert=dev4)
+    assert rc == 0, "expected the unrevoked certificate to still connect: %s" % rc
+    with D.sub("keymime/#", "op") as s:
+        tpub("keymime/pi4/status", "after removal", cert=dev4)
+        s.fence()
         assert s.messages() == [], s.messages()
 
 
@@ -174,42 +173,37 @@ def test_revoked_certificate_refused_after_reload():
     D.kb("client-cert", "pi6")
     keep = os.path.join(D.tmp, "pi6-cert")
     shutil.copytree(D.device_dir("pi6"), keep)
-    rc, err = pub(T, "keymime/pi6/status", "ok", extra=tls(*cert(keep)))
-    assert rc == 0, err
+    rc = tpub("keymime/pi6/status", "ok", cert=keep)
+    assert rc == 0, rc
     # The device stays; its certificate goes on the CRL, which a reload re-reads,
     # and its live session (identity mode: no password to re-check) is ended
     # by the keymime_guard plugin at that reload (#15 item 5).
-    live = Sub(T, "keymime/pi6/type", None, None, extra=tls(*cert(keep)))
+    live = D.sub("keymime/pi6/type", port=T, tls_ca=CA, cert=keep)
     try:
-        pub(D.port, "keymime/pi6/type", "before", "op", OP)
+        D.pub("keymime/pi6/type", "before", "op", OP)
         assert live.wait(1) == [("keymime/pi6/type", "before")]
         D.kb("revoke-cert", "pi6")
-        wait_for(lambda: not live.alive() or live.stderr(), 5, "the live session to end")
-        pub(D.port, "keymime/pi6/type", "after", "op", OP)
-        time.sleep(1)
+        assert live.wait_closed(5), "the live session did not end"
+        D.pub("keymime/pi6/type", "after", "op", OP)
+        # (no fence: the connection is closed, nothing can arrive on it)
         assert live.messages() == [("keymime/pi6/type", "before")], live.messages()
     finally:
         live.close()
     crl = subprocess.run(["openssl", "crl", "-in", os.path.join(D.dir, "certs", "keymime-crl.pem"),
                           "-noout", "-text"], capture_output=True, text=True).stdout
     assert "Serial Number" in crl, crl
-    wait_for(lambda: pub(T, "keymime/pi6/status", "x", extra=tls(*cert(keep)))[0] != 0, 5,
+    wait_for(lambda: tpub("keymime/pi6/status", "x", cert=keep) != 0, 5,
              "the revoked certificate to be refused")
     # A new certificate for the same device works, and replacing it revokes it.
     D.kb("client-cert", "pi6")
-    rc, err = pub(T, "keymime/pi6/status", "ok", extra=tls(*cert(D.device_dir("pi6"))))
-    assert rc == 0, err
+    rc = tpub("keymime/pi6/status", "ok", cert=D.device_dir("pi6"))
+    assert rc == 0, rc
     keep2 = os.path.join(D.tmp, "pi6-cert2")
     shutil.copytree(D.device_dir("pi6"), keep2)
     D.kb("client-cert", "pi6")
-    wait_for(lambda: pub(T, "keymime/pi6/status", "x", extra=tls(*cert(keep2)))[0] != 0, 5,
+    wait_for(lambda: tpub("keymime/pi6/status", "x", cert=keep2) != 0, 5,
              "the replaced certificate to be refused")
 
 
 if __name__ == "__main__":
-    try:
-        run([v for k, v in list(globals().items()) if k.startswith("test_")])
-    finally:
-        B.stop()
-        D.cleanup()
-        OTHER.cleanup()
+    testmain.main(globals(), cleanup=lambda: (D.cleanup(), OTHER.cleanup()))

@@ -1,35 +1,27 @@
 # SPDX-License-Identifier: MIT
 """The WebSockets listener of the shipped configuration serves the dashboard
 and asks for the same credentials, with the same ACL, as plain MQTT. The
-client is a minimal MQTT-over-WebSocket in the standard library
-(brokerlib.WSMqtt): HTTP upgrade with Sec-WebSocket-Protocol: mqtt, masked
-binary frames, CONNACK return code."""
-import time
-
-from brokerlib import BrokerDir, Sub, WSMqtt, http_get, pub, run
+client is the tests' MQTT client over WebSockets (tests/lib/mqttclient.py on
+python3-paho-mqtt: HTTP upgrade with Sec-WebSocket-Protocol: mqtt, masked
+binary frames); connects as MQTT 3.1.1 to read the CONNACK return code."""
+from brokerlib import BrokerDir, http_get, mqttclient, testmain
 
 D = BrokerDir()
 D.add_device("pi1")
 OP = D.add("operator", "op")
 VIEW = D.add("viewer", "view")
 B = D.start()
-W = D.ws_port
 
 
 def connack(user=None, password=None):
-    c = WSMqtt(W)
-    try:
-        return c.connect(user, password)
-    except ConnectionError:
-        return "closed"
-    finally:
-        c.sock.close()
+    """0 accepted, 4 bad user name or password, 5 not authorised, or "closed"."""
+    return mqttclient.connack(D.ws_port, user, password, transport="websockets", version=4)
 
 
 def test_serves_the_dashboard():
-    status, body = http_get(W, "/")
+    status, body = http_get(D.ws_port, "/")
     assert " 200 " in status and b"keymime test page" in body, status
-    status, _ = http_get(W, "/../../etc/passwd")
+    status, _ = http_get(D.ws_port, "/../../etc/passwd")
     assert " 200 " not in status, status
 
 
@@ -44,33 +36,25 @@ def test_wrong_password_refused():
 
 
 def test_operator_commands_over_websockets():
-    with Sub(D.port, "keymime/pi1/type", "pi1", D.accounts["pi1"]) as s:
-        c = WSMqtt(W)
-        assert c.connect("op", OP) == 0
-        c.publish("keymime/pi1/type", "from the dashboard")
+    with D.sub("keymime/pi1/type", "pi1") as s:
+        with D.client("op", ws=True) as c:
+            c.publish("keymime/pi1/type", "from the dashboard")
         assert s.wait(1) == [("keymime/pi1/type", "from the dashboard")]
-        c.close()
 
 
 def test_viewer_over_websockets_reads_but_cannot_command():
-    c = WSMqtt(W)
-    assert c.connect("view", VIEW, client_id="viewer-ws") == 0
-    assert c.subscribe("keymime/#") in (0, 1)
-    pub(D.port, "keymime/pi1/status", '{"busy":false}', "pi1", D.accounts["pi1"])
-    got = c.recv_publish(5)
-    assert got == ("keymime/pi1/status", '{"busy":false}'), got
-    pub(D.port, "keymime/pi1/type", "private", "op", OP)
-    assert c.recv_publish(1) is None, "viewer saw a command"
-    with Sub(D.port, "keymime/pi1/type", "pi1", D.accounts["pi1"]) as s:
-        c.publish("keymime/pi1/type", "viewer typing")
-        time.sleep(1)
-        assert s.messages() == [], s.messages()
-    c.close()
+    with D.client("view", ws=True, client_id="viewer-ws", version=4) as c:
+        assert c.subscribe("keymime/#") in ([0], [1])
+        D.pub("keymime/pi1/status", '{"busy":false}', "pi1")
+        assert c.wait(1) == [("keymime/pi1/status", '{"busy":false}')], c.messages()
+        D.pub("keymime/pi1/type", "private", "op")
+        c.fence()
+        assert c.messages() == [("keymime/pi1/status", '{"busy":false}')], "viewer saw a command"
+        with D.sub("keymime/pi1/type", "pi1") as s:
+            c.publish("keymime/pi1/type", "viewer typing")
+            s.fence()
+            assert s.messages() == [], s.messages()
 
 
 if __name__ == "__main__":
-    try:
-        run([v for k, v in list(globals().items()) if k.startswith("test_")])
-    finally:
-        B.stop()
-        D.cleanup()
+    testmain.main(globals(), cleanup=D.cleanup)

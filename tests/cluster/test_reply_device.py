@@ -33,13 +33,14 @@ class ReplyNamesDevice(unittest.TestCase):
         cls.broker.__exit__(None, None, None)
 
     def test_group_replies_say_who_answered(self):
-        with v5_subscriber(self.broker, ["replies/job", "keymime/+/result"]) as sub:
-            self.broker.pub("keymime/group/all/cmd", '{"id":"g1","keys":"a"}', "-V", "5",
-                            "-D", "publish", "response-topic", "replies/job",
-                            "-D", "publish", "correlation-data", "job-9")
+        # (the group's reply topic: where the generated ACL lets a device answer)
+        reply = "keymime/group/all/reply/job"
+        with v5_subscriber(self.broker, [reply, "keymime/+/result"]) as sub:
+            self.broker.pub("keymime/group/all/cmd", '{"id":"g1","keys":"a"}',
+                            response_topic=reply, correlation_data="job-9")
             got = sub.wait(5)
-        replies = sorted((p, c, json.loads(body)) for t, p, c, body in got if t == "replies/job")
-        results = sorted((t, p, json.loads(body)) for t, p, c, body in got if t != "replies/job")
+        replies = sorted((p, c, json.loads(body)) for t, p, c, body in got if t == reply)
+        results = sorted((t, p, json.loads(body)) for t, p, c, body in got if t != reply)
         # The MQTT v5 agents answer on the response topic; the 3.1.1 one cannot.
         self.assertEqual([(p, c, r["device"], r["id"], r["ok"]) for p, c, r in replies],
                          [("device:pi1", "job-9", "pi1", "g1", True),

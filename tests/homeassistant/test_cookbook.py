@@ -11,7 +11,6 @@ import shutil
 import signal
 import subprocess
 import tempfile
-import time
 
 import hatest
 
@@ -63,8 +62,8 @@ class Ctx:
         self.out = ""
 
     def new_results(self, n, timeout=20):
-        self.results.wait(self.base + n, timeout)
-        time.sleep(0.2)   # a result too many would show up now
+        self.results.wait_n(self.base + n, timeout)
+        self.results.fence()   # a result too many would be in now
         got = [json.loads(p) for _, p in self.results.messages()[self.base:]]
         assert len(got) == n, "expected %d results, got %s" % (n, got)
         return got
@@ -254,7 +253,7 @@ CHECKS = {name[len("check_"):].replace("_", "-"): fn
 def user_env(broker, home):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "KEYMIME_"))}
     env.update(HOME=home, KEYMIME_HOST="127.0.0.1", KEYMIME_PORT=str(broker.port),
-               KEYMIME_USER="test", KEYMIME_PASSWORD=broker.users["test"])
+               KEYMIME_USER=harness.OPERATOR, KEYMIME_PASSWORD=broker.users[harness.OPERATOR])
     return env
 
 
@@ -265,9 +264,8 @@ def run_block(name, opts, code, env, home, ctx):
             p = subprocess.Popen(["sh", "-e", "-c", code], env=env, cwd=home, stdout=out,
                                  stderr=subprocess.STDOUT, start_new_session=True)
         try:
-            time.sleep(0.5)
-            assert p.poll() is None, "exited early: " + open(out_path).read()
             CHECKS[name](ctx, lambda: open(out_path).read())
+            assert p.poll() is None, "exited early: " + open(out_path).read()
         finally:
             os.killpg(p.pid, signal.SIGTERM)
             p.wait(5)
@@ -298,7 +296,7 @@ def test_the_cookbook_runs():
             r = subprocess.run(["mosquitto_pub", "-t", "keymime/pi1/type", "-m", "x"],
                                env=env, capture_output=True, timeout=20)
             assert r.returncode != 0, "mosquitto_pub reached a broker before the setup"
-            with hatest.subscribe(b, "keymime/pi1/result") as results:
+            with harness.Results(b, "pi1") as results:
                 ctx = Ctx(b, a, results)
                 ctx.home = home
                 for name, opts, code in blocks():
@@ -314,4 +312,4 @@ def test_the_cookbook_runs():
 
 
 if __name__ == "__main__":
-    hatest.run_tests(dict(globals()))
+    hatest.testmain.main(globals())

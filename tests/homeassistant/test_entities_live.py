@@ -27,7 +27,7 @@ class Setup:
         macros = [a for k in self.conf if k.startswith("macro.") for a in ("--macro", k[6:])]
         n = len(hatest.ha_dump(*macros))
         self.entities = by_object(wait_configs(self.broker, n))
-        self.results = hatest.subscribe(self.broker, "keymime/pi1/result")
+        self.results = harness.Results(self.broker, "pi1")
         return self
 
     def __exit__(self, *exc):
@@ -46,8 +46,10 @@ class Setup:
             payload = ha_schema.render(cfg["command_template"], value=value)
         before = len(self.results.messages())
         self.agent.clear()
-        self.broker.pub(cfg["command_topic"], payload, qos=cfg.get("qos", 0))
-        self.results.wait(before + 1, timeout=30)
+        # as Home Assistant's account, with the entity's QoS
+        self.broker.pub(cfg["command_topic"], payload, user=harness.HOMEASSISTANT,
+                        qos=cfg.get("qos", 0))
+        self.results.wait_n(before + 1, timeout=30)
         return json.loads(self.results.messages()[before][1])
 
 
@@ -155,7 +157,7 @@ def test_sensors_read_the_live_status_and_results():
         # An error result renders its code, and the event type "error".
         before = len(s.results.messages())
         s.broker.pub("keymime/pi1/keys", "ctl+c")
-        s.results.wait(before + 1)
+        s.results.wait_n(before + 1)
         err = json.loads(s.results.messages()[before][1])
         assert not err["ok"], err
         assert ha_schema.render(cfg["value_template"], value_json=err) == err["error"]
@@ -193,4 +195,4 @@ def _check_leds(leds):
 
 
 if __name__ == "__main__":
-    hatest.run_tests(dict(globals()))
+    hatest.testmain.main(globals())

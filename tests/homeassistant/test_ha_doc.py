@@ -79,7 +79,9 @@ def test_shell_commands_work_as_described():
             os.makedirs(conf)
             for client in ("mosquitto_pub", "mosquitto_sub"):
                 with open(os.path.join(conf, client), "w") as f:
-                    f.write("-h 127.0.0.1\n-p %d\n-u test\n-P %s\n" % (b.port, b.users["test"]))
+                    # "with an account that may read homeassistant/#": Home Assistant's
+                    f.write("-h 127.0.0.1\n-p %d\n-u %s\n-P %s\n"
+                            % (b.port, harness.HOMEASSISTANT, b.users[harness.HOMEASSISTANT]))
             env = {k: v for k, v in os.environ.items() if not k.startswith("XDG_")}
             env["HOME"] = home
             # A combo named "Old name", then the agent restarted without it:
@@ -108,4 +110,4 @@ def test_shell_commands_work_as_described():
 
 
 if __name__ == "__main__":
-    hatest.run_tests(dict(globals()))
+    hatest.testmain.main(globals())

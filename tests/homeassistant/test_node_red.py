@@ -71,12 +71,12 @@ def test_flow_payloads_work_on_a_real_agent():
     assert len(paths) >= 2, paths
     with harness.Broker() as b, harness.Agent(b, "pi1") as a:
         a.wait_online()
-        results = hatest.subscribe(b, "keymime/pi1/result")
+        results = harness.Results(b, "pi1")
         for payload, topic in paths:
             a.clear()
             before = len(results.messages())
             b.pub(topic, payload)
-            results.wait(before + 1, timeout=20)
+            results.wait_n(before + 1, timeout=20)
             r = json.loads(results.messages()[before][1])
             assert r["ok"], (topic, payload, r)
             reps = a.wait_reports(2)
@@ -85,4 +85,4 @@ def test_flow_payloads_work_on_a_real_agent():
 
 
 if __name__ == "__main__":
-    hatest.run_tests(dict(globals()))
+    hatest.testmain.main(globals())

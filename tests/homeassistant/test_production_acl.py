@@ -15,7 +15,7 @@ import hatest
 
 hatest.require_agent()
 sys.path.insert(0, os.path.join(hatest.ROOT, "tests", "broker"))
-from brokerlib import BrokerDir, pub, wait_for  # noqa: E402  (the broker suite's helpers)
+from brokerlib import BrokerDir, wait_for  # noqa: E402  (the broker suite's helpers)
 from hatest import harness, ha_dump, ha_schema  # noqa: E402
 
 
@@ -47,12 +47,10 @@ class Site:
 
     def as_ha(self, topic):
         """Retained messages on topic as Home Assistant's account sees them."""
-        return hatest.retained(["-h", "127.0.0.1", "-p", str(self.d.port), "-u", "ha",
-                                "-P", self.ha], topic)
+        return self.d.broker().retained_all(topic, "ha")
 
-    def ha_pub(self, topic, payload, *extra):
-        rc, err = pub(self.d.port, topic, payload, "ha", self.ha, extra)
-        assert rc == 0, err
+    def ha_pub(self, topic, payload, retain=False):
+        assert self.d.pub(topic, payload, "ha", retain=retain) == 0
 
     def configs(self, n):
         got = {}
@@ -80,7 +78,7 @@ def test_home_assistant_account_sees_restarts_and_presses():
         assert not ha_schema.check_all(sorted(configs.items()), "pi1")
         # Home Assistant restarts on a fresh store: configs gone, then its birth.
         for t in configs:
-            s.ha_pub(t, "", "-r")
+            s.ha_pub(t, "", retain=True)
         s.configs(0)
         s.ha_pub("homeassistant/status", "online")
         assert sorted(s.configs(n)) == sorted(configs)
@@ -101,4 +99,4 @@ def test_home_assistant_account_sees_restarts_and_presses():
 
 
 if __name__ == "__main__":
-    hatest.run_tests(dict(globals()))
+    hatest.testmain.main(globals())

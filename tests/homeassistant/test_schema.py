@@ -211,4 +211,4 @@ def test_jinja_subset_renders_like_jinja():
 
 
 if __name__ == "__main__":
-    hatest.run_tests(dict(globals()))
+    hatest.testmain.main(globals())

@@ -97,6 +97,14 @@ def wait_for(pred, timeout=10.0, what="condition", interval=0.01):
         time.sleep(interval)
 
 
+def can_connect(port, host="127.0.0.1"):
+    try:
+        socket.create_connection((host, port), 0.2).close()
+        return True
+    except OSError:
+        return False
+
+
 def write_secret(path, text):
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
@@ -148,6 +156,7 @@ class Broker:
     acl.local). config: a complete mosquitto.conf text instead ("{port}",
     "{dir}" substituted; no accounts made: pass users={name: password}).
     """
+    mqtt_version = mqttclient.V5    # of the tests' clients
 
     def __init__(self, extra="", ws=False, config=None, users=None, acl_local=None):
         self.acl_local = acl_local
@@ -276,11 +285,7 @@ class Broker:
     def _accepting(self):
         if self.proc.poll() is not None:
             raise AssertionError("mosquitto exited: " + open(self.log.name).read())
-        try:
-            socket.create_connection(("127.0.0.1", self.port), 0.2).close()
-            return True
-        except OSError:
-            return False
+        return can_connect(self.port)
 
     def stop(self):
         with self._lock:
@@ -322,6 +327,7 @@ class Broker:
         """A new connected mqttclient.Client as user, with its fence probe."""
         cid = "keymime-test-%d-%d" % (os.getpid(), next(mqttclient._ids))
         prober = None if user == self.admin else self.client(self.admin)
+        kw.setdefault("version", self.mqtt_version)
         return mqttclient.Client(self.port, user, self.users[user], client_id=cid,
                                  probe=probe_topic(self.role(user), cid), prober=prober, **kw)
 
