@@ -45,6 +45,7 @@ class Aedes(harness.Broker):
     agent logs in as "test". A harness.Broker for Agent, Subscriber,
     Results, pub() and retained() (its clients speak MQTT 3.1.1)."""
     mqtt_version = mqttclient.V311
+    operator = "test"
 
     def __init__(self):
         super().__init__(config="# Aedes: no mosquitto configuration\n",

@@ -37,6 +37,7 @@ class Failover(unittest.TestCase):
     def agent(self, **conf):
         conf = dict({"broker": "%s, %s" % (self.a.uri, self.b.uri), "reconnect_max_s": 2,
                      "duplicate_window_s": 60}, **conf)
+        self.b.add_device("pi1")   # the same account on both brokers
         return Agent(self.a, "pi1", conf=conf)
 
     def kill_a(self):

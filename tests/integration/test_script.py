@@ -11,6 +11,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from itlib import CTRL, ALT, META, RELEASE, kbd, tap, wait_for  # noqa: E402
 from test_protocol import ProtocolCase, letters  # noqa: E402
+from harness import ADMIN  # noqa: E402
 
 ENTER, DEL, R, SHIFT = 0x28, 0x4C, 0x15, 0x02
 
@@ -60,9 +61,12 @@ class Script(ProtocolCase):
         self.assertEqual(self.agent.reports(), [kbd(SHIFT), kbd(0, 0x04), RELEASE],
                          "held Shift lifted for the text, everything let go at the cancel")
 
+    # ADMIN retains the scripts: the generated configuration's guard never
+    # lets an operator retain a command; the agent's own refusal is tested.
     def test_retained_script_is_never_typed(self):
         self.rejected("STRING oops", "retained", leaf="script")
-        self.broker.pub("keymime/pi1/script", "", "-r")   # clears it: no command, no result
+        # clears it: no command, no result (tearDown counts them)
+        self.broker.pub("keymime/pi1/script", "", user=ADMIN, retain=True)
 
     def rejected(self, payload, code, detail=None, leaf="cmd", cid=None):
         if code != "retained":
@@ -70,10 +74,10 @@ class Script(ProtocolCase):
         self.agent.clear()
         n = len(self.results.messages())
         self.sent += 1
-        self.broker.pub("keymime/pi1/" + leaf, payload, "-r")
+        self.broker.pub("keymime/pi1/" + leaf, payload, user=ADMIN, retain=True)
         r = self.results.wait_n(n + 1)[n]
         self.assertEqual((r["ok"], r["error"]), (False, "retained"), r)
-        time.sleep(0.1)
+        self.results.fence()
         self.assertEqual(self.agent.reports(), [])
         return r
 

@@ -13,22 +13,29 @@ HID reports into files.
                 res.fence()                    # the agent processed all before
                 assert res.all() == [...]      # so "nothing more" holds now
 
-The API, all of it:
-  Broker(extra="", ws=False, config=None, users=None): start()/stop()/with;
-      port, ws_port, uri, dir, users {name: password}, auth_args(user);
-      add_device(name, groups=(), password=None), set_password(name, pw);
-      pub(topic, payload, user=OPERATOR, qos=1, retain=False, **v5 props),
-      retained(topic, user=OPERATOR) -> str or None, retained_all(filter) -> dict,
-      client(user) (a connected mqttclient.Client), subscribe(topics, user) -> Client.
+The API, all of it (user None: the broker's operator account):
+  Broker(extra="", ws=False, acl_local=None, config=None, users=None):
+      start()/stop()/with; port, ws_port, uri, dir, users {name: password},
+      auth_args(user) (for literal mosquitto_pub command lines), logtext();
+      add_device(name, groups=(), password=None), add_devices(names),
+      set_password(name, pw) (each reloads a running broker and waits for it);
+      pub(topic, payload, user=None, qos=1, retain=False, response_topic=,
+      correlation_data=, user_properties=) (returns after the PUBACK);
+      retained(topic, user=None) -> str or None, retained_all(filter) -> dict;
+      client(user) (its shared mqttclient.Client), connect(user) (a new one),
+      subscribe(topics, user) (a new one, subscribed).
   Agent(broker, device_id, conf={}, args=(), user=None, password=None,
       keyboard=None, consumer=None): start()/stop()/with; wait_online(), status(),
       reports(), consumer_reports(), wait_reports(n), raw(), clear(), logtext(), proc.
-  Subscriber(broker, topics, user=OPERATOR): messages(), json(), wait(n), fence().
-  Results(broker, device_id="pi1", topics=None, state=False): results of a device
-      (and its status/availability with state=True): all(), wait_n(), wait_id(),
-      count_id(), skip_until(), statuses(), availability(), fence(device_id).
+  Subscriber(broker, topics, user=None): messages(), received(), json(), wait(n),
+      fence(), close().
+  Results(broker, device_id="pi1", topics=None, state=False, user=None): the
+      results of a device (with state=True its status and availability too):
+      all(), messages(), wait_n(n), wait_id(id), by_id(), count_id(), skip_until(),
+      base, statuses(), availability(), wait_status(), fence(device_id), fences_ok().
   wait_for(pred, timeout, what), kbd(mods, *keys), RELEASE, free_port(),
-  agent_binary(), build_dir(), write_secret(), plugin().
+  can_connect(), agent_binary(), build_dir(), write_secret(), plugin().
+  The MQTT client itself: tests/lib/mqttclient.py; the runner: tests/lib/testmain.py.
 
 Accounts (docs/security.md, "Roles"): the broker's passwd, ACL and guard
 rules are made by keymime-broker's own code (provisioning/broker/
@@ -157,11 +164,12 @@ class Broker:
     "{dir}" substituted; no accounts made: pass users={name: password}).
     """
     mqtt_version = mqttclient.V5    # of the tests' clients
+    operator = OPERATOR             # the account tests publish and read as by default
 
     def __init__(self, extra="", ws=False, config=None, users=None, acl_local=None):
         self.acl_local = acl_local
         self.dir = tempfile.mkdtemp(prefix="keymime-broker-")
-        self.port = free_port()
+        self.port = self.listen_port = free_port()   # (a test may point port elsewhere)
         self.ws_port = free_port() if ws else None
         self.proc = None
         self.log = None
@@ -216,7 +224,7 @@ class Broker:
 
         def in_force():
             try:
-                mqttclient.Client(self.port, user, self.users[user], timeout=5).close()
+                mqttclient.Client(self.listen_port, user, self.users[user], timeout=5).close()
                 return True
             except mqttclient.Refused:
                 return False
@@ -318,21 +326,25 @@ class Broker:
     def logtext(self):
         return open(os.path.join(self.dir, "mosquitto.log")).read()
 
-    def auth_args(self, user=OPERATOR):
+    def auth_args(self, user=None):
         """mosquitto_pub/_sub options for user (for tests of literal command lines)."""
+        user = user or self.operator
         return ["-h", "127.0.0.1", "-p", str(self.port), "-u", user, "-P", self.users[user]]
 
     # ---- MQTT
-    def connect(self, user=OPERATOR, **kw):
-        """A new connected mqttclient.Client as user, with its fence probe."""
+    def connect(self, user=None, **kw):
+        """A new connected mqttclient.Client as user (default the operator),
+        with its fence probe."""
+        user = user or self.operator
         cid = "keymime-test-%d-%d" % (os.getpid(), next(mqttclient._ids))
         prober = None if user == self.admin else self.client(self.admin)
         kw.setdefault("version", self.mqtt_version)
-        return mqttclient.Client(self.port, user, self.users[user], client_id=cid,
+        return mqttclient.Client(self.listen_port, user, self.users[user], client_id=cid,
                                  probe=probe_topic(self.role(user), cid), prober=prober, **kw)
 
-    def client(self, user=OPERATOR):
+    def client(self, user=None):
         """The broker's shared connection as user (for pub and retained)."""
+        user = user or self.operator
         with self._lock:
             c = self._clients.get(user)
         if c is None or not c.connected:
@@ -341,22 +353,22 @@ class Broker:
                 self._clients[user] = c
         return c
 
-    def subscribe(self, topics, user=OPERATOR, **kw):
+    def subscribe(self, topics, user=None, **kw):
         """A new Client as user subscribed to topics (SUBACK received)."""
         c = self.connect(user, **kw)
         c.subscribe(topics)
         return c
 
-    def pub(self, topic, payload, user=OPERATOR, qos=1, retain=False, **props):
+    def pub(self, topic, payload, user=None, qos=1, retain=False, **props):
         """Publish as user; QoS 1 returns after the PUBACK. props: MQTT v5
         response_topic, correlation_data, user_properties."""
         return self.client(user).publish(topic, payload, qos, retain, **props)
 
-    def retained_all(self, topics, user=OPERATOR):
+    def retained_all(self, topics, user=None):
         """{topic: payload} of the retained messages on topics now."""
         return self.client(user).retained(topics)
 
-    def retained(self, topic, user=OPERATOR):
+    def retained(self, topic, user=None):
         """The retained payload on topic (str), or None."""
         return self.retained_all(topic, user).get(topic)
 
@@ -365,7 +377,7 @@ class Subscriber:
     """Messages on topics (a filter or a list) as user, collected in order
     from the moment this returns (the SUBACK arrived)."""
 
-    def __init__(self, broker, topics, user=OPERATOR):
+    def __init__(self, broker, topics, user=None):
         self.client = broker.subscribe(topics, user)
 
     def messages(self):
@@ -400,7 +412,7 @@ class Results(Subscriber):
     state=True its status and availability too. Subscribed when this
     returns. Fence results (see fence()) are never counted."""
 
-    def __init__(self, broker, device_id="pi1", topics=None, state=False, user=OPERATOR):
+    def __init__(self, broker, device_id="pi1", topics=None, state=False, user=None):
         self.broker, self.device_id = broker, device_id
         if topics is None:
             topics = ["keymime/%s/result" % device_id]
@@ -581,7 +593,8 @@ class Agent:
 
     def logtext(self):
         try:
-            return open(self.log_path, "rb").read().decode("utf-8", "replace")
+            with open(self.log_path, "rb") as f:
+                return f.read().decode("utf-8", "replace")
         except OSError:
             return ""
 
