@@ -112,18 +112,19 @@ def test_device_replies_to_its_groups_only():
 def test_roll_calls():
     # Devices hear the fleet's roll call and their groups'; operators, Home
     # Assistant and viewers may call the fleet; a scoped operator its groups.
-    with Sub(P, "keymime/#", **as_("pi1")) as s1, Sub(P, "keymime/#", **as_("pi2")) as s2:
+    with Sub("keymime/#", "pi1") as s1, Sub("keymime/#", "pi2") as s2:
         for who in ("op", "ha", "view"):
-            assert pub(P, "keymime/rollcall", who, **as_(who))[0] == 0
-        pub(P, "keymime/group/kitchen/rollcall", "labop", **as_("labop"))
-        pub(P, "keymime/group/office/rollcall", "not labop's", **as_("labop"))
-        pub(P, "keymime/rollcall", "not labop's either", **as_("labop"))
-        pub(P, "keymime/group/office/rollcall", "viewer", **as_("view"))
-        pub(P, "keymime/rollcall", "a device", **as_("pi2"))
-        pub(P, "keymime/group/office/rollcall", "op", **as_("op"))
+            assert pub("keymime/rollcall", who, who) == 0
+        pub("keymime/group/kitchen/rollcall", "labop", "labop")
+        pub("keymime/group/office/rollcall", "not labop's", "labop")
+        pub("keymime/rollcall", "not labop's either", "labop")
+        pub("keymime/group/office/rollcall", "viewer", "view")
+        pub("keymime/rollcall", "a device", "pi2")
+        pub("keymime/group/office/rollcall", "op", "op")
         s1.wait(4)
         s2.wait(4)
-        time.sleep(QUIET)
+        s1.fence()
+        s2.fence()
         assert s1.messages() == [("keymime/rollcall", "op"), ("keymime/rollcall", "ha"),
                                  ("keymime/rollcall", "view"),
                                  ("keymime/group/kitchen/rollcall", "labop")], s1.messages()

@@ -127,8 +127,9 @@ def test_keep_awake_switch_turns_it_on_and_off():
         harness.wait_for(lambda: state() == cfg["state_off"], 10, "off at start")
         for payload, want in (("payload_on", "state_on"), ("payload_off", "state_off")):
             before = len(s.results.messages())
-            s.broker.pub(cfg["command_topic"], cfg[payload], qos=cfg.get("qos", 0))
-            s.results.wait(before + 1)
+            s.broker.pub(cfg["command_topic"], cfg[payload], user=harness.HOMEASSISTANT,
+                         qos=cfg.get("qos", 0))
+            s.results.wait_n(before + 1)
             r = json.loads(s.results.messages()[before][1])
             assert r["ok"] and r["id"] == "homeassistant-keep-awake", r
             harness.wait_for(lambda: state() == cfg[want], 10, "switch " + want)

@@ -12,7 +12,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from itlib import RELEASE, kbd, wait_for  # noqa: E402
-from harness import Agent, Broker, agent_binary  # noqa: E402
+from harness import Agent, Broker, Results, agent_binary  # noqa: E402
 from test_protocol import ProtocolCase, ReportClock, letters  # noqa: E402
 
 F15, SHIFT, CTRL = 0x6A, 0x02, 0x01
@@ -63,7 +63,8 @@ class KeepAwake(ProtocolCase):
     def test_not_while_a_key_is_held(self):
         self.ok({"down": "ctrl"})
         self.agent.clear()
-        time.sleep(2.5)
+        time.sleep(2.5)   # pacing: two keep-awake intervals go by with Ctrl held
+        self.results.fence()   # (a tap the writer had due is written by now)
         self.assertEqual(self.agent.reports(), [], "two intervals with Ctrl held: no tap")
         self.ok({"up": "ctrl"}, [RELEASE])
         wait_for(lambda: self.taps(), 5, "taps again once it is let go")
@@ -74,9 +75,10 @@ class KeepAwake(ProtocolCase):
             wait_for(lambda: self.taps(), 5, "tapping")
             self.ok(stop)
             wait_for(lambda: self.status()["keep_awake"] is False, 5, "status off")
-            time.sleep(0.3)
+            self.results.fence()   # a tap under way before the stop is written
             self.agent.clear()
-            time.sleep(2.5)
+            time.sleep(2.5)   # pacing: two keep-awake intervals go by
+            self.results.fence()
             self.assertEqual(self.agent.reports(), [], "no tap after %s" % stop)
         self.ok({"keep_awake": True})
         self.ok({"cancel": True})
@@ -94,7 +96,9 @@ class KeepAwakeConfig(unittest.TestCase):
         with Broker() as b:
             with Agent(b, "pi1", conf={"keep_awake_key": "shift", "keep_awake_interval_s": "1"}) as a:
                 a.wait_online()
-                time.sleep(1.5)
+                time.sleep(1.5)   # pacing: more than one keep-awake interval goes by
+                with Results(b) as res:
+                    res.fence()   # (a tap the writer had due is written by now)
                 self.assertNotIn(kbd(SHIFT), a.reports(), "off by default")
                 b.pub("keymime/pi1/cmd", '{"keep_awake":true}')
                 wait_for(lambda: kbd(SHIFT) in a.reports(), 5, "a Shift tap")
