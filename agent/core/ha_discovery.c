@@ -41,6 +41,7 @@ struct disc {
 	char *node;                      /* "keymime_<id>": node id and unique-id stem */
 	char *name;                      /* device name: the configured one or "keymime <id>" */
 	const char *area;                /* suggested_area, or NULL */
+	enum layout_target target;       /* whose layouts the layout select offers */
 	char *t_type, *t_keys, *t_cmd, *t_status, *t_result, *t_avail;
 	struct combos combos;
 	struct combos macros;            /* label and chord: the macro's name */
@@ -308,13 +309,14 @@ static void fill_macro(json_object *o, const struct disc *d, const struct combo 
 }
 
 /* The set_layout command answers on the result topic with this id, so a user
- * watching results can tell Home Assistant's layout changes apart. */
+ * watching results can tell Home Assistant's layout changes apart. The
+ * options are the layouts of the device's current target. */
 static void fill_layout(json_object *o, const struct disc *d, const struct combo *cb)
 {
 	json_object *ops = jx_array();
 
-	for (size_t i = 0; i < layout_count(LAYOUT_LINUX); i++)
-		jx_push_str(ops, layout_name(layout_at(LAYOUT_LINUX, i)));
+	for (size_t i = 0; i < layout_count(d->target); i++)
+		jx_push_str(ops, layout_name(layout_at(d->target, i)));
 	put_s(o, "command_topic", d->t_cmd);
 	put_s(o, "command_template",
 	      "{\"id\":\"homeassistant-layout\",\"set_layout\":\"{{ value }}\"}");
@@ -323,6 +325,25 @@ static void fill_layout(json_object *o, const struct disc *d, const struct combo
 	put_s(o, "value_template", "{{ value_json.layout }}");
 	put_s(o, "entity_category", "config");
 	put_s(o, "icon", "mdi:translate");
+}
+
+/* The computer's system; set_target keeps the layout's name (de stays de,
+ * macOS's German now), and the agent publishes the layout select again with
+ * the new target's layouts. */
+static void fill_target(json_object *o, const struct disc *d, const struct combo *cb)
+{
+	json_object *ops = jx_array();
+
+	for (int t = 0; t < LAYOUT_TARGET_COUNT; t++)
+		jx_push_str(ops, layout_target_name(t));
+	put_s(o, "command_topic", d->t_cmd);
+	put_s(o, "command_template",
+	      "{\"id\":\"homeassistant-target\",\"set_target\":\"{{ value }}\"}");
+	jx_put(o, "options", ops);
+	put_s(o, "state_topic", d->t_status);
+	put_s(o, "value_template", "{{ value_json.target }}");
+	put_s(o, "entity_category", "config");
+	put_s(o, "icon", "mdi:monitor");
 }
 
 /* "unknown" renders None, which Home Assistant shows as unknown, not off. */
@@ -418,6 +439,7 @@ static const struct entity entities[] = {
 	{ "notify",        "type_long",   "Type long text",  fill_notify },
 	{ "button",        NULL,          NULL,              fill_button },
 	{ "button",        NULL,          NULL,              fill_macro },
+	{ "select",        "target",      "Target system",   fill_target },
 	{ "select",        "layout",      "Target layout",   fill_layout },
 	{ "switch",        "keep_awake",  "Keep awake",      fill_keep_awake },
 	{ "binary_sensor", "host",        "Host connected",  fill_host },
@@ -486,6 +508,8 @@ static int disc_init(struct disc *d, const struct ha_config *c)
 	d->node = str_printf("keymime_%s", id);
 	d->name = (c->name && *c->name) ? str_printf("%s", c->name) : str_printf("keymime %s", id);
 	d->area = (c->location && *c->location) ? c->location : NULL;
+	if (layout_target_parse(c->target ? c->target : "linux", &d->target) < 0)
+		return -EINVAL;
 	d->t_type = topics_device(prefix, id, TOPIC_TYPE);
 	d->t_keys = topics_device(prefix, id, TOPIC_KEYS);
 	d->t_cmd = topics_device(prefix, id, TOPIC_CMD);

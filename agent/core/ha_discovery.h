@@ -32,6 +32,8 @@ struct ha_config {
 				    * a button each; NULL = none */
 	const char *name;          /* device name; NULL/"" = "keymime <id>" */
 	const char *location;      /* the device's suggested_area; NULL/"" = none */
+	const char *target;        /* the device's current target ("windows"): the
+				    * layout select offers its layouts; NULL = linux */
 };
 
 /* Called once per discovery message, in a fixed order. topic and payload are
@@ -42,7 +44,8 @@ struct ha_config {
 typedef int (*ha_emit_fn)(void *ctx, const char *topic, const char *payload);
 
 /* Emit the config of every entity of this agent. Everything is validated
- * before the first emit, so a bad config emits nothing.
+ * before the first emit, so a bad config emits nothing. The layout select's
+ * options depend on c->target: publish again when the target changes.
  * Returns 0, -EINVAL (bad device id, prefix or combos), or the first negative
  * value emit returned. */
 int ha_discovery_publish(const struct ha_config *c, ha_emit_fn emit, void *ctx);

@@ -115,8 +115,11 @@ static void keep_awake(struct agent *a, struct command *c)
 static void set_layout(struct agent *a, struct command *c)
 {
 	struct result_info ri = { .ok = true };
+	const struct layout *was = atomic_exchange(&a->layout, c->layout);
 
-	atomic_store(&a->layout, c->layout);
+	/* Home Assistant's layout select offers the target's layouts. */
+	if (layout_target(was) != layout_target(c->layout))
+		atomic_store(&a->ha_announce, true);
 	log_info("layout set to %s (target %s)", layout_name(c->layout),
 		 layout_target_name(layout_target(c->layout)));
 	agent_touch(a);

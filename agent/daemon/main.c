@@ -243,6 +243,7 @@ static void discovery(struct agent *a, bool publish)
 		.ha_prefix = c->ha_prefix, .version = KEYMIME_VERSION, .combos = c->ha_combos,
 		.macros = a->macro_names,
 		.name = c->name, .location = c->location,
+		.target = layout_target_name(layout_target(atomic_load(&a->layout))),
 	};
 	int r = publish ? ha_discovery_publish(&hc, emit_discovery, a) :
 			  ha_discovery_remove(&hc, emit_discovery, a);

@@ -23,6 +23,7 @@ int main(int argc, char **argv)
 		{ "version", required_argument, NULL, 'v' },
 		{ "combos", required_argument, NULL, 'c' },
 		{ "macro", required_argument, NULL, 'm' },
+		{ "target", required_argument, NULL, 'T' },
 		{ "remove", no_argument, NULL, 'r' },
 		{ "validate", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -45,6 +46,7 @@ int main(int argc, char **argv)
 				macros[n_macros++] = optarg;
 			c.macros = macros;
 			break;
+		case 'T': c.target = optarg; break;
 		case 'r': remove = 1; break;
 		case 'V': validate = 1; break;
 		default: return 2;

@@ -370,7 +370,7 @@ def check_config(topic, payload, ha_prefix="homeassistant"):
 # --- keymime: the topics the agent serves and what its payloads look like ---
 
 SAMPLE_STATUS = {
-    "device_id": "pi1", "version": "0.1.0", "layout": "us", "groups": ["all"],
+    "device_id": "pi1", "version": "0.1.0", "layout": "us", "target": "linux", "groups": ["all"],
     "host": "connected", "leds": {"num_lock": False, "caps_lock": True, "scroll_lock": False, "known": True},
     "busy": False, "keep_awake": True, "queue": 0, "counters": {"commands": 1},
 }

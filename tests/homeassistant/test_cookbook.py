@@ -157,7 +157,7 @@ def check_cmd_seq(ctx):
 
 def check_cmd_layout(ctx):
     r, = ok_results(ctx)
-    assert r["id"] == "45", r
+    assert (r["id"], r["target"], r["layout"]) == ("45", "windows", "de"), r
     # German layout: z and y swap places.
     assert ctx.reports() == [kbd(0, 0x1C), RELEASE, kbd(0, 0x1D), RELEASE], ctx.reports()
 
@@ -182,13 +182,22 @@ def check_cancel(ctx):
 
 def check_set_layout(ctx):
     r, = ok_results(ctx)
-    assert r["id"] == "47", r
-    harness.wait_for(lambda: (ctx.agent.status() or {}).get("layout") == "de", 10, "layout de")
+    assert (r["id"], r["target"], r["layout"]) == ("47", "windows", "de"), r
+    harness.wait_for(lambda: (lambda st: (st.get("target"), st.get("layout")))(
+        ctx.agent.status() or {}) == ("windows", "de"), 10, "windows de")
 
 
 def check_set_layout_back(ctx):
     ok_results(ctx)
-    harness.wait_for(lambda: (ctx.agent.status() or {}).get("layout") == "us", 10, "layout us")
+    harness.wait_for(lambda: (lambda st: (st.get("target"), st.get("layout")))(
+        ctx.agent.status() or {}) == ("linux", "us"), 10, "linux us")
+
+
+def check_unicode_entry(ctx):
+    r, = ok_results(ctx)
+    assert (r["id"], r["unicode_entry"], r["entered"]) == ("48", "linux-ibus", 1), r
+    # Ctrl+Shift+U, 2192, space.
+    assert ctx.reports() == [kbd(CTRL | SHIFT, 0x18), RELEASE] + typed("2192 "), ctx.reports()
 
 
 def check_group(ctx):

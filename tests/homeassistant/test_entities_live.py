@@ -137,6 +137,35 @@ def test_keep_awake_switch_turns_it_on_and_off():
                 harness.wait_for(lambda: kbd(0, 0x6A) in s.agent.reports(), 5, "a tap")
 
 
+def test_target_select_changes_the_system_and_the_layout_options():
+    """Choosing macOS: the status says macos, the agent publishes the layout
+    select again with macOS's layouts, and text follows (@ on a German Mac
+    is Option+L)."""
+    with Setup(layout="de") as s:
+        cfg = s.entities[("select", "target")]
+        assert cfg["options"] == ["linux", "windows", "macos", "chromeos"], cfg["options"]
+        linux_options = s.entities[("select", "layout")]["options"]
+        r = s.press("select", "target", "macos")
+        assert r["ok"] and (r["target"], r["layout"]) == ("macos", "de"), r
+        st = harness.wait_for(lambda: (s.agent.status() or {}).get("target") == "macos"
+                              and s.agent.status(), 10, "target macos in the status")
+        assert ha_schema.render(cfg["value_template"], value_json=st) == "macos"
+
+        def layout_options():
+            c = hatest.retained_configs(s.broker)["homeassistant/select/keymime_pi1/layout/config"]
+            return json.loads(c)["options"]
+        mac = harness.wait_for(lambda: layout_options() != linux_options and layout_options(), 10,
+                               "the layout select republished")
+        assert "it-pro" in mac and "us-workman" not in mac and len(mac) < len(linux_options), mac
+        layout_state = ha_schema.render(s.entities[("select", "layout")]["value_template"],
+                                        value_json=st)
+        assert layout_state == "de" and layout_state in mac
+        s.press("text", "type", "@")
+        assert s.agent.reports() == [kbd(ALT, 0x0F), RELEASE], s.agent.reports()
+        s.press("select", "target", "linux")
+        harness.wait_for(lambda: layout_options() == linux_options, 10, "linux layouts again")
+
+
 def test_sensors_read_the_live_status_and_results():
     with Setup() as s:
         st = harness.wait_for(s.agent.status, 10, "status")

@@ -4,6 +4,7 @@ Home Assistant's schemas by ha_schema.py (which knows nothing of the C code),
 and the checker itself checked: every rule must catch a broken payload."""
 import json
 import os
+import subprocess
 
 import hatest
 from hatest import ha_dump, ha_schema
@@ -34,7 +35,7 @@ def test_every_config_passes_home_assistants_schema():
 def test_the_promised_entities_are_there():
     got = {(m.group("component"), m.group("object"))
            for m in (ha_schema.TOPIC_RE.match(t) for t, _ in ha_dump())}
-    for want in [("text", "type"), ("notify", "type_long"), ("select", "layout"),
+    for want in [("text", "type"), ("notify", "type_long"), ("select", "layout"), ("select", "target"),
                  ("binary_sensor", "host"), ("binary_sensor", "caps_lock"),
                  ("binary_sensor", "num_lock"), ("binary_sensor", "scroll_lock"),
                  ("sensor", "last_result"), ("event", "result"), ("switch", "keep_awake"),
@@ -81,6 +82,25 @@ def test_select_template_renders_the_set_layout_command():
         cmd = json.loads(ha_schema.render(s["command_template"], value=option))
         assert cmd["set_layout"] == option, cmd
     assert "us" in s["options"] and len(s["options"]) == len(set(s["options"]))
+
+
+def test_target_select_renders_set_target_and_the_layouts_follow():
+    msgs = dict(ha_dump())
+    s = json.loads(msgs["homeassistant/select/keymime_pi1/target/config"])
+    assert s["options"] == ["linux", "windows", "macos", "chromeos"], s
+    for option in s["options"]:
+        cmd = json.loads(ha_schema.render(s["command_template"], value=option))
+        assert cmd == {"id": "homeassistant-target", "set_target": option}, cmd
+    for target in s["options"]:
+        layouts = json.loads(dict(ha_dump("--target", target))
+                             ["homeassistant/select/keymime_pi1/layout/config"])["options"]
+        want = [l["name"] for l in json.loads(subprocess.run(
+            [os.path.join(hatest.build_dir(), "agent", "keymime-agent"), "--config", "/dev/null", "--list-layouts", "--target", target,
+             "--json"], capture_output=True, check=True).stdout)]
+        assert layouts == want, target
+        problems = ha_schema.check_all(ha_dump("--target", target), "pi1", "keymime",
+                                       "homeassistant")
+        assert not problems, problems
 
 
 def test_remove_clears_exactly_the_published_topics():

@@ -186,6 +186,13 @@ static const struct expect expects[] = {
 	{ HA "button/keymime_pi1/combo_lock_screen/config", "payload_press", "win+l" },
 	{ HA "button/keymime_pi1/combo_lock_screen/config", "unique_id",
 	  "keymime_pi1_combo_lock_screen" },
+	{ HA "select/keymime_pi1/target/config", "command_topic", "keymime/pi1/cmd" },
+	{ HA "select/keymime_pi1/target/config", "command_template",
+	  "{\"id\":\"homeassistant-target\",\"set_target\":\"{{ value }}\"}" },
+	{ HA "select/keymime_pi1/target/config", "state_topic", "keymime/pi1/status" },
+	{ HA "select/keymime_pi1/target/config", "value_template", "{{ value_json.target }}" },
+	{ HA "select/keymime_pi1/target/config", "name", "Target system" },
+	{ HA "select/keymime_pi1/target/config", "entity_category", "config" },
 	{ HA "select/keymime_pi1/layout/config", "command_topic", "keymime/pi1/cmd" },
 	{ HA "select/keymime_pi1/layout/config", "command_template",
 	  "{\"id\":\"homeassistant-layout\",\"set_layout\":\"{{ value }}\"}" },
@@ -257,6 +264,42 @@ Test(ha_discovery, select_offers_every_layout)
 				 layout_name(layout_at(LAYOUT_LINUX, i)));
 	json_object_put(o);
 	capture_free(&c);
+}
+
+/* The target select offers the four systems; the layout select the layouts
+ * of the device's current target, which changes its options. */
+Test(ha_discovery, layout_options_follow_the_target)
+{
+	static const char *const targets[] = { "linux", "windows", "macos", "chromeos" };
+	json_object *o, *ops;
+
+	for (int t = 0; t < LAYOUT_TARGET_COUNT; t++) {
+		struct ha_config cfg = pi1;
+		struct capture c = { 0 };
+
+		cfg.target = targets[t];
+		cr_assert_eq(ha_discovery_publish(&cfg, capture_emit, &c), 0, "%s", targets[t]);
+		o = config_of(&c, HA "select/keymime_pi1/layout/config");
+		cr_assert(json_object_object_get_ex(o, "options", &ops));
+		cr_assert_eq(json_object_array_length(ops), layout_count(t), "%s", targets[t]);
+		for (size_t i = 0; i < layout_count(t); i++)
+			cr_assert_str_eq(json_object_get_string(json_object_array_get_idx(ops, i)),
+					 layout_name(layout_at(t, i)));
+		json_object_put(o);
+		o = config_of(&c, HA "select/keymime_pi1/target/config");
+		cr_assert(json_object_object_get_ex(o, "options", &ops));
+		cr_assert_eq(json_object_array_length(ops), 4);
+		for (size_t i = 0; i < 4; i++)
+			cr_assert_str_eq(json_object_get_string(json_object_array_get_idx(ops, i)), targets[i]);
+		json_object_put(o);
+		capture_free(&c);
+	}
+	cr_assert_neq(layout_count(LAYOUT_MACOS), layout_count(LAYOUT_LINUX));
+	struct ha_config bad = pi1;
+	struct capture c = { 0 };
+	bad.target = "osx";
+	cr_expect_eq(ha_discovery_publish(&bad, capture_emit, &c), -EINVAL);
+	cr_expect_eq(c.n, 0);
 }
 
 Test(ha_discovery, event_lists_its_types)
