@@ -3,8 +3,9 @@
 # demo.sh: keymime on this one machine, with no Pi — installs what is missing,
 # builds, starts a local mosquitto with our broker configuration (password
 # auth, per-device ACL, the dashboard served on the WebSockets port) and one
-# agent per simulated computer: each agent types into a FIFO that
-# keymime-simhost decodes with that computer's layout. Prints the dashboard's
+# agent per simulated computer — a Linux PC, a Windows PC and a Mac: each
+# agent types into a FIFO that keymime-simhost decodes as that computer
+# (its system and layout). Prints the dashboard's
 # URL and a login, then shows what each simulated computer sees and every
 # command's result until Ctrl+C.
 #   provisioning/demo.sh            run (ports 1883/9001, or free ones if taken)
@@ -32,12 +33,13 @@ while (($#)); do
 	shift
 done
 
-# The simulated computers, one line each: device id, the agent's layout (the
-# target's), its group, then keymime-simhost's options for that computer.
+# The simulated computers, one line each: device id, the agent's target
+# (the computer's system) and layout, its group, then keymime-simhost's
+# options for that computer.
 DEVICES=(
-	"pi1 us lab --layout us"
-	"pi2 de lab --layout de"
-	"pi3 fr office --layout fr"
+	"pi1 linux us lab --target linux --layout us"
+	"pi2 windows de lab --target windows --layout de"
+	"pi3 macos fr office --target macos --layout fr"
 )
 # What the demo suggests trying, each as SHOWS|COMMAND. --check runs every
 # COMMAND and waits until it shows what SHOWS says: WHERE:TEXT, joined by
@@ -49,6 +51,7 @@ SUGGEST=(
 	"pi3:ça marche, à bientôt|mosquitto_pub -t keymime/pi3/type -m 'ça marche, à bientôt'"
 	"pi2:Grüße && result:\"error\":\"untypable\"|mosquitto_pub -t keymime/group/lab/type -m 'Grüße'   # pi1 (us) answers untypable"
 	"pi1:Hello, all && pi2:Hello, all && pi3:Hello, all|mosquitto_pub -t keymime/group/all/cmd -m '{\"id\":\"1\",\"text\":\"Hello, all\\n\"}'"
+	"pi1:me@example.com && pi2:me@example.com && pi3:me@example.com|mosquitto_pub -t keymime/group/all/type -m 'me@example.com'   # @: Shift+2, AltGr+Q (Windows), a key of its own (Mac)"
 	"out:\"device_id\":\"pi1\"|mosquitto_sub -t keymime/pi1/status -C 1"
 )
 
@@ -144,7 +147,7 @@ kb() { "$root/provisioning/broker/keymime-broker" --dir "$broker" --no-reload "$
 kb init "$broker" --port "$port" --ws-port "$ws" --bind "$bind" --http-dir "$http_dir" \
 	--plugin "$plugin" >"$run/keymime-broker.log" 2>&1 || failed keymime-broker "$run/keymime-broker.log" "init failed"
 for d in "${DEVICES[@]}"; do
-	read -r id _ group _ <<<"$d"
+	read -r id _ _ group _ <<<"$d"
 	kb add-device "$id" --groups "$group" --broker "tcp://127.0.0.1:$port" \
 		--agent-dir "$broker/keymime/devices/$id" >>"$run/keymime-broker.log" 2>&1 ||
 		failed keymime-broker "$run/keymime-broker.log" "add-device $id failed"
@@ -160,7 +163,7 @@ done
 port_free "$port" && failed mosquitto "$run/mosquitto.log" "does not listen on port $port after 10 s"
 
 for d in "${DEVICES[@]}"; do
-	read -r id layout group sim <<<"$d"
+	read -r id target layout group sim <<<"$d"
 	dir=$run/$id
 	mkdir -p "$dir"
 	mkfifo "$dir/hidg0" "$dir/hidg1" "$dir/leds"
@@ -169,7 +172,7 @@ for d in "${DEVICES[@]}"; do
 		"$dir/hidg0" >"$dir/screen.txt" 2>"$dir/simhost.log" &
 	pids+=($!) names+=("$id's simulated computer (keymime-simhost)") logs+=("$dir/simhost.log")
 	spawn "$id's agent" "$dir/agent.log" "$agent" --config "$broker/keymime/devices/$id/agent.conf" \
-		--layout "$layout" --hid-keyboard "$dir/hidg0" --hid-consumer "$dir/hidg1" \
+		--target "$target" --layout "$layout" --hid-keyboard "$dir/hidg0" --hid-consumer "$dir/hidg1" \
 		--hid-keyboard-leds "$dir/leds" --ha-discovery off
 done
 
@@ -233,8 +236,11 @@ fi
 
 where="on 127.0.0.1 only (this machine)"
 [[ $bind == 127.0.0.1 ]] || where="on $bind (password-protected, not encrypted)"
-devs=""
-for d in "${DEVICES[@]}"; do read -r id layout group _ <<<"$d"; devs+="$id (layout $layout, group $group)  "; done
+devs="" sep=""
+for d in "${DEVICES[@]}"; do
+	read -r id target layout group _ <<<"$d"
+	devs+="$sep$id: a $target computer, layout $layout, group $group" sep=$'\n              '
+done
 cat <<MSG
 
   keymime demo is running: MQTT on port $port, WebSockets and the dashboard
