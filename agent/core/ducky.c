@@ -26,7 +26,7 @@ struct dstate {
 	size_t steps;                  /* lines that did something, repeats included */
 	bool have_prev;                /* REPEAT repeats the last line that did something: */
 	size_t prev_start, prev_end;   /* its actions, */
-	size_t prev_chars, prev_strokes;   /* what it counted */
+	size_t prev_chars, prev_strokes, prev_entered;   /* what it counted */
 };
 
 /* Commands of other DuckyScript dialects, refused by name. */
@@ -304,6 +304,7 @@ static int repeat(struct dstate *d, const char *w, const char *s, size_t n)
 		}
 	d->c->chars += d->prev_chars * times;
 	d->c->strokes += d->prev_strokes * times;
+	d->c->entered += d->prev_entered * times;   /* characters through unicode_entry */
 	return 0;
 }
 
@@ -393,6 +394,7 @@ static int line(struct dstate *d, const char *s, size_t len)
 	if (r <= 0)
 		return r;
 	size_t start = d->c->n_acts, chars = d->c->chars, strokes = d->c->strokes;
+	size_t entered = d->c->entered;
 	bool delay_line = word_is(s, n, "DELAY");
 	if ((r = count_steps(d, 1)) || (r = action(d, s, n, rest, rest_n, s, len)))
 		return r;
@@ -401,6 +403,7 @@ static int line(struct dstate *d, const char *s, size_t len)
 	d->have_prev = true;
 	d->prev_start = start, d->prev_end = d->c->n_acts;
 	d->prev_chars = d->c->chars - chars, d->prev_strokes = d->c->strokes - strokes;
+	d->prev_entered = d->c->entered - entered;
 	return 0;
 }
 

@@ -98,6 +98,13 @@ static inline void fuzz_check_parse(int r, const struct command *c, const struct
 		FUZZ_CHECK(a->kind <= ACT_KEEP);
 		if (a->kind == ACT_TAP)
 			FUZZ_CHECK(a->u.tap.usage != 0);
+		/* Code entry: only where the method fits the target, Alt/Option
+		 * (or nothing) held across it, strokes that carry those. */
+		if (a->kind == ACT_TAP && a->entry) {
+			FUZZ_CHECK(command_unicode_entry(c) != UNICODE_ENTRY_NONE);
+			FUZZ_CHECK(a->hold_mods == 0 || a->hold_mods == HID_MOD_LALT);
+			FUZZ_CHECK((a->u.tap.mods & a->hold_mods) == a->hold_mods);
+		}
 		if (a->kind == ACT_CHORD || a->kind == ACT_DOWN || a->kind == ACT_UP) {
 			FUZZ_CHECK(a->u.chord.n <= HID_KBD_SLOTS);
 			FUZZ_CHECK(!a->u.chord.consumer || (!a->u.chord.n && !a->u.chord.mods));
@@ -114,9 +121,10 @@ static inline void fuzz_check_parse(int r, const struct command *c, const struct
 
 /* The presses a host must see for c when nothing is held: one per stroke of
  * text, one per key of a chord, Caps Lock twice around each caps-blocked
- * character when it is on. */
-static inline void fuzz_expected_presses(const struct command *c, bool caps_lock, size_t *kbd,
-					 size_t *consumer)
+ * character when it is on, Num Lock twice around each keypad code entry
+ * when the host said it is off. */
+static inline void fuzz_expected_presses(const struct command *c, bool caps_lock, bool num_off,
+					 size_t *kbd, size_t *consumer)
 {
 	/* A character that needs Caps Lock the other way (caps_blocked: off,
 	 * caps_only: on) gets Caps Lock tapped before and after it, on layouts
@@ -129,7 +137,7 @@ static inline void fuzz_expected_presses(const struct command *c, bool caps_lock
 		int want = a->caps_only ? 1 : a->caps_blocked ? 0 : -1;
 		bool toggles = a->start_of_char && want >= 0 && want != caps_lock && key_ok;
 		if (a->kind == ACT_TAP)
-			*kbd += 1 + (toggles ? 2 : 0);
+			*kbd += 1 + (toggles ? 2 : 0) + (a->start_of_char && a->num_lock && num_off ? 2 : 0);
 		else if (a->kind == ACT_CHORD && a->u.chord.consumer)
 			*consumer += 1;
 		else if (a->kind == ACT_CHORD)
@@ -138,10 +146,11 @@ static inline void fuzz_expected_presses(const struct command *c, bool caps_lock
 }
 
 /* Type c into a recording host, then release all: whatever happened, the
- * host ends with no key down (contract: "No key stays down"). Without held
- * keys, every keystroke reaches the host as a press and nothing is left
- * down even before the release. */
-static inline void fuzz_type(const struct command *c, bool caps_lock)
+ * host ends with no key down (contract: "No key stays down") and its lock
+ * states as they were. Without held keys, every keystroke reaches the host
+ * as a press and nothing is left down even before the release. num_off:
+ * the host's LEDs said Num Lock is off (else its LEDs are unknown). */
+static inline void fuzz_type_leds(const struct command *c, bool caps_lock, bool num_off)
 {
 	struct fuzz_host h = { 0 };
 	struct seq_sink sink = { &h, fuzz_keyboard, fuzz_consumer, fuzz_pause, NULL };
@@ -150,6 +159,8 @@ static inline void fuzz_type(const struct command *c, bool caps_lock)
 	bool holds = false;
 
 	seq_init(&s);
+	if (num_off)
+		seq_set_leds(&s, (struct hid_leds){ .caps_lock = caps_lock });
 	s.caps_lock = caps_lock;
 	for (size_t i = 0; i < c->n_acts; i++)
 		holds |= c->acts[i].kind == ACT_DOWN;
@@ -157,9 +168,11 @@ static inline void fuzz_type(const struct command *c, bool caps_lock)
 	FUZZ_CHECK(r == 0 || r == -ENOSPC);
 	if (!r) {
 		FUZZ_CHECK(p.chars == c->chars);
+		FUZZ_CHECK(p.entered == c->entered);
 		FUZZ_CHECK(s.caps_lock == caps_lock);
+		FUZZ_CHECK(!num_off || !s.num_lock);
 		size_t kbd, consumer;
-		fuzz_expected_presses(c, caps_lock, &kbd, &consumer);
+		fuzz_expected_presses(c, caps_lock, num_off, &kbd, &consumer);
 		if (!holds && h.reports)
 			FUZZ_CHECK(fuzz_all_zero(h.kbd, sizeof h.kbd));
 		if (!holds)
@@ -169,6 +182,11 @@ static inline void fuzz_type(const struct command *c, bool caps_lock)
 	FUZZ_CHECK(!seq_holding(&s));
 	FUZZ_CHECK(fuzz_all_zero(h.kbd, sizeof h.kbd));
 	FUZZ_CHECK(fuzz_all_zero(h.consumer, sizeof h.consumer));
+}
+
+static inline void fuzz_type(const struct command *c, bool caps_lock)
+{
+	fuzz_type_leds(c, caps_lock, false);
 }
 
 /* The error result the agent would publish must be JSON it can build. */

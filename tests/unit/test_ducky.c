@@ -250,6 +250,22 @@ Test(ducky, counts)
 	command_free(c);
 }
 
+/* STRING through the device's code entry: REPEAT counts what it repeats as
+ * entered too (the fuzzer found the count left behind). */
+Test(ducky, unicode_entry_and_repeat)
+{
+	struct command *c = command_new();
+	const char *s = "STRING a\xe2\x86\x92\nREPEAT 2";
+
+	c->unicode_entry = UNICODE_ENTRY_LINUX_IBUS;
+	cr_assert_eq(ducky_parse(c, s, strlen(s), layout_default(LAYOUT_LINUX), &limits, &err), 0,
+		     "%s", err.detail);
+	cr_expect_eq(c->chars, 6);
+	cr_expect_eq(c->entered, 3, "→ three times");
+	cr_expect_eq(c->strokes, 3 * (1 + 6), "a; Ctrl+Shift+U, 2192, space");
+	command_free(c);
+}
+
 /* The JSON form: {"ducky": …} alone, in a seq (the error says where), with
  * the command's own layout, and within a macro. */
 Test(ducky, json)
