@@ -1,13 +1,14 @@
 # SPDX-License-Identifier: MIT
 """Home Assistant MQTT discovery checker, written from Home Assistant's schemas
 (homeassistant/components/mqtt/*.py DISCOVERY_SCHEMA, abbreviations.py,
-schemas.py) and NOT from keymime's C code. Python standard library only.
+schemas.py) and NOT from keymime's C code. Templates are rendered with
+Debian's python3-jinja2, as Home Assistant renders them (see below).
 
     problems = check_all(messages, device_id="pi1")   # [(topic, payload)] -> [str]
 
 Besides Home Assistant's own rules it checks that each config points at topics
-the keymime agent really serves, and that its templates, rendered by a small
-Jinja subset against a status/result payload, give values the platform accepts.
+the keymime agent really serves, and that its templates, rendered by Jinja
+against a status/result payload, give values the platform accepts.
 """
 import json
 import re
@@ -139,95 +140,74 @@ def valid_subscribe_topic(t):
     return True
 
 
-# --- a small Jinja subset, enough to render the templates Home Assistant would ---
+# --- templates: Jinja, as Home Assistant renders them ---------------------------
+#
+# Home Assistant renders MQTT templates with Jinja2 in an immutable sandbox
+# (homeassistant/helpers/template.py); python3-jinja2 is Debian's. What it
+# adds to Jinja's own filters and functions is large; implemented here, and
+# only here, is what a template of ours could reasonably use, each the way
+# Home Assistant defines it:
+#   to_json (filter)          json.dumps of the value (no HTML escaping)
+#   from_json (filter)        json.loads of the text
+#   iif(v, if_true=True, if_false=False, if_none=None)   (function and filter)
+#   is_defined (filter)       the value, or an error when it is undefined
+# Jinja's own `tojson` (HTML-escaped JSON, as in Home Assistant) and `dict`
+# are Jinja's. One difference on purpose: a field the payload does not have
+# is an error here (StrictUndefined); Home Assistant would render it empty
+# and log a warning, which a checker would not notice.
 
-class Obj(dict):
-    """value_json: attribute access like Jinja's; a missing field is an error here
-    (Jinja would render it empty and Home Assistant would log a warning)."""
-
-    def __getattr__(self, name):
-        if name not in self:
-            raise TemplateError("value_json has no field %r" % name)
-        v = self[name]
-        return Obj(v) if isinstance(v, dict) else v
+try:
+    import jinja2
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+except ImportError as exc:   # a test dependency (tests/homeassistant/apt-packages.txt)
+    raise ImportError("%s: install Debian's python3-jinja2 (provisioning/install-deps.sh "
+                      "--test) and run the tests with /usr/bin/python3" % exc)
 
 
 class TemplateError(Exception):
     pass
 
 
-FILTERS = {"tojson": lambda v: json.dumps(v), "string": str, "lower": lambda v: v.lower(),
-           "int": int, "float": float}
+def _iif(value, if_true=True, if_false=False, if_none=None):
+    if value is None and if_none is not None:
+        return if_none
+    return if_true if value else if_false
 
 
-def _expr(src, env):
-    parts = [p.strip() for p in re.split(r"\|(?![|])", src)]
-    py = parts[0]
-    if re.search(r"__|\bimport\b|\blambda\b", py):
-        raise TemplateError("expression outside the supported subset: %r" % src)
-    py = re.sub(r"\btrue\b", "True", re.sub(r"\bfalse\b", "False", py))
-    py = re.sub(r"\bnone\b", "None", py)
+def _is_defined(value):
+    if isinstance(value, jinja2.Undefined):
+        value._fail_with_undefined_error()
+    return value
+
+
+def _environment():
+    env = ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined)
+    env.filters.update(to_json=lambda v: json.dumps(v), from_json=json.loads, iif=_iif,
+                       is_defined=_is_defined)
+    env.globals.update(iif=_iif)
+    return env
+
+
+ENV = _environment()
+
+
+def render(template, **variables):
+    """Render a template as Home Assistant would (value, value_json, ...);
+    a template error or a missing field raises TemplateError."""
     try:
-        val = eval(py, {"__builtins__": {}, "dict": dict}, dict(env))  # noqa: S307 (own payloads)
-    except TemplateError:
-        raise
-    except Exception as exc:  # the subset could not evaluate it: report, never guess
-        raise TemplateError("cannot evaluate %r: %s" % (src, exc))
-    for f in parts[1:]:
-        if f not in FILTERS:
-            raise TemplateError("filter %r is outside the supported subset" % f)
-        val = FILTERS[f](val)
-    return val
-
-
-def _out(v):
-    if v is None:
-        return "None"
-    if isinstance(v, bool):
-        return "True" if v else "False"
-    return str(v)
-
-
-def render(template, **env):
-    """Render a template made of text, {{ expr }} and {% if/elif/else/endif %}."""
-    env = {k: Obj(v) if isinstance(v, dict) else v for k, v in env.items()}
-    tokens = re.split(r"({{.*?}}|{%.*?%})", template, flags=re.S)
-    out, stack = [], []          # stack of [active, taken] per open if
-
-    def active():
-        return all(s[0] for s in stack)
-    for tok in tokens:
-        if tok.startswith("{%"):
-            stmt = tok[2:-2].strip()
-            word, _, rest = stmt.partition(" ")
-            if word == "if":
-                on = active() and bool(_expr(rest, env))
-                stack.append([on, on])
-            elif word == "elif" and stack:
-                on = not stack[-1][1] and all(s[0] for s in stack[:-1]) and bool(_expr(rest, env))
-                stack[-1] = [on, stack[-1][1] or on]
-            elif word == "else" and stack:
-                stack[-1] = [not stack[-1][1], True]
-            elif word == "endif" and stack:
-                stack.pop()
-            else:
-                raise TemplateError("statement outside the supported subset: %r" % stmt)
-        elif tok.startswith("{{"):
-            if active():
-                out.append(_out(_expr(tok[2:-2].strip(), env)))
-        elif active():
-            out.append(tok)
-    if stack:
-        raise TemplateError("unclosed {% if %}")
-    return "".join(out)
+        return ENV.from_string(template).render(**variables)
+    except jinja2.TemplateError as exc:
+        raise TemplateError("%s: %s" % (type(exc).__name__, exc))
 
 
 def check_template(tpl):
-    """Structural check: balanced delimiters. Returns a problem or None."""
+    """Does tpl parse as a Jinja template? Returns a problem or None."""
     if not isinstance(tpl, str):
         return "template is not a string"
-    if tpl.count("{{") != tpl.count("}}") or tpl.count("{%") != tpl.count("%}"):
-        return "unbalanced template delimiters in %r" % tpl
+    try:
+        ENV.parse(tpl)
+    except jinja2.TemplateSyntaxError as exc:
+        return "template %r does not parse: %s" % (tpl, exc)
     return None
 
 

@@ -167,13 +167,13 @@ MUTATIONS = [
     ("undeclared event", lambda c: c.update(event_types=["ok"]), "event", "result",
      "not declared"),
     ("template field", lambda c: c.update(value_template="{{ value_json.led.caps_lock }}"),
-     "binary_sensor", "caps_lock", "no field 'led'"),
+     "binary_sensor", "caps_lock", "has no attribute 'led'"),
     ("template value", lambda c: c.update(value_template="{{ value_json.busy }}"),
      "binary_sensor", "busy", "not one of"),
     ("select state", lambda c: c.update(value_template="{{ value_json.version }}"),
      "select", "layout", "not an option"),
     ("unbalanced", lambda c: c.update(value_template="{{ value_json.queue }"), "sensor",
-     "queue", "unbalanced"),
+     "queue", "does not parse"),
     ("availability", lambda c: c.update(availability_topic="keymime/pi2/availability"),
      "text", "type", "availability"),
     ("unique id", lambda c: c.update(unique_id="keymime_pi1_type"), "notify", "type_long",
@@ -213,7 +213,9 @@ def test_checker_expands_abbreviations_and_base_topic():
     assert not problems, problems
 
 
-def test_jinja_subset_renders_like_jinja():
+def test_templates_render_as_in_home_assistant():
+    """ha_schema.render is Jinja2 (Debian's python3-jinja2) in Home
+    Assistant's sandbox, with the few Home Assistant additions it documents."""
     r = ha_schema.render
     assert r("{{ 'ON' if value_json.a.b else 'OFF' }}", value_json={"a": {"b": True}}) == "ON"
     assert r("{% if value_json.h == 'x' %}1{% elif value_json.h == 'y' %}2{% else %}3{% endif %}",
@@ -223,11 +225,27 @@ def test_jinja_subset_renders_like_jinja():
     assert json.loads(r("{{ dict(value_json, event_type='ok') | tojson }}",
                         value_json={"id": None})) == {"id": None, "event_type": "ok"}
     assert r('{"set_layout":"{{ value }}"}', value="de") == '{"set_layout":"de"}'
-    try:
-        r("{{ value_json.__class__ }}", value_json={})
-        raise AssertionError("dunder accepted")
-    except ha_schema.TemplateError:
-        pass
+    assert r("{{ value_json.x }}", value_json={"x": None}) == "None"       # as Jinja prints it
+    # Jinja's tojson escapes HTML characters, as in Home Assistant; to_json does not.
+    assert r("{{ value_json | tojson }}", value_json={"d": "'<"}) == '{"d": "\\u0027\\u003c"}'
+    assert r("{{ value_json | to_json }}", value_json={"d": "'<"}) == '{"d": "\'<"}'
+    assert r("{{ (value | from_json).a }}", value='{"a": 5}') == "5"
+    assert r("{{ iif(value_json.ok, 'yes', 'no') }}", value_json={"ok": False}) == "no"
+    assert r("{{ value_json.ok | iif('yes', 'no', 'unknown') }}", value_json={"ok": None}) == \
+        "unknown"
+    assert r("{{ value_json.a | is_defined }}", value_json={"a": 1}) == "1"
+    for bad, env in (("{{ value_json.__class__ }}", {}),          # the sandbox
+                     ("{{ value_json.missing }}", {}),            # a field it does not have
+                     ("{{ value_json.a | is_defined }}", {}),
+                     ("{{ value_json.a | nosuchfilter }}", {"a": 1}),
+                     ("{% if value_json.a %}", {"a": 1})):        # unclosed
+        try:
+            r(bad, value_json=env)
+            raise AssertionError("rendered: %r" % bad)
+        except ha_schema.TemplateError:
+            pass
+    assert ha_schema.check_template("{{ value_json.queue }}") is None
+    assert "does not parse" in ha_schema.check_template("{{ value_json.queue }")
 
 
 if __name__ == "__main__":
