@@ -60,6 +60,7 @@ enum cmd_type {
 	CMD_SET_LAYOUT,     /* change the device's default layout and target
 			     * (set_layout, set_target: c->layout has both) */
 	CMD_KEEP_AWAKE,     /* keep_awake on or off (c->keep_awake) */
+	CMD_WAKE,           /* wake a computer that suspended the bus (queued) */
 };
 
 struct command {

@@ -228,7 +228,7 @@ static int take_seq(struct command *c, json_object *v, const struct cmd_limits *
 static const char *const top_fields[] = {
 	"id", "layout", "target", "delay_ms", "ms", "unicode_entry",
 	"text", "keys", "seq", "down", "up", "release_all", "cancel", "set_layout", "set_target",
-	"hold", "macro", "ducky", "keep_awake", NULL,
+	"hold", "macro", "ducky", "keep_awake", "wake", NULL,
 };
 #define FIRST_ACTION 6
 
@@ -388,6 +388,9 @@ static int dispatch(struct command *c, json_object *root, const char *k, json_ob
 	} else if (!strcmp(k, "set_layout") || !strcmp(k, "set_target")) {
 		c->type = CMD_SET_LAYOUT;   /* the layout carries its target */
 		return 0;
+	} else if (!strcmp(k, "wake")) {
+		c->type = CMD_WAKE;
+		return take_flag(v, k, err);
 	} else if (!strcmp(k, "keep_awake")) {
 		c->type = CMD_KEEP_AWAKE;
 		if ((r = want(v, json_type_boolean, "", k, "true or false", err)))
@@ -423,7 +426,7 @@ static int check_fields(json_object *root, bool in_macro, const char **action, s
 	}
 	if (!*action)
 		return err_fail(err, "bad_command", "no action: give one of text, keys, seq, down, up, "
-				"release_all, cancel, set_layout, set_target, hold, macro, ducky, keep_awake");
+				"release_all, cancel, set_layout, set_target, hold, macro, ducky, keep_awake, wake");
 	if (json_object_object_get_ex(root, "ms", NULL) && strcmp(*action, "hold"))
 		return err_fail(err, "bad_command", "'ms' goes with 'hold'");
 	return 0;

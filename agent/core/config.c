@@ -73,6 +73,9 @@ static const struct option_def options[] = {
 	B(keep_awake, "off", "keep the computer awake: tap keep_awake_key when idle (on/off)"),
 	S(keep_awake_key, "F15", "the key keep_awake taps: one that does nothing visible"),
 	L(keep_awake_interval_s, 1, 86400, "60", "keep_awake taps after this much idle time (s)"),
+	S(udc, "auto", "USB device controller for remote wakeup: auto, none or a name"),
+	S(wake, "auto", "wake a suspended computer before typing: auto, on or off"),
+	L(wake_timeout_ms, 100, 120000, "10000", "a woken computer must resume within (ms)"),
 	L(write_timeout_ms, 10, 60000, "1000", "host must take a report within (ms)"),
 	L(queue_size, 1, 10000, "64", "commands waiting to be typed"),
 	L(max_payload, 64, 16777216, "262144", "largest message (bytes)"),
@@ -469,6 +472,8 @@ int config_validate(const struct config *c, struct err *err)
 		return -EINVAL;
 	if (check_keep_awake_key(c, err))
 		return -EINVAL;
+	if (strcmp(c->wake, "auto") && strcmp(c->wake, "on") && strcmp(c->wake, "off"))
+		return err_fail(err, "config", "wake: '%.64s' is not auto, on or off", c->wake);
 	return check_groups(c, err);
 }
 

@@ -53,6 +53,9 @@ struct config {
 	bool keep_awake;          /* tap keep_awake_key every keep_awake_interval_s */
 	char *keep_awake_key;     /* a chord that does nothing visible (F15) */
 	long keep_awake_interval_s;
+	char *udc;                /* the USB device controller: auto, none, a name, a dir */
+	char *wake;               /* remote wakeup: auto, on, off */
+	long wake_timeout_ms;     /* how long a woken host may take to resume the bus */
 	long write_timeout_ms;    /* a report the host does not take in time → disconnected */
 	long queue_size;          /* commands waiting to be typed */
 	long max_payload;         /* bytes in one message */

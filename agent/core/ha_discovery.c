@@ -352,9 +352,33 @@ static void fill_host(json_object *o, const struct disc *d, const struct combo *
 	put_s(o, "state_topic", d->t_status);
 	put_s(o, "value_template",
 	      "{% if value_json.host == 'connected' %}ON"
-	      "{% elif value_json.host == 'disconnected' %}OFF"
+	      "{% elif value_json.host in ['disconnected', 'suspended'] %}OFF"
 	      "{% else %}None{% endif %}");
 	put_s(o, "device_class", "connectivity");
+}
+
+/* The computer's state as the agent sees it, asleep included. */
+static void fill_computer(json_object *o, const struct disc *d, const struct combo *cb)
+{
+	json_object *ops = jx_array();
+
+	jx_push_str(ops, "connected");
+	jx_push_str(ops, "disconnected");
+	jx_push_str(ops, "suspended");
+	jx_push_str(ops, "unknown");
+	put_s(o, "state_topic", d->t_status);
+	put_s(o, "value_template", "{{ value_json.host }}");
+	put_s(o, "device_class", "enum");
+	jx_put(o, "options", ops);
+	put_s(o, "icon", "mdi:monitor");
+}
+
+/* Remote wakeup: a computer that suspended the bus is woken (queued). */
+static void fill_wake(json_object *o, const struct disc *d, const struct combo *cb)
+{
+	put_s(o, "command_topic", d->t_cmd);
+	put_s(o, "payload_press", "{\"id\":\"homeassistant-wake\",\"wake\":true}");
+	put_s(o, "icon", "mdi:power-sleep");
 }
 
 /* Unknown (None) until the computer has sent its LED state (leds.known): an
@@ -443,6 +467,8 @@ static const struct entity entities[] = {
 	{ "select",        "layout",      "Target layout",   fill_layout },
 	{ "switch",        "keep_awake",  "Keep awake",      fill_keep_awake },
 	{ "binary_sensor", "host",        "Host connected",  fill_host },
+	{ "sensor",        "computer",    "Computer",        fill_computer },
+	{ "button",        "wake",        "Wake",            fill_wake },
 	{ "binary_sensor", "caps_lock",   "Caps Lock",       fill_caps },
 	{ "binary_sensor", "num_lock",    "Num Lock",        fill_num },
 	{ "binary_sensor", "scroll_lock", "Scroll Lock",     fill_scroll },

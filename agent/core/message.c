@@ -49,6 +49,8 @@ char *message_result(const struct result_info *r)
 		jx_int(o, "ms", r->ms);
 	if (r->dropped)
 		jx_int(o, "dropped", (int64_t)r->dropped);
+	if (r->wake)
+		jx_str(o, "wake", r->wake);
 	if (r->bad && r->bad->n_bad) {
 		jx_put(o, "untypable", bad_chars(r->bad));
 		jx_int(o, "untypable_total", (int64_t)r->bad->n_bad_total);
@@ -103,6 +105,23 @@ static json_object *limits(const struct status_limits *l)
 	return o;
 }
 
+static json_object *wake(const struct wake_status *w)
+{
+	json_object *o = jx_object();
+
+	jx_str(o, "udc", w->udc);
+	if (w->driver)
+		jx_str(o, "driver", w->driver);
+	jx_bool(o, "supported", w->supported);
+	if (w->advertised < 0)
+		jx_put(o, "advertised", NULL);
+	else
+		jx_bool(o, "advertised", w->advertised);
+	if (!w->supported)
+		jx_str(o, "why", w->why ? w->why : "");
+	return o;
+}
+
 char *message_status(const struct status_info *s)
 {
 	json_object *o = jx_object();
@@ -125,6 +144,7 @@ char *message_status(const struct status_info *s)
 	jx_put(o, "leds", leds(s));
 	jx_bool(o, "busy", s->busy);
 	jx_bool(o, "keep_awake", s->keep_awake);
+	jx_put(o, "wake", wake(&s->wake));
 	jx_int(o, "queue", (int64_t)s->queue);
 	jx_int(o, "queue_size", (int64_t)s->queue_size);
 	jx_bool(o, "media_keys", s->consumer);

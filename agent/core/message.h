@@ -26,6 +26,8 @@ struct result_info {
 	size_t entered;              /* characters typed through it */
 	long ms;                     /* from receipt to the last report, -1 = omit */
 	size_t dropped;              /* cancel/release_all: queued commands dropped */
+	const char *wake;            /* "woken" (it woke the computer), "awake" ({"wake":true}
+				      * to a computer not asleep), or NULL */
 };
 
 /* A result object as a JSON string; the caller frees it. */
@@ -41,6 +43,15 @@ struct status_limits {
 	long max_chars, max_payload, max_steps;
 };
 
+/* Remote wakeup: what the UDC can do (docs/protocol.md, status "wake"). */
+struct wake_status {
+	const char *udc;             /* the controller's name, or NULL */
+	const char *driver;          /* its driver, or NULL */
+	bool supported;
+	int advertised;              /* the gadget offers remote wakeup: 1, 0, -1 unknown */
+	const char *why;             /* why not, when !supported */
+};
+
 struct status_info {
 	const char *device_id, *version, *layout, *target;
 	const char *name, *location; /* NULL or "" → omitted */
@@ -52,6 +63,7 @@ struct status_info {
 	bool leds_known;
 	bool busy;
 	bool keep_awake;             /* keep_awake is on */
+	struct wake_status wake;
 	size_t queue, queue_size;
 	bool consumer;               /* a consumer-control device is configured */
 	long uptime_s;

@@ -60,6 +60,7 @@ int agent_init(struct agent *a, const struct config *cfg)
 	cmd_queue_init(&a->queue, (size_t)cfg->queue_size);
 	pthread_mutex_init(&a->st.lock, NULL);
 	a->st.host = "unknown";
+	a->st.wake.advertised = -1;
 	a->st.dirty = true;
 	atomic_store(&a->layout, config_layout(cfg));
 	a->unicode_entry = (uint8_t)config_unicode_entry(cfg);
@@ -162,6 +163,7 @@ void agent_publish_status(struct agent *a)
 	s.leds_known = a->st.leds_known;
 	s.busy = a->st.busy;
 	s.keep_awake = atomic_load(&a->keep_awake);
+	struct agent_wake wk = a->st.wake;
 	s.counters = a->st.counters;
 	a->st.dirty = false;
 	pthread_mutex_unlock(&a->st.lock);
@@ -178,6 +180,8 @@ void agent_publish_status(struct agent *a)
 	s.queue_size = (size_t)a->cfg->queue_size;
 	s.consumer = *a->cfg->hid_consumer != '\0';
 	s.uptime_s = (long)((clock_ms() - a->started_ms) / 1000u);
+	s.wake = (struct wake_status){ *wk.udc ? wk.udc : NULL, *wk.driver ? wk.driver : NULL,
+				       wk.supported, wk.advertised, wk.why };
 	char *json = message_status(&s);
 	mqtt_link_publish(a->link, a->topics.status, json, strlen(json), 1, true);
 	free(json);
@@ -251,6 +255,14 @@ void agent_set_keep_awake(struct agent *a, bool on)
 		log_info("keep awake %s", on ? "on" : "off");
 	agent_touch(a);
 	agent_wake(a);
+}
+
+void agent_set_wake(struct agent *a, const struct agent_wake *w)
+{
+	pthread_mutex_lock(&a->st.lock);
+	a->st.wake = *w;
+	a->st.dirty = true;
+	pthread_mutex_unlock(&a->st.lock);
 }
 
 void agent_count_keep_awake_tap(struct agent *a, size_t reports)

@@ -34,8 +34,16 @@ struct agent_topics {
 	size_t n_groups;
 };
 
+/* Remote wakeup as the writer found it (copied: the writer may look again). */
+struct agent_wake {
+	char udc[64], driver[64], why[224];
+	bool supported;
+	int advertised;
+};
+
 /* What the status shows. Private to agent.c (the lock is taken nowhere else). */
 struct agent_state {
+	struct agent_wake wake;
 	pthread_mutex_t lock;
 	const char *host;             /* "connected" / "disconnected" / "unknown" (static) */
 	struct hid_leds leds;
@@ -119,6 +127,9 @@ void agent_set_busy(struct agent *a, bool busy);
 /* keep_awake on or off (a command, release_all): the status says so and the
  * writer is woken to follow. */
 void agent_set_keep_awake(struct agent *a, bool on);
+
+/* What remote wakeup can do here (the writer, when it found the UDC). */
+void agent_set_wake(struct agent *a, const struct agent_wake *w);
 void agent_count_keep_awake_tap(struct agent *a, size_t reports);
 
 #endif

@@ -22,6 +22,7 @@
 #define PROGRESS_AFTER_MS 250    /* a command running longer reports progress… */
 #define PROGRESS_EVERY_MS 250    /* …at most this often */
 #define KEEP_REFRESH_MS 200      /* a `hold` sends the held keys again this often */
+#define STALL_CHECK_MS 100       /* a write waiting this long asks if the host is asleep */
 
 static void drain_wake(struct writer *w)
 {
@@ -44,11 +45,92 @@ static const char *link_name(const struct hid_device *d)
 	       "disconnected" : "unknown";
 }
 
-/* Publish the keyboard's link state when it changed. */
+/* Publish the keyboard's link state when it changed; a host that has
+ * suspended the bus is "suspended", whatever the last write said. */
 static void sync_link(struct writer *w)
 {
 	w->reported_link = w->kbd.link;
-	agent_set_host(w->a, link_name(&w->kbd));
+	agent_set_host(w->a, w->suspended ? "suspended" : link_name(&w->kbd));
+}
+
+static int sink_pause(void *ctx, uint32_t us);
+
+/* Has the host suspended the bus? Asks sysfs (not per keystroke: on the
+ * probe timer, before a command the cache says is asleep, when a write
+ * stalls) and says so in the status. */
+static bool check_suspended(struct writer *w)
+{
+	bool s = udc_suspended(&w->udc) == 1;
+
+	if (s != w->suspended) {
+		w->suspended = s;
+		log_info("host %s the USB bus", s ? "suspended" : "resumed");
+		sync_link(w);
+	}
+	return s;
+}
+
+/* A suspended host is woken (remote wakeup) and must resume the bus within
+ * wake_timeout_ms. 0: awake (or was not asleep); -EOPNOTSUPP: this device
+ * cannot wake it; -ETIME: it did not wake; -ECANCELED. */
+static int wake_host(struct writer *w)
+{
+	uint64_t t0 = clock_ms(), limit = (uint64_t)w->a->cfg->wake_timeout_ms;
+	int e;
+
+	if (!check_suspended(w))
+		return 0;
+	if (!w->udc.supported || (e = udc_wakeup(&w->udc))) {
+		snprintf(w->detail, sizeof w->detail, "the computer is asleep (USB suspended) and this "
+			 "device cannot wake it: %s", w->udc.supported ? strerror(-e) : w->udc.why);
+		return -EOPNOTSUPP;
+	}
+	while (check_suspended(w)) {
+		if (clock_ms() - t0 >= limit) {
+			snprintf(w->detail, sizeof w->detail, "the computer is asleep (USB suspended) and "
+				 "did not wake up within %llu ms of the wakeup signal: it must allow this "
+				 "keyboard to wake it (docs/install.md)", (unsigned long long)limit);
+			log_warning("remote wakeup: the host did not resume the bus within %llu ms",
+				    (unsigned long long)limit);
+			return -ETIME;
+		}
+		if ((e = sink_pause(w, 20000)))
+			return e;
+	}
+	log_info("remote wakeup: the host resumed the bus after %llu ms",
+		 (unsigned long long)(clock_ms() - t0));
+	w->woke = "woken";
+	return 0;
+}
+
+/* {"wake":true}: "woken", "awake" (it was not asleep), or why not. */
+static int wake_command(struct writer *w)
+{
+	int e;
+
+	if (!w->udc.dir) {
+		snprintf(w->detail, sizeof w->detail, "this device can neither see nor wake a sleeping "
+			 "computer: %s", w->udc.why);
+		return -EOPNOTSUPP;
+	}
+	if ((e = wake_host(w)))
+		return e;
+	if (!w->woke)
+		w->woke = "awake";
+	return 0;
+}
+
+/* A keyboard write that did not go through for STALL_CHECK_MS: a host that
+ * suspended the bus since the probe timer last looked is woken, and the
+ * write goes on waiting (the report is queued in the gadget meanwhile).
+ * 1: woken, 0: not asleep (wait on), or wake_host()'s error. */
+static int stalled(struct writer *w, struct hid_device *d, enum hid_link link)
+{
+	d->link = link;   /* the timeout was the stall check's, not the host's */
+	if (!check_suspended(w))
+		return 0;
+	int e = wake_host(w);
+	return e ? e : 1;
 }
 
 /* Write one report, waiting at most write_timeout_ms in all; a wake-up that is
@@ -56,11 +138,25 @@ static void sync_link(struct writer *w)
 static int write_report(struct writer *w, struct hid_device *d, const uint8_t *r, size_t len,
 			bool may_cancel, int timeout_ms)
 {
-	int waited = 0, e;
+	int waited = 0, e, step = w->udc.dir && d == &w->kbd && timeout_ms > STALL_CHECK_MS ?
+				   STALL_CHECK_MS : timeout_ms;
+	enum hid_link link = d->link;
 
 	if (may_cancel && cancelled(w))
 		return -ECANCELED;
-	while ((e = hid_device_write(d, r, len, timeout_ms, w->a->wake_fd, &waited)) == -EINTR) {
+	while ((e = hid_device_write(d, r, len, step, w->a->wake_fd, &waited)) == -EINTR ||
+	       (step < timeout_ms && e == -ETIMEDOUT)) {
+		if (e == -ETIMEDOUT) {   /* only the stall check's short wait */
+			int s = stalled(w, d, link);
+			if (s < 0) {
+				e = s;
+				break;
+			}
+			step = timeout_ms;
+			if (s)
+				waited = 0;   /* the host is back: a full wait for this report */
+			continue;
+		}
 		drain_wake(w);
 		if (may_cancel && cancelled(w))
 			return -ECANCELED;
@@ -157,7 +253,9 @@ static int sink_keep(void *ctx, const uint8_t r[HID_KBD_REPORT_LEN], uint32_t us
 		int e = sink_pause(w, (uint32_t)step);
 		if (e)
 			return e;
-		if (w->kbd.kind != HID_GADGET || clock_us() >= end)
+		/* A file or FIFO keeps what it was given; a gadget node may be
+		 * gone for a while (kind NONE) while the computer restarts. */
+		if (w->kbd.kind == HID_FILE || w->kbd.kind == HID_FIFO || clock_us() >= end)
 			continue;
 		e = write_report(w, &w->kbd, r, HID_KBD_REPORT_LEN, true, KEEP_REFRESH_MS);
 		if (e == -ECANCELED)
@@ -249,6 +347,10 @@ static const char *error_code(int e, const char **detail, struct writer *w)
 	case -ENODEV:
 		return *detail = "media keys need hid_consumer (no consumer-control device configured)",
 		       "no_media_device";
+	case -EOPNOTSUPP:
+		return *detail = w->detail, "wake_unsupported";
+	case -ETIME:
+		return *detail = w->detail, "wake_failed";
 	default:
 		return *detail = "the host is not connected (USB unplugged, asleep, or not reading)",
 		       "host_disconnected";
@@ -333,9 +435,14 @@ static int type_command(struct writer *w, struct command *c, struct seq_progress
 	struct seq_sink sink = { w, sink_keyboard, w->have_cons ? sink_consumer : NULL, sink_pause,
 				 sink_keep };
 	uint32_t gap = gap_us(w, c);
+	int e;
 
 	if (cancelled(w))
 		return -ECANCELED;
+	if (w->suspended && (e = wake_host(w)))   /* asleep when last looked: wake it first */
+		return e;
+	if (c->type == CMD_WAKE)
+		return wake_command(w);
 	if (!host_ready(w))
 		return w->kbd.fd < 0 ? -ENOENT : -EPIPE;
 	read_leds(w);
@@ -345,7 +452,7 @@ static int type_command(struct writer *w, struct command *c, struct seq_progress
 		return -ECANCELED;
 	w->cmd = c, w->progress = p;
 	w->next_progress_ms = 0;
-	int e = seq_run(&w->seq, c, gap, &sink, p);
+	e = seq_run(&w->seq, c, gap, &sink, p);
 	w->cmd = NULL, w->progress = NULL;
 	w->last_stroke_us = clock_us();
 	return e;
@@ -358,6 +465,7 @@ static void run_command(struct writer *w, struct command *c)
 	const char *detail = NULL;
 
 	w->gen = c->cancel_gen;
+	w->woke = NULL;
 	int e = type_command(w, c, &p);
 	w->gen = atomic_load(&w->a->cancel_gen);
 	if (e)
@@ -367,6 +475,7 @@ static void run_command(struct writer *w, struct command *c)
 		ri.error = error_code(e, &detail, w);
 		ri.detail = detail;
 	}
+	ri.wake = w->woke;
 	ri.chars = p.chars;
 	ri.strokes = p.strokes;
 	ri.entered = p.entered;
@@ -398,7 +507,8 @@ static void keep_awake(struct writer *w, uint64_t now)
 	if (!on || now < keep_awake_due(w))
 		return;
 	w->last_tap_ms = now;
-	if (seq_holding(&w->seq) || w->kbd.fd < 0 || w->kbd.link == LINK_DISCONNECTED)
+	if (seq_holding(&w->seq) || w->kbd.fd < 0 || w->kbd.link == LINK_DISCONNECTED ||
+	    w->suspended)
 		return;
 	struct seq_sink rs = { w, release_keyboard, NULL, sink_pause, NULL };
 	struct seq_progress p = { 0 };
@@ -432,12 +542,38 @@ static int idle_timeout(struct writer *w, uint64_t now)
 	}
 	/* Gadget nodes are checked on the probe timer too: a gadget torn down
 	 * and set up again leaves our descriptors on deleted nodes. */
-	if (needs_probe(w) || w->led_fd >= 0 || w->kbd.kind == HID_GADGET) {
+	if (needs_probe(w) || w->led_fd >= 0 || w->kbd.kind == HID_GADGET || w->udc.dir) {
 		int64_t left = (int64_t)w->next_probe_ms - (int64_t)now;
 		left = left > 0 ? left : 0;
 		t = (t < 0 || left < t) ? left : t;
 	}
 	return (int)t;
+}
+
+/* The controller for remote wakeup, told to the status. Looked for again on
+ * the probe timer while udc = auto has not found it (the gadget is bound
+ * after the agent started). */
+static void open_udc(struct writer *w)
+{
+	const struct config *cfg = w->a->cfg;
+	bool gadget = w->kbd.kind == HID_GADGET || !strncmp(cfg->hid_keyboard, "/dev/hidg", 9);
+	struct agent_wake aw = { .advertised = -1 };
+
+	udc_close(&w->udc);
+	udc_open(&w->udc, cfg->udc, gadget, cfg->wake);
+	snprintf(aw.udc, sizeof aw.udc, "%s", w->udc.name);
+	snprintf(aw.driver, sizeof aw.driver, "%s", w->udc.driver);
+	snprintf(aw.why, sizeof aw.why, "%s", w->udc.why);
+	aw.supported = w->udc.supported;
+	aw.advertised = w->udc.advertised;
+	agent_set_wake(w->a, &aw);
+}
+
+static void look_for_udc(struct writer *w)
+{
+	if (!w->udc.dir && !strcmp(w->a->cfg->udc, "auto") && w->kbd.kind == HID_GADGET &&
+	    w->kbd.link == LINK_CONNECTED)
+		open_udc(w);
 }
 
 static void idle_once(struct writer *w)
@@ -474,6 +610,9 @@ static void idle_once(struct writer *w)
 			probe(w);
 		if (w->led_fd >= 0)
 			read_leds(w);
+		look_for_udc(w);
+		if (w->udc.dir)
+			check_suspended(w);
 	}
 }
 
@@ -530,11 +669,13 @@ int writer_start(struct writer *w, struct agent *a)
 	hid_device_init(&w->cons, w->have_cons ? cfg->hid_consumer : "");
 	seq_init(&w->seq);
 	chord_parse(cfg->keep_awake_key, strlen(cfg->keep_awake_key), &w->keep_awake_key, NULL);
+	w->udc.state_fd = w->udc.suspended_fd = w->udc.srp_fd = -1;
 	w->gen = atomic_load(&a->cancel_gen);
 	if (hid_device_open(&w->kbd))
 		log_warning("%s: %s (waiting for it)", cfg->hid_keyboard, strerror(-w->kbd.last_error));
 	if (w->have_cons && hid_device_open(&w->cons))
 		log_warning("%s: %s (waiting for it)", cfg->hid_consumer, strerror(-w->cons.last_error));
+	open_udc(w);
 	w->led_fd = open_led_source(cfg->hid_keyboard_leds, &w->led_is_fifo);
 	w->watch_fd = watch_open(w);
 	int e = pthread_create(&w->thread, NULL, writer_main, w);
@@ -549,6 +690,7 @@ void writer_join(struct writer *w)
 	if (w->started)
 		pthread_join(w->thread, NULL);
 	w->started = false;
+	udc_close(&w->udc);
 	hid_device_destroy(&w->kbd);
 	hid_device_destroy(&w->cons);
 	if (w->led_fd >= 0)

@@ -14,6 +14,7 @@
 #include "agent.h"
 #include "hid_device.h"
 #include "sequencer.h"
+#include "udc.h"
 
 struct writer {
 	struct agent *a;              /* borrowed */
@@ -29,6 +30,10 @@ struct writer {
 	struct chord keep_awake_key;  /* what keep_awake taps (cfg->keep_awake_key) */
 	uint64_t last_tap_ms;         /* keep_awake's last tap, or when it was switched on */
 	bool keep_awake_was;          /* keep_awake as the writer last saw it */
+	struct udc udc;               /* the USB device controller: suspend and wakeup */
+	bool suspended;               /* the host has suspended the bus (probe timer) */
+	const char *woke;             /* the running command woke the host: "woken" */
+	char detail[320];             /* an error's detail made for this command */
 	uint64_t next_probe_ms;
 	uint64_t last_stroke_us;      /* for the rate limit across commands */
 	const struct command *cmd;    /* the command being typed, or NULL */

@@ -77,8 +77,9 @@ DEVICE_CLASSES = {
         "garage_door", "gas", "heat", "light", "lock", "moisture", "motion", "moving",
         "occupancy", "opening", "plug", "power", "presence", "problem", "running", "safety",
         "smoke", "sound", "tamper", "update", "vibration", "window"},
-    # keymime's sensors need none; any device_class on a sensor is flagged for review.
-    "sensor": set(),
+    # keymime's sensors need none but enum (a state from a fixed list); any
+    # other device_class on a sensor is flagged for review.
+    "sensor": {"enum"},
 }
 STATE_CLASSES = {"measurement", "measurement_angle", "total", "total_increasing"}
 READ_ONLY = {"sensor", "binary_sensor", "event"}   # entity_category "config" not allowed
@@ -386,6 +387,8 @@ def _render_checks(component, cfg, status, results, p):
                   cfg.get("state_off", cfg.get("payload_off", "OFF")), "None")
             if val not in ok:
                 p.append("value_template renders %r, not state_on/state_off %s" % (val, ok))
+        elif component == "sensor" and "options" in cfg and val not in cfg["options"]:
+            p.append("value_template renders %r, not one of the options" % val)
         elif component == "select" and val not in cfg.get("options", []):
             p.append("value_template renders %r, not an option" % val)
         elif component == "event":

@@ -39,6 +39,7 @@ def test_the_promised_entities_are_there():
                  ("binary_sensor", "host"), ("binary_sensor", "caps_lock"),
                  ("binary_sensor", "num_lock"), ("binary_sensor", "scroll_lock"),
                  ("sensor", "last_result"), ("event", "result"), ("switch", "keep_awake"),
+                 ("button", "wake"), ("sensor", "computer"),
                  ("button", "combo_ctrl_alt_del"), ("button", "combo_lock_screen")]:
         assert want in got, "missing %s/%s in %s" % (want + (sorted(got),))
 
@@ -73,6 +74,19 @@ def test_keep_awake_switch_sends_and_reads_it():
     for on in (True, False):
         state = ha_schema.render(s["value_template"], value_json={"keep_awake": on})
         assert state == (s["state_on"] if on else s["state_off"]), state
+
+
+def test_wake_button_and_computer_state():
+    msgs = dict(ha_dump())
+    b = json.loads(msgs["homeassistant/button/keymime_pi1/wake/config"])
+    assert b["command_topic"] == "keymime/pi1/cmd" and json.loads(b["payload_press"])["wake"] is True
+    s = json.loads(msgs["homeassistant/sensor/keymime_pi1/computer/config"])
+    h = json.loads(msgs["homeassistant/binary_sensor/keymime_pi1/host/config"])
+    for host, conn in (("connected", "ON"), ("disconnected", "OFF"), ("suspended", "OFF"),
+                       ("unknown", "None")):
+        assert ha_schema.render(s["value_template"], value_json={"host": host}) == host
+        assert host in s["options"]
+        assert ha_schema.render(h["value_template"], value_json={"host": host}) == conn, host
 
 
 def test_select_template_renders_the_set_layout_command():
@@ -178,6 +192,9 @@ MUTATIONS = [
      "text", "type", "availability"),
     ("unique id", lambda c: c.update(unique_id="keymime_pi1_type"), "notify", "type_long",
      "also used"),
+    ("enum state", lambda c: c.update(options=["on", "off"]), "sensor", "computer",
+     "not one of the options"),
+    ("enum class", lambda c: c.pop("device_class"), "sensor", "computer", "need device_class enum"),
     ("switch state", lambda c: c.pop("state_on"), "switch", "keep_awake",
      "not state_on/state_off"),
     ("switch device class", lambda c: c.update(device_class="heater"), "switch", "keep_awake",

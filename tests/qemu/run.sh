@@ -6,7 +6,9 @@
 # keymime-gadget script and (when built) keymime-agent, boots it in qemu and turns
 # the scenario's PASS/FAIL lines into an exit code.
 #
-#   tests/qemu/run.sh [--build DIR] [--agent BINARY] [--no-agent] [--keep]
+#   tests/qemu/run.sh [--build DIR] [--agent BINARY] [--no-agent] [--keep] [--scenario FILE]
+#
+# --scenario: the script the VM runs (default scenario.sh; features.sh: issue #18).
 #
 # Environment: KEYMIME_CACHE (default /var/cache/keymime-test, or ~/.cache/…
 # when that is not writable) holds the kernel and the last console log; KEYMIME_QEMU_ACCEL=tcg|kvm forces an accelerator;
@@ -22,6 +24,7 @@ BUILD=${KEYMIME_BUILD_DIR:-}
 AGENT=""
 WITH_AGENT=1
 KEEP=0
+SCENARIO=$HERE/scenario.sh
 TIMEOUT=${KEYMIME_QEMU_TIMEOUT:-240}
 MODULES="configfs dummy_hcd libcomposite usb_f_hid usbhid hid_generic evdev"
 
@@ -31,7 +34,8 @@ while [ $# -gt 0 ]; do
         --agent) AGENT=$2; shift 2 ;;
         --no-agent) WITH_AGENT=0; shift ;;
         --keep) KEEP=1; shift ;;
-        *) echo "usage: $0 [--build DIR] [--agent BINARY] [--no-agent] [--keep]" >&2; exit 2 ;;
+        --scenario) SCENARIO=$2; shift 2 ;;
+        *) echo "usage: $0 [--build DIR] [--agent BINARY] [--no-agent] [--keep] [--scenario FILE]" >&2; exit 2 ;;
     esac
 done
 
@@ -46,7 +50,7 @@ build_initramfs() {
     cp "$file_busybox" "$ROOT/bin/busybox"
     ln -s busybox "$ROOT/bin/sh"
     install -m 0755 "$HERE/init" "$ROOT/init"
-    install -m 0755 "$HERE/scenario.sh" "$ROOT/scenario.sh"
+    install -m 0755 "$SCENARIO" "$ROOT/scenario.sh"
     install -m 0644 "$HERE/decode.awk" "$ROOT/decode.awk"
     install -m 0755 "$SRC/provisioning/gadget/keymime-gadget" "$ROOT/usr/sbin/keymime-gadget"
     install -m 0644 "$SRC/provisioning/agent.conf.example" "$ROOT/etc/keymime/agent.conf.example"

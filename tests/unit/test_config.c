@@ -704,3 +704,19 @@ Test(config, keep_awake)
 	cr_expect_str_eq(err.detail, "keep_awake_key: 'AudioVolumeUp' is a media key; use a keyboard "
 				     "key that does nothing visible, such as F15");
 }
+
+Test(config, wake)
+{
+	cr_expect_str_eq(cfg.udc, "auto");
+	cr_expect_str_eq(cfg.wake, "auto");
+	cr_expect_eq(cfg.wake_timeout_ms, 10000);
+	cr_expect_eq(config_set(&cfg, "device_id", "pi1", &err), 0);
+	for (const char *const *v = (const char *const[]){ "auto", "on", "off", NULL }; *v; v++) {
+		cr_assert_eq(config_set(&cfg, "wake", *v, &err), 0);
+		cr_expect_eq(config_validate(&cfg, &err), 0, "%s: %s", *v, err.detail);
+	}
+	cr_assert_eq(config_set(&cfg, "wake", "yes", &err), 0);
+	cr_expect_eq(config_validate(&cfg, &err), -EINVAL);
+	cr_expect_str_eq(err.detail, "wake: 'yes' is not auto, on or off");
+	cr_expect_eq(parse("wake_timeout_ms = 50\n"), -EINVAL);
+}

@@ -105,7 +105,7 @@ static const struct { const char *json, *code, *detail; } bad[] = {
 	{ "[1]", "bad_command", "macro 'm': a macro is a JSON object, not an array" },
 	{ "{\"text\":", "bad_json", "macro 'm': the JSON ends too early" },
 	{ "{}", "bad_command", "macro 'm': no action: give one of text, keys, seq, down, up, "
-			       "release_all, cancel, set_layout, set_target, hold, macro, ducky, keep_awake" },
+			       "release_all, cancel, set_layout, set_target, hold, macro, ducky, keep_awake, wake" },
 	{ "{\"hold\":\"F12\",\"ms\":600001}", "bad_value",
 	  "macro 'm': 'ms' must be between 1 and 60000 (max_hold_ms)" },
 };

@@ -343,3 +343,48 @@ Test(message, status_keep_awake)
 	cr_expect_not(flag(o, "keep_awake"));
 	json_object_put(o);
 }
+
+/* Remote wakeup in the status: the controller, whether a wake can work, what
+ * the gadget offers, and why not. */
+Test(message, status_wake)
+{
+	struct status_info s = { .device_id = "d", .version = "v", .layout = "us", .host = "suspended",
+				 .wake = { "fe980000.usb", "dwc2", false, 1, "dwc2 cannot" } };
+	json_object *o = parse_owned(message_status(&s));
+	json_object *w = field(o, "wake", json_type_object);
+
+	cr_expect_str_eq(str(o, "host"), "suspended");
+	cr_expect_str_eq(str(w, "udc"), "fe980000.usb");
+	cr_expect_str_eq(str(w, "driver"), "dwc2");
+	cr_expect_not(flag(w, "supported"));
+	cr_expect(flag(w, "advertised"));
+	cr_expect_str_eq(str(w, "why"), "dwc2 cannot");
+	json_object_put(o);
+	s.wake = (struct wake_status){ NULL, NULL, false, -1, "no USB device controller" };
+	o = parse_owned(message_status(&s));
+	w = field(o, "wake", json_type_object);
+	json_object *v;
+	cr_expect(json_object_object_get_ex(w, "udc", &v) && v == NULL, "udc null");
+	cr_expect(json_object_object_get_ex(w, "advertised", &v) && v == NULL, "advertised null");
+	cr_expect_not(json_object_object_get_ex(w, "driver", NULL));
+	json_object_put(o);
+	s.wake = (struct wake_status){ "dummy_udc.0", "dummy_udc", true, 1, "" };
+	o = parse_owned(message_status(&s));
+	w = field(o, "wake", json_type_object);
+	cr_expect(flag(w, "supported"));
+	cr_expect_not(json_object_object_get_ex(w, "why", NULL), "no why when supported");
+	json_object_put(o);
+}
+
+Test(message, result_wake)
+{
+	struct result_info r = { .ok = true, .source = "cmd", .wake = "woken", .ms = -1 };
+	json_object *o = parse_owned(message_result(&r));
+
+	cr_expect_str_eq(str(o, "wake"), "woken");
+	json_object_put(o);
+	r.wake = NULL;
+	o = parse_owned(message_result(&r));
+	cr_expect_not(json_object_object_get_ex(o, "wake", NULL));
+	json_object_put(o);
+}
