@@ -106,7 +106,7 @@ def test_prefix_and_combos_from_the_config():
                         "--version", status["version"])
         got = wait_configs(b, len(want), ha_prefix="ha")
         assert sorted(got) == sorted(want)
-        buttons = sorted(t for t in got if "/button/" in t)
+        buttons = sorted(t for t in got if "/button/keymime_pi1/combo_" in t)
         assert buttons == ["ha/button/keymime_pi1/combo_paste/config",
                            "ha/button/keymime_pi1/combo_vol_up/config"], buttons
         assert not ha_schema.check_all(sorted(got.items()), "pi1", ha_prefix="ha", status=status)
