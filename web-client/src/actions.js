@@ -115,15 +115,17 @@ export class KeysPanel {
   }
 }
 
-/** The macro list and editor. */
+/** The macro list and editor, and the macros of the selected devices. */
 export class MacroPanel {
   #store;
   #onRun;
+  #onRunDevice;
   #editing = null;
 
-  constructor({ store, onRun }) {
+  constructor({ store, onRun, onRunDevice }) {
     this.#store = store;
     this.#onRun = onRun;
+    this.#onRunDevice = onRunDevice;
     $('macro-new').addEventListener('click', () => this.edit(null));
     $('macro-cancel').addEventListener('click', () => this.#close());
     $('macro-form').addEventListener('submit', (e) => { e.preventDefault(); this.#save(); });
@@ -135,6 +137,21 @@ export class MacroPanel {
     const macros = this.#store.list();
     ul.replaceChildren(...macros.map((m) => this.#item(m)));
     if (macros.length === 0) ul.append(el('li', 'muted', 'No macro yet. A macro is a named series of text, keys and pauses.'));
+  }
+
+  /** The agents' own macros (their configuration) the selection shares. */
+  showDevice(names) {
+    const ul = $('device-macro-list');
+    ul.replaceChildren(...names.map((n) => {
+      const b = button('Run', { icon: icon('play'), aria: `Run the device macro ${n}` });
+      b.addEventListener('click', () => this.#onRunDevice(n));
+      const li = el('li');
+      li.append(el('span', 'mname', n), b);
+      return li;
+    }));
+    if (names.length === 0) {
+      ul.append(el('li', 'muted', 'The selected devices share no macro of their own (macro.NAME in agent.conf).'));
+    }
   }
 
   #item(m) {

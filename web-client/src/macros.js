@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // macros.js — user macros (named sequences of steps) kept in localStorage,
-// and the one-step-per-line text form used to edit them. Pure but for the
+// and the one-step-per-line text form used to edit them; and which of the
+// agents' own macros (their status) a selection shares. Pure but for the
 // borrowed storage object.
 //
 // Storage format, key "keymime.macros.v1":
@@ -72,6 +73,16 @@ export function formatScript(steps) {
     if ('keys' in s) return `keys: ${s.keys}`;
     return `delay: ${s.delay_ms}`;
   }).join('\n');
+}
+
+/**
+ * The macros the agents themselves have (status `macros`: `macro.NAME` in
+ * their configuration) that every one of these statuses lists, in the first
+ * one's order: what can be run on all of them at once.
+ */
+export function sharedMacros(statuses) {
+  if (statuses.length === 0 || statuses.some((s) => !s)) return [];
+  return statuses[0].macros.filter((m) => statuses.every((s) => s.macros.includes(m)));
 }
 
 /** The macros of this browser. */

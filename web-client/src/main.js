@@ -11,7 +11,7 @@ import { Selection } from './selection.js';
 import { LiveKeyboard } from './keyboard.js';
 import { CommandLog } from './log.js';
 import { Dispatcher } from './dispatch.js';
-import { MacroStore } from './macros.js';
+import { MacroStore, sharedMacros } from './macros.js';
 import { Job, RateBook } from './jobs.js';
 import { Settings, brokerUrl } from './settings.js';
 import { checkLimits, explainFailure, loginRefusal, publishRefusal } from './errors.js';
@@ -42,6 +42,7 @@ class App {
   #ids = new IdMaker();
   #rates = new RateBook();
   #macros = new MacroStore(storage);
+  #macroPanel;
   #badge = new LinkBadge();
   #toast = new Toast();
   #confirm = new ConfirmDialog();
@@ -97,7 +98,9 @@ class App {
     });
     new Tabs(document.querySelector('.tabs'));
     new KeysPanel({ onCombo: (c) => this.#send(Cmd.keys(this.#ids.next(), c.keys), { label: c.label }) });
-    new MacroPanel({ store: this.#macros, onRun: (m) => this.#runMacro(m) });
+    this.#macroPanel = new MacroPanel({
+      store: this.#macros, onRun: (m) => this.#runMacro(m), onRunDevice: (n) => this.#runDeviceMacro(n),
+    });
     this.#keyboard = new LiveKeyboard({
       send: (cmd) => this.#sendLive(cmd),
       onChange: (held) => { $('held').textContent = held.length ? `held: ${held.join(' ')}` : ''; },
@@ -243,6 +246,17 @@ class App {
     if (d?.busy) this.#forOpenJobs(t.id, (job) => job.busy(t.id));
     this.#view.schedule();
     if (t.id === this.#device.openId) this.#device.refresh();
+    if (t.kind === 'status') this.#showDeviceMacros();
+  }
+
+  /** The agents' own macros that every selected device has. */
+  #showDeviceMacros() {
+    const t = this.#liveTarget();
+    this.#macroPanel?.showDevice(sharedMacros(t.ids.map((id) => this.#store.get(id)?.status ?? null)));
+  }
+
+  #runDeviceMacro(name) {
+    this.#send(Cmd.macro(this.#ids.next(), name), { label: `device macro "${name}"`, what: `run the device macro "${name}"` });
   }
 
   #forOpenJobs(device, fn) {
@@ -501,6 +515,7 @@ class App {
     $('capture').setAttribute('aria-label',
       `Live keyboard: keys pressed here go to ${s.describe(label)}. Ctrl+] leaves.`);
     this.#paste.count();
+    this.#showDeviceMacros();
   }
 
   #rendered({ shown, total, ms }) {

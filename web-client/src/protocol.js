@@ -139,7 +139,7 @@ export function parseAvailability(payload) {
   return null;
 }
 
-const HOST_STATES = new Set(['connected', 'disconnected', 'unknown']);
+const HOST_STATES = new Set(['connected', 'disconnected', 'suspended', 'unknown']);
 
 /** The target operating systems an agent knows (docs/protocol.md). */
 export const TARGETS = Object.freeze([
@@ -206,6 +206,8 @@ export function parseStatus(payload) {
     layout: str(o.layout),
     target: str(o.target),
     groups,
+    // the macros of the agent's configuration, run by {"macro": name}
+    macros: Array.isArray(o.macros) ? o.macros.filter((m) => typeof m === 'string' && validId(m)) : [],
     host: HOST_STATES.has(o.host) ? o.host : 'unknown',
     // "known": false until the host has sent its first LED report
     ledsKnown: leds.known !== false,
@@ -305,6 +307,8 @@ export const Cmd = Object.freeze({
   keys(id, keys) { return { id, keys }; },
   seq(id, steps, opts = {}) { return withOptions({ id, seq: steps.map((s) => ({ ...s })) }, opts); },
   setLayout(id, layout) { return { id, set_layout: layout }; },
+  /** A macro of the agent's configuration, by name. */
+  macro(id, name) { return { id, macro: name }; },
   /** With a layout, the layout is taken for the new target in the same step. */
   setTarget(id, target, layout = '') { return layout ? { id, set_target: target, layout } : { id, set_target: target }; },
 });
@@ -334,6 +338,7 @@ export function describeCommand(c) {
   }
   if ('keys' in c) return `keys ${c.keys}`;
   if ('seq' in c) return `macro (${plural(c.seq.length, 'step')})`;
+  if ('macro' in c) return `device macro ${c.macro}`;
   if ('set_layout' in c) return `set layout ${c.set_layout}`;
   if ('set_target' in c) return `set target ${targetLabel(c.set_target)}${c.layout ? ` with layout ${c.layout}` : ''}`;
   if ('cancel' in c) return 'cancel';

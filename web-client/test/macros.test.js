@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MacroStore, STORAGE_KEY, formatScript, parseScript, stepError } from '../src/macros.js';
+import { MacroStore, STORAGE_KEY, formatScript, parseScript, sharedMacros, stepError } from '../src/macros.js';
 
 class MemStorage {
   constructor(init = {}) { this.m = new Map(Object.entries(init)); }
@@ -86,4 +86,13 @@ test('list() returns copies', () => {
   s.save(null, 'a', [{ text: 'x' }]);
   s.list()[0].steps[0].text = 'changed';
   assert.equal(s.list()[0].steps[0].text, 'x');
+});
+
+test('sharedMacros: the agents\' own macros every selected device has, in the first one\'s order', () => {
+  const st = (...macros) => ({ macros });
+  assert.deepEqual(sharedMacros([st('login', 'boot', 'cad')]), ['login', 'boot', 'cad']);
+  assert.deepEqual(sharedMacros([st('login', 'boot', 'cad'), st('cad', 'login')]), ['login', 'cad']);
+  assert.deepEqual(sharedMacros([st('login'), st()]), []);
+  assert.deepEqual(sharedMacros([st('login'), null]), [], 'a device without a status: none');
+  assert.deepEqual(sharedMacros([]), [], 'nothing selected');
 });

@@ -56,11 +56,11 @@ test('parseStatus reads the contract fields', () => {
     host: 'connected', leds: { num_lock: true, caps_lock: false, scroll_lock: true },
     busy: true, queue: 3, counters: { typed: 5 }, uptime_s: 7,
     name: ' Reception PC ', location: 'Front desk', target: 'windows',
-    limits: { max_chars: 100, max_payload: 4096, max_steps: 10 },
+    limits: { max_chars: 100, max_payload: 4096, max_steps: 10 }, macros: ['login', 'boot_menu'],
   })));
   assert.deepEqual(s, {
     deviceId: 'pi1', name: 'Reception PC', location: 'Front desk', version: '0.1.0', layout: 'de',
-    target: 'windows', groups: ['all', 'lab'],
+    target: 'windows', groups: ['all', 'lab'], macros: ['login', 'boot_menu'],
     host: 'connected', ledsKnown: true, leds: { num: true, caps: false, scroll: true },
     busy: true, queue: 3, uptimeS: 7, limits: { maxChars: 100, maxPayload: 4096, maxSteps: 10 },
     counters: { typed: 5 },
@@ -81,6 +81,15 @@ test('parseStatus fills defaults for missing or odd fields', () => {
   assert.equal(s.target, '');
   assert.deepEqual(s.limits, { maxChars: 65536, maxPayload: 262144, maxSteps: 1000 }, 'the agent defaults');
   assert.deepEqual(parseStatus('{"limits":{"max_chars":-1,"max_steps":"9"}}').limits.maxChars, 65536);
+});
+
+test('parseStatus: the agent\'s macros (valid names only) and a suspended host', () => {
+  assert.deepEqual(parseStatus('{}').macros, []);
+  assert.deepEqual(parseStatus('{"macros":["ok","no spaces",7,"","a-b_1"]}').macros, ['ok', 'a-b_1']);
+  assert.deepEqual(parseStatus('{"macros":"login"}').macros, []);
+  assert.equal(parseStatus('{"host":"suspended"}').host, 'suspended');
+  assert.deepEqual(Cmd.macro('web-3', 'login'), { id: 'web-3', macro: 'login' });
+  assert.equal(describeCommand(Cmd.macro('x', 'login')), 'device macro login');
 });
 
 test('parseStatus rejects empty and non-object payloads', () => {
