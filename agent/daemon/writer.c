@@ -76,7 +76,7 @@ static bool check_suspended(struct writer *w)
 static int wake_host(struct writer *w)
 {
 	uint64_t t0 = clock_ms(), limit = (uint64_t)w->a->cfg->wake_timeout_ms;
-	int e;
+	int e = 0;
 
 	if (!check_suspended(w))
 		return 0;
