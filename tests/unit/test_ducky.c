@@ -305,3 +305,38 @@ Test(ducky, too_large)
 	cr_expect_str_eq(err.code, "too_large");
 	command_free(c);
 }
+
+/* STRING goes through the text compiler of every text: a device's
+ * unicode_entry types what its layout lacks (Linux: Ctrl+Shift+U, hex, space),
+ * and a macOS target's layout is the Mac one. */
+Test(ducky, same_text_compiler)
+{
+	struct command *c = command_new();
+	const char *s = "STRING \xC3\xA9";   /* é */
+
+	cr_expect_eq(ducky_parse(c, s, strlen(s), layout_default(LAYOUT_LINUX), &limits, &err), -EINVAL);
+	cr_expect_str_eq(err.code, "untypable");
+	command_free(c);
+	c = command_new();
+	c->unicode_entry = UNICODE_ENTRY_LINUX_IBUS;
+	memset(&err, 0, sizeof err);
+	cr_assert_eq(ducky_parse(c, s, strlen(s), layout_default(LAYOUT_LINUX), &limits, &err), 0,
+		     "%s", err.detail);
+	cr_expect_eq(c->chars, 1);
+	cr_expect_eq(c->entered, 1, "é entered through linux-ibus");
+	command_free(c);
+	/* @ on a German keyboard: AltGr+Q on Linux, Option+L on a Mac. */
+	static const struct { enum layout_target t; uint8_t usage, mods; } at[] = {
+		{ LAYOUT_LINUX, 0x14, 0x40 }, { LAYOUT_MACOS, 0x0F, 0x04 },
+	};
+	s = "STRING @";
+	for (size_t i = 0; i < 2; i++) {
+		c = command_new();
+		cr_assert_eq(ducky_parse(c, s, strlen(s), layout_find(at[i].t, "de"), &limits, &err), 0,
+			     "%s", err.detail);
+		cr_assert_eq(c->n_acts, 1);
+		cr_expect_eq(c->acts[0].u.tap.usage, at[i].usage, "target %d", at[i].t);
+		cr_expect_eq(c->acts[0].u.tap.mods, at[i].mods, "target %d", at[i].t);
+		command_free(c);
+	}
+}
