@@ -3,7 +3,9 @@
 # guest.sh: the systemd test's scenario, inside the Debian 12 VM (started at
 # every boot by keymime-vmtest.service from the read-only second disk). The
 # phase, kept on the VM's disk across its reboots, says what this boot is:
-#   install   install the .deb, set up the broker and the device, reboot
+#   install   docs/install.md's "pi" blocks, word for word, as root (the
+#             .deb, the broker with TLS, the device's files, the start,
+#             typing, the dashboard, Home Assistant), each checked; reboot
 #   boot      a normal boot: the units at boot, typing, watchdog, gadget
 #             restart, READY after the first connection, stricter seccomp,
 #             clean stop, journal, exposure
@@ -16,7 +18,7 @@
 set -u
 T=/mnt/test
 STATE=/var/lib/keymime-vmtest
-DEV=vm1
+DEV=pi1                    # install.md's device
 KBD=/run/kbd.log           # evdev of the emulated keyboard (evlog lines)
 export XDG_CONFIG_HOME=/root/.config      # the operator's mosquitto_pub/sub options
 mkdir -p "$STATE"
@@ -71,33 +73,70 @@ type_check() {
 }
 
 # ---------------------------------------------------------------- install
+# What each of install.md's blocks must have done (after_NAME OUTFILE), on top
+# of exiting 0.
+after_udc() { check doc-udc-listed "ls /sys/class/udc: '$(cat "$1")'" grep -q . "$1"; }
+after_install() {
+    check doc-deb-user "the package made the system user keymime" getent passwd keymime
+    check doc-deb-enabled "both units enabled" systemctl is-enabled --quiet keymime-gadget.service keymime-agent.service
+}
+after_broker() {
+    check doc-broker-up "mosquitto runs the keymime configuration" systemctl is-active --quiet mosquitto
+    check doc-broker-tls "the device's agent.conf names ssl://pi1.local:8883 and the CA" \
+        sh -c 'grep -qx "broker = ssl://pi1.local:8883" /etc/mosquitto/keymime/devices/pi1/agent.conf &&
+               grep -qx "cafile = /etc/keymime/ca.crt" /etc/mosquitto/keymime/devices/pi1/agent.conf'
+    check doc-broker-no-plain "plain MQTT on 127.0.0.1 only: $(ss -ltnH 'sport = :1883' 2>/dev/null | awk '{print $4}' | tr '\n' ' ')" \
+        sh -c "! ss -ltnH 'sport = :1883' | awk '{print \$4}' | grep -qv '^127.0.0.1:'"
+}
+after_device_files() {
+    check doc-files-perms "$(stat -c '%n %U:%G %a' /etc/keymime/agent.conf /etc/keymime/password | tr '\n' ' ')" \
+        test "$(stat -c '%U:%G %a' /etc/keymime/agent.conf /etc/keymime/password | tr '\n' ' ')" = "root:keymime 640 keymime:keymime 600 "
+    check doc-files-config "--check-config accepts /etc/keymime/agent.conf as the agent's user" \
+        sudo -u keymime keymime-agent --check-config --config /etc/keymime/agent.conf
+}
+after_start() {
+    check doc-start-agent "the agent came up with the gadget" wait_for 60 systemctl is-active --quiet keymime-agent
+}
+after_status() {
+    check doc-status "both active, the agent connected over TLS" sh -c \
+        "[ \$(grep -c 'Active: active' '$1') = 2 ] && grep -q 'Status: \"connected to ssl://pi1.local:8883.*; typing on /dev/hidg0\"' '$1'"
+}
+after_clients() { check doc-clients-mode "options files mode 600" test "$(stat -c %a /root/.config/mosquitto_pub)" = 600; }
+after_online() { check doc-online "printed '$(cat "$1")'" test "$(cat "$1")" = online; }
+after_type() {
+    wait_for 15 decoded_is "$DOC_KBD_FROM" 'hello from keymime'
+    check doc-type-typed "the host's evdev decoded '$(decoded "$DOC_KBD_FROM")'" decoded_is "$DOC_KBD_FROM" 'hello from keymime'
+}
+after_result() { check doc-result "printed $(cat "$1")" grep -q '^{"id":"1","device":"pi1","ok":true' "$1"; }
+after_dashboard() { check doc-dashboard "printed '$(cat "$1")'" test "$(cat "$1")" = 200; }
+after_homeassistant() {
+    check doc-ha-account "keymime-broker list shows ha" sh -c "keymime-broker list | grep -qw ha"
+    check doc-ha-password "~/ha.password mode 600, the user's" test "$(stat -c '%U %a' /root/ha.password)" = "root 600"
+}
+
 phase_install() {
     info "booted $(uname -r), systemd $(systemctl --version | head -1 | cut -d' ' -f2), phase install"
-    cp "$T"/keymime_*.deb /root/
-    cd /root || return 1
-    out=$(DEBIAN_FRONTEND=noninteractive apt-get install -y ./keymime_*.deb 2>&1); rc=$?
-    check deb-install "apt install ./keymime_*.deb offline (rc $rc)" test $rc = 0 ||
-        { echo "$out" | tail -20; return 1; }
-    check deb-user "the package made the system user keymime" getent passwd keymime
-    check deb-enabled "units enabled" systemctl is-enabled --quiet keymime-gadget.service keymime-agent.service
-
-    # The broker on the Pi itself, as docs/install.md sets one up.
-    keymime-broker init /etc/mosquitto --force
-    keymime-broker add-device "$DEV" --groups lab
-    keymime-broker add-operator op --password-file /root/op.password
-    install -m 0640 -o root -g keymime /etc/mosquitto/keymime/devices/$DEV/agent.conf /etc/keymime/agent.conf
-    install -m 0600 -o keymime -g keymime /etc/mosquitto/keymime/devices/$DEV/password /etc/keymime/password
-    systemctl restart mosquitto
-    check broker-up "mosquitto runs our configuration" systemctl is-active --quiet mosquitto
-    mkdir -p "$XDG_CONFIG_HOME"
-    for c in mosquitto_pub mosquitto_sub mosquitto_rr; do
-        printf -- '-h localhost\n-u op\n-P %s\n' "$(cat /root/op.password)" > "$XDG_CONFIG_HOME/$c"
-        chmod 600 "$XDG_CONFIG_HOME/$c"
-    done
-    check agent-conf "agent.conf passes --check-config" \
-        sudo -u keymime keymime-agent --check-config --config /etc/keymime/agent.conf
-    # dummy_hcd stands in for the Pi's dwc2: a USB device controller at boot.
+    # The Pi after install.md step 3's reboot: a USB device controller (dummy_hcd
+    # stands in for dwc2), at this boot and the next ones.
+    modprobe dummy_hcd
     echo dummy_hcd > /etc/modules-load.d/vmtest-udc.conf
+    cp -r "$T/keymime" /root/keymime
+    start_evlog
+    DOC_KBD_FROM=0
+    local b name out rc
+    for b in "$T"/blocks/*-pi-*.sh; do
+        name=${b##*-pi-}; name=${name%.sh}
+        out=/root/doc-$name.out
+        [ "$name" = type ] && DOC_KBD_FROM=$(lines "$KBD")
+        # As the user would run it: a login's environment, in the clone.
+        (cd /root/keymime && env -i HOME=/root USER=root LOGNAME=root SHELL=/bin/bash \
+            PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+            bash -e "$b") > "$out" 2>&1
+        rc=$?
+        check "doc-$name" "install.md block '$name' exits 0 (rc $rc)" test $rc = 0 ||
+            { sed "s/^/KEYMIME-TEST: INFO $name: /" "$out" | tail -n 25; return 1; }
+        if command -v "after_${name//-/_}" >/dev/null; then "after_${name//-/_}" "$out"; fi
+    done
     next_phase boot
     say "REBOOT into phase boot"
     systemctl reboot

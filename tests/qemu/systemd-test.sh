@@ -1,23 +1,25 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# systemd-test.sh: the Debian package and its units on a real systemd. Boots
-# Debian 12 (a root filesystem made by mmdebstrap from Debian's archive, cached)
-# with Debian's current kernel in qemu, dummy_hcd as the USB device controller
-# (the same kernel is the host: its usbhid and evdev see what the gadget
-# sends), installs the .deb cpack made from the build, sets up the broker and
-# the device, then reboots into the scenario of guest.sh: units at boot, in
-# order, the agent unprivileged, READY, typing through the kernel, the
-# watchdog, a gadget restart, a clean stop, no sandbox denial — then the boot
-# orders of issue #20 (the controller appears late; the first gadget start
-# fails). Each phase is a cold boot (a qemu process of its own); the guest's
-# disk is a throw-away copy of the cached image.
+# systemd-test.sh: docs/install.md, word for word, and the Debian package and
+# its units on a real systemd. The page's marked command blocks run in order:
+# "host" blocks (the build, the .deb) here in a copy of the tree, "pi" blocks
+# as root in Debian 12 booted in qemu (a root filesystem made by mmdebstrap
+# from Debian's archive, cached) with Debian's current kernel and dummy_hcd as
+# the USB device controller (the same kernel is the host: its usbhid and evdev
+# see what the gadget sends). Then guest.sh reboots into its scenario: units at
+# boot, in order, the agent unprivileged, READY, typing through the kernel,
+# the watchdog, a gadget restart, a clean stop, no sandbox denial — and the
+# boot orders of issue #20 (the controller appears late; the first gadget
+# start fails). Each phase is a cold boot (a qemu process of its own); the
+# guest's disk is a throw-away copy of the cached image.
 #
-#   tests/qemu/systemd-test.sh --build DIR [--keep]
+#   tests/qemu/systemd-test.sh [--keep] [--build DIR (ignored: the page builds)]
 #
-# Needs root (mmdebstrap, mkfs.ext4 -d of root-owned files; exit 77 without)
-# and the packages in apt-packages.txt. Cache: KEYMIME_CACHE (lib.sh): the
-# kernel, systemd-image-<key>/ (root image + initramfs, rebuilt when the
-# kernel, the package list or this recipe changes), last-systemd-console.log.
+# Needs root (mmdebstrap, mkfs.ext4 -d of root-owned files; exit 77 without),
+# the packages in apt-packages.txt and what install.md's build needs (npm, the
+# npm registry or its cache). Cache: KEYMIME_CACHE (lib.sh): the kernel,
+# systemd-image-<key>/ (root image + initramfs, rebuilt when the kernel, the
+# package list or this recipe changes), last-systemd-console.log.
 # KEYMIME_DEBIAN_MIRROR (default http://deb.debian.org/debian) and
 # KEYMIME_QEMU_TIMEOUT (seconds per boot, default 600) can be set.
 set -euo pipefail
@@ -26,44 +28,69 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
 . "$HERE/lib.sh"
 SRC=$(cd "$HERE/../.." && pwd)
-BUILD=${KEYMIME_BUILD_DIR:-}
 KEEP=0
+DOC=$SRC/docs/install.md
 TIMEOUT=${KEYMIME_QEMU_TIMEOUT:-600}     # per boot
 MIRROR=${KEYMIME_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 # Bump when the image recipe below changes (the cache key includes it).
-RECIPE=1
+RECIPE=2
 # What the image has besides the package's own dependencies (added from the
 # .deb at test time, so `apt install ./keymime_*.deb` needs no network):
 # an init, udev, the broker side (mosquitto, keymime-broker's python3 and
 # openssl), sudo as on a Raspberry Pi OS, curl for the dashboard check.
-BASE_PACKAGES="systemd systemd-sysv udev kmod procps sudo python3 openssl curl ca-certificates mosquitto mosquitto-clients"
+BASE_PACKAGES="systemd systemd-sysv udev kmod procps iproute2 sudo python3 openssl curl ca-certificates mosquitto mosquitto-clients"
 # Modules the guest can load: root disk, the gadget and the host side of dummy_hcd.
 BOOT_MODULES="virtio_pci virtio_blk ext4"
 GUEST_MODULES="$BOOT_MODULES configfs dummy_hcd libcomposite usb_f_hid usbhid hid_generic evdev"
 
 while [ $# -gt 0 ]; do
     case $1 in
-        --build) BUILD=$2; shift 2 ;;
+        --build) shift 2 ;;
         --keep) KEEP=1; shift ;;
-        *) echo "usage: $0 --build DIR [--keep]" >&2; exit 2 ;;
+        *) echo "usage: $0 [--keep]" >&2; exit 2 ;;
     esac
 done
-[ -n "$BUILD" ] && [ -f "$BUILD/CPackConfig.cmake" ] || die "give --build DIR (a configured and built tree)"
-BUILD=$(cd "$BUILD" && pwd)
 if [ "$(id -u)" != 0 ]; then
     echo "SKIP: needs root (mmdebstrap and a root-owned image)"; exit 77
 fi
 trap 'log "error: line $LINENO: $BASH_COMMAND"' ERR
-need_tools qemu-system-x86_64 mmdebstrap mkfs.ext4 cpio gzip depmod modprobe dpkg-deb cpack gcc
+need_tools qemu-system-x86_64 mmdebstrap mkfs.ext4 cpio gzip depmod modprobe dpkg-deb cmake cpack gcc npm
 BUSYBOX=$(static_busybox)
 
-# ------------------------------------------------------------------ the .deb
+# ------------------------------------------------------------------ install.md
+# blocks: every ```sh block of install.md, each right after its marker
+#   <!-- install-test: WHERE NAME [why] -->   WHERE: host, pi or skip
+# into $WORK/blocks/NN-WHERE-NAME.sh. A block without a marker is an error:
+# the page and the test cannot drift apart.
+blocks() {
+    mkdir -p "$WORK/blocks"
+    awk -v out="$WORK/blocks" '
+        /^<!-- install-test: / { where = $3; name = $4; marked = NR; next }
+        /^```sh$/ {
+            if (marked != NR - 1) { print "install.md:" NR ": a sh block without an install-test marker" > "/dev/stderr"; bad = 1 }
+            n++; f = sprintf("%s/%02d-%s-%s.sh", out, n, where, name); inblock = 1; next }
+        /^```$/ && inblock { inblock = 0; close(f); next }
+        inblock { print > f }
+        END { exit bad }' "$DOC" || die "docs/install.md: every sh block needs its install-test marker"
+    ls "$WORK/blocks" | grep -qv -- '-skip-' || die "no runnable blocks in docs/install.md"
+    log "install.md: $(ls "$WORK/blocks" | sed 's/^[0-9]*-//; s/\.sh$//' | tr '\n' ' ')"
+}
+
+# build_deb: the "host" blocks, in order, in a copy of the tree (as the page's
+# clone: no build directories, no npm modules, no built dashboard); the .deb
+# they make is DEB.
 build_deb() {
-    local out
-    out=$(cd "$WORK" && cpack -G DEB --config "$BUILD/CPackConfig.cmake" -B "$WORK/deb" 2>&1) ||
-        { echo "$out" >&2; die "cpack -G DEB failed"; }
-    DEB=$(ls "$WORK"/deb/*.deb 2>/dev/null | head -1)
-    [ -n "$DEB" ] || { echo "$out" >&2; die "cpack made no .deb"; }
+    local tree=$WORK/keymime b out
+    mkdir -p "$tree"
+    tar -C "$SRC" --exclude=./.git --exclude='./build*' --exclude=node_modules \
+        --exclude=./web-client/dist -cf - . | tar -C "$tree" -xf -
+    for b in "$WORK"/blocks/*-host-*.sh; do
+        [ -e "$b" ] || continue
+        log "install.md, on the build machine: ${b##*/}"
+        out=$(cd "$tree" && bash -e "$b" 2>&1) || { echo "$out" | tail -30 >&2; die "install.md block ${b##*/} failed"; }
+    done
+    DEB=$(ls "$tree"/build/keymime_*.deb 2>/dev/null | head -1)
+    [ -n "$DEB" ] || die "install.md's build blocks made no build/keymime_*.deb"
 }
 
 # deb_depends: the package names the .deb depends on (versions, alternatives dropped)
@@ -110,8 +137,10 @@ make_image() {
 # the test's entry point (a unit that runs guest.sh from the second disk).
 customise() {
     local r=$1 ko rel
-    echo keymime-vm > "$r/etc/hostname"
-    printf '127.0.0.1 localhost\n127.0.1.1 keymime-vm\n' > "$r/etc/hosts"
+    # As the Imager sets it up (install.md step 1): hostname pi1, reached as
+    # pi1.local (mDNS on a real network; /etc/hosts here).
+    echo pi1 > "$r/etc/hostname"
+    printf '127.0.0.1 localhost\n127.0.1.1 pi1 pi1.local\n' > "$r/etc/hosts"
     echo '/dev/vda / ext4 rw,noatime 0 0' > "$r/etc/fstab"
     chroot "$r" systemd-machine-id-setup >/dev/null 2>&1
     # Nothing that runs at a random time or waits for a login.
@@ -200,7 +229,9 @@ test_disk() {
     mkdir -p "$d"
     install -m 0755 "$HERE/guest.sh" "$d/guest.sh"
     install -m 0644 "$HERE/decode.awk" "$d/decode.awk"
-    cp "$DEB" "$d/"
+    mkdir -p "$d/keymime/build"
+    cp "$DEB" "$d/keymime/build/"
+    cp -r "$WORK/blocks" "$d/blocks"
     gcc -static -O2 -Wall -Wextra -o "$d/evlog" "$HERE/evlog.c"
     mkfs.ext4 -q -L keymime-test -d "$d" "$WORK/test.img" 64M >/dev/null
 }
@@ -222,6 +253,7 @@ main() {
     fetch_kernel
     WORK=$(mktemp -d "${TMPDIR:-/tmp}/keymime-systemd.XXXXXX")
     [ "$KEEP" = 1 ] || trap 'rm -rf "$WORK"' EXIT
+    blocks
     build_deb
     image
     test_disk
