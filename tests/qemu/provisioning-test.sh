@@ -148,7 +148,19 @@ test_deb() {
 in_overlay() {
     local o; o=$(mktemp -d "${TMPDIR:-/tmp}/keymime-ov.XXXXXX")
     mkdir -p "$o"/{u,w,m}
-    unshare -m bash -c '
+    # A mount namespace whose mounts stay in it. unshare makes / private in
+    # it, which fails in a chroot (a fresh Debian root made with debootstrap:
+    # its / is no mount point); there, with no shared mount in sight (none
+    # could carry our mounts back out), the namespace keeps / as it is.
+    local prop=()
+    if ! unshare -m true 2>/dev/null; then
+        if grep -q ' shared:' /proc/self/mountinfo; then
+            echo "FAIL system-root: cannot make a private mount namespace here (a chroot with shared mounts)"
+            rm -rf "$o"; return 1
+        fi
+        prop=(--propagation unchanged)
+    fi
+    unshare -m "${prop[@]}" bash -c '
         set -e
         o=$1 src=$2 build=$3 deb=$4 script=$5
         mount -t overlay overlay -o "lowerdir=/,upperdir=$o/u,workdir=$o/w" "$o/m"
