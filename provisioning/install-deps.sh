@@ -17,6 +17,9 @@ pkgs=(build-essential cmake pkg-config libpaho-mqtt-dev libjson-c-dev libssl-dev
 if [[ ${1:-} == --test ]]; then
 	pkgs+=(libcriterion-dev clang libclang-rt-14-dev valgrind chromium fonts-dejavu-core
 	       qemu-system-x86 busybox-static kmod cpio procps)
+	# "localhost" must resolve (TLS tests check the certificate's name): a
+	# minimal Debian root has no /etc/hosts; nss-myhostname answers it anyway.
+	pkgs+=(libnss-myhostname)
 	# Each suite lists what it needs beside its tests.
 	for f in "$root"/tests/*/apt-packages.txt; do
 		[[ -f $f ]] && mapfile -t -O "${#pkgs[@]}" pkgs < <(grep -v '^\s*\(#\|$\)' "$f")
