@@ -377,10 +377,73 @@ def bench_fleet(b, n):
                 pass
 
 
+# ---- the cluster engineer's section (#17): a fleet spread over a two-node
+# ejabberd cluster (tests/cluster/clusterlib.py), group broadcast timed.
+# Timings are printed, never judged.
+
+
+def bench_cluster_fleet(n):
+    """n agents, half on each node of a two-node ejabberd 23.01 cluster (each
+    lists its own node first, the other second); a group broadcast published
+    on node B; time until each agent wrote its reports."""
+    sys.path.insert(0, os.path.join(HERE, "..", "cluster"))
+    from clusterlib import Ejabberd, log_lines  # noqa: E402
+    agents = []
+    t_cluster = time.monotonic()
+    with Ejabberd(2) as c:
+        nodes = [c.node(0), c.node(1)]
+        cluster_s = time.monotonic() - t_cluster
+        try:
+            t_start = time.monotonic()
+            for i in range(n):
+                own, other = nodes[i % 2], nodes[1 - i % 2]
+                a = Agent(own, "c%04d" % i, conf={"keepalive_s": "60", "broker": "%s, %s" % (
+                    own.uri, other.uri)})
+                a.start()
+                agents.append(a)
+            wait_for(lambda: all(log_lines(a, "; subscribed") for a in agents), 120 + n / 5,
+                     "%d agents connected" % n, 0.5)
+            online_s = time.monotonic() - t_start
+            wait_for(lambda: all(os.path.getsize(a.keyboard) >= 8 for a in agents), 60,
+                     "initial reports")
+            for a in agents:
+                a.clear()
+            t0 = time.perf_counter()
+            nodes[1].pub("keymime/group/all/type", "fleet")
+            done = {}
+            while len(done) < n and time.perf_counter() - t0 < 60:
+                for a in agents:
+                    if a.device_id not in done and os.path.getsize(a.keyboard) >= 80:
+                        done[a.device_id] = (time.perf_counter() - t0) * 1000
+                time.sleep(0.0005)
+            ms = list(done.values())
+            on_b = [done[a.device_id] for i, a in enumerate(agents) if i % 2 and a.device_id in done]
+            return {"agents": n, "nodes": 2, "reached": len(done),
+                    "cluster_up_s": round(cluster_s, 1), "connected_after_start_s": round(online_s, 1),
+                    "p50_ms": round(pct(ms, 50), 1) if ms else None,
+                    "p99_ms": round(pct(ms, 99), 1) if ms else None,
+                    "max_ms": round(max(ms), 1) if ms else None,
+                    "p50_ms_same_node": round(pct(on_b, 50), 1) if on_b else None,
+                    "p50_ms_other_node": round(pct([done[a.device_id] for i, a in enumerate(agents)
+                                                    if not i % 2 and a.device_id in done], 50), 1)
+                    if len(done) > len(on_b) else None}
+        finally:
+            for a in agents:
+                try:
+                    a.__exit__(None, None, None)
+                except Exception:  # noqa: BLE001 - a benchmark cleans up what it can
+                    pass
+
+
+# ---- end of the cluster section
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--short", action="store_true", help="a quick run (CI): fewer samples, small fleet")
     ap.add_argument("--fleet", type=int, nargs="*", help="fleet sizes (default 100 1000; short: 20)")
+    ap.add_argument("--cluster", type=int, nargs="*", help="fleet sizes over a two-node "
+                    "ejabberd cluster (default 1000; short: none)")
     ap.add_argument("--json", help="also write the results to this file")
     ap.add_argument("--notls-agent", help="also measure the idle memory of this agent binary "
                     "(built with -DKEYMIME_TLS=OFF)")
@@ -418,6 +481,11 @@ def main():
             r = bench_fleet(b, f)
             res["fleet"].append(r)
             print("fleet    %s" % json.dumps(r))
+    res["cluster_fleet"] = []
+    for f in args.cluster if args.cluster is not None else ([] if args.short else [1000]):
+        r = bench_cluster_fleet(f)
+        res["cluster_fleet"].append(r)
+        print("cluster  %s" % json.dumps(r))
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(res, fh, indent=2)

@@ -151,7 +151,8 @@ class Ejabberd:
     HOST = "keymime.test"
     EJABBERD_LIBS = "/usr/lib/x86_64-linux-gnu"
 
-    def __init__(self, n=2, users=None):
+    def __init__(self, n=2, users=None, ws=False):
+        self.ws_ports = [harness.free_port() for _ in range(n)] if ws else None
         self.dir = tempfile.mkdtemp(prefix="keymime-ejabberd-")
         self.dist = ErlangDist("kmej")
         self.names = ["node%s" % chr(ord("a") + i) for i in range(n)]
@@ -168,10 +169,12 @@ class Ejabberd:
         with open(path, "w") as f:
             f.write("hosts: [\"%s\"]\nloglevel: warning\n"
                     "listen:\n  -\n    port: %d\n    ip: \"127.0.0.1\"\n"
-                    "    module: mod_mqtt\n    backlog: 1000\n"
-                    "auth_method: [internal]\n"
-                    "shaper_rules: {}\n"
-                    "modules:\n  mod_mqtt:\n    max_queue: 10000\n" % (self.HOST, self.ports[i]))
+                    "    module: mod_mqtt\n    backlog: 1000\n" % (self.HOST, self.ports[i]))
+            if self.ws_ports:   # MQTT over WebSockets for the dashboard: ws://…/mqtt
+                f.write("  -\n    port: %d\n    ip: \"127.0.0.1\"\n    module: ejabberd_http\n"
+                        "    request_handlers:\n      /mqtt: mod_mqtt_ws\n" % self.ws_ports[i])
+            f.write("auth_method: [internal]\nshaper_rules: {}\n"
+                    "modules:\n  mod_mqtt:\n    max_queue: 10000\n")
         return d, path
 
     def start_node(self, i):
@@ -190,7 +193,9 @@ class Ejabberd:
             raise AssertionError("ejabberd node %s exited: %s" % (
                 self.names[i], self.log(i)[-8000:]))
         out = self.dist.call(self.node_name(i), 'ejabberd_ctl, process, [["status"]]', 20)
-        return "with status: started" in out
+        # (the Erlang node may be up with the ejabberd application not yet,
+        # or not any more: during a join it is stopped and started again)
+        return "with status: started" in out and "is running in that node" in out
 
     def node_name(self, i):
         return self.dist.node(self.names[i])
@@ -217,9 +222,7 @@ class Ejabberd:
         return self
 
     def _join(self, i):
-        """join_cluster, then the membership seen from node 0. The command
-        restarts the joining node's database under ejabberdctl's feet: its
-        answer is sometimes an exception after a join that worked."""
+        """join_cluster, then the membership seen from node 0."""
         out = ""
         for _ in range(3):
             # The nodes see each other first (a loaded machine can make the
@@ -227,10 +230,15 @@ class Ejabberd:
             wait_for(lambda: self.dist.call(self.node_name(i), "net_adm, ping, ['%s']" %
                                             self.node_name(0), 30) == "pong",
                      120, "%s to reach %s" % (self.names[i], self.names[0]), interval=1.0)
-            out = self.ctl(i, "join_cluster", self.node_name(0))
+            # What `ejabberdctl join_cluster` runs (ejabberd_admin:join_cluster),
+            # called directly: the command's own lookup fails while the join
+            # restarts the database under it.
+            out = self.dist.call(self.node_name(i), "ejabberd_cluster, join, ['%s']" %
+                                 self.node_name(0), 120)
             wait_for(lambda: self._started(i), 120, "%s after the join" % self.names[i],
                      interval=0.5)
-            if self.node_name(i) in self.ctl(0, "list_cluster"):
+            if self.node_name(i) in self.dist.call(self.node_name(0),
+                                                   "ejabberd_cluster, get_nodes, []"):
                 return
         raise AssertionError("join_cluster: %s\n%s\n%s" % (out, self.log(i)[-3000:],
                                                            self.log(0)[-3000:]))
@@ -403,3 +411,25 @@ class RabbitMQ(StandIn):
 def v5_like(node, topics):
     """A V5Subscriber on a StandIn (user test)."""
     return V5Subscriber(node, topics, "test")
+
+
+def serve_ejabberd(argv):
+    """clusterlib.py ejabberd USER… : a two-node cluster with WebSockets
+    listeners (ws://127.0.0.1:PORT/mqtt) and these accounts (all with one
+    password); prints one JSON line (ports, password), then reads commands
+    from stdin ("kill N": SIGKILL node N) until it closes, and stops."""
+    import json
+    import secrets
+    pw = "pw-" + secrets.token_hex(6)
+    with Ejabberd(2, users={u: pw for u in argv}, ws=True) as c:
+        print(json.dumps({"mqtt": c.ports, "ws": c.ws_ports, "password": pw}), flush=True)
+        for line in sys.stdin:
+            words = line.split()
+            if words[:1] == ["kill"]:
+                c.kill(int(words[1]))
+                print(json.dumps({"killed": int(words[1])}), flush=True)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["ejabberd"]:
+        serve_ejabberd(sys.argv[2:])
