@@ -435,6 +435,41 @@ def bench_cluster_fleet(n):
                     pass
 
 
+def bench_broker_rate(n_agents, n_msgs):
+    """One mosquitto's message rate: n_msgs one-character messages to
+    keymime/group/all/type as fast as QoS 1 allows, to n_agents agents; the
+    time until every agent's result of every message arrived. Counts the
+    broker's messages: n_msgs in, n_msgs * n_agents commands out, as many
+    results in and out again (to the one subscriber)."""
+    with Broker(extra="max_connections -1\nmax_queued_messages 100000\n") as b:
+        agents = []
+        b.add_devices(["r%03d" % i for i in range(n_agents)])
+        try:
+            for i in range(n_agents):
+                a = Agent(b, "r%03d" % i, conf={"queue_size": "10000"})
+                a.start()
+                agents.append(a)
+            for a in agents:
+                a.wait_online(60)
+            sub = b.subscribe("keymime/+/result")
+            want = n_agents * n_msgs
+            t0 = time.perf_counter()
+            for _ in range(n_msgs):
+                b.pub("keymime/group/all/type", "a")
+            sub.wait_until(lambda: len(sub.messages()) >= want, 300, "%d results" % want)
+            s = time.perf_counter() - t0
+            sub.close()
+            return {"agents": n_agents, "messages": n_msgs, "results": want, "seconds": round(s, 2),
+                    "broker_messages_per_s": round((n_msgs + 3 * want) / s),
+                    "results_per_s": round(want / s)}
+        finally:
+            for a in agents:
+                try:
+                    a.__exit__(None, None, None)
+                except Exception:  # noqa: BLE001 - a benchmark cleans up what it can
+                    pass
+
+
 # ---- end of the cluster section
 
 
@@ -444,6 +479,8 @@ def main():
     ap.add_argument("--fleet", type=int, nargs="*", help="fleet sizes (default 100 1000; short: 20)")
     ap.add_argument("--cluster", type=int, nargs="*", help="fleet sizes over a two-node "
                     "ejabberd cluster (default 1000; short: none)")
+    ap.add_argument("--rate", action="store_true", help="also one mosquitto's message rate "
+                    "(100 agents x 100 messages, 10 x 1000; docs/scaling.md)")
     ap.add_argument("--json", help="also write the results to this file")
     ap.add_argument("--notls-agent", help="also measure the idle memory of this agent binary "
                     "(built with -DKEYMIME_TLS=OFF)")
@@ -481,6 +518,10 @@ def main():
             r = bench_fleet(b, f)
             res["fleet"].append(r)
             print("fleet    %s" % json.dumps(r))
+    if args.rate:
+        res["broker_rate"] = [bench_broker_rate(100, 100), bench_broker_rate(10, 1000)]
+        for r in res["broker_rate"]:
+            print("rate     %s" % json.dumps(r))
     res["cluster_fleet"] = []
     for f in args.cluster if args.cluster is not None else ([] if args.short else [1000]):
         r = bench_cluster_fleet(f)
