@@ -80,6 +80,19 @@ class Message:
         return "Message(%r, %r%s)" % (self.topic, self.payload, ", retain" if self.retain else "")
 
 
+class _Paho(paho.Client):
+    """paho's client, whose network thread ends quietly when the connection
+    fails under it (a TLS alert from a broker refusing the certificate, a
+    reset): the Client sees it closed, as after any disconnect."""
+
+    def _thread_main(self):
+        try:
+            super()._thread_main()
+        except (OSError, ssl.SSLError, ValueError):
+            if self.on_disconnect:
+                self.on_disconnect(self, None, paho.MQTT_ERR_CONN_LOST)
+
+
 def _rc(code):
     """A CONNACK/SUBACK code as an int (paho gives MQTT v5 ReasonCodes objects)."""
     return code if isinstance(code, int) else code.value
@@ -118,7 +131,7 @@ class Client:
         self._probe_sub = False  # the probe topic has a subscription of its own
         proto = paho.MQTTv5 if version == V5 else paho.MQTTv311
         kw = {} if version == V5 else {"clean_session": clean}
-        self._c = paho.Client(client_id=self.client_id, protocol=proto, transport=transport,
+        self._c = _Paho(client_id=self.client_id, protocol=proto, transport=transport,
                               reconnect_on_failure=False, **kw)
         self._c.max_inflight_messages_set(100)
         if transport == "websockets":
