@@ -89,11 +89,13 @@ const char *layout_description(const struct layout *l)
 	return str(l, l->description);
 }
 
-/* Unpacks row r of layout l into *out. */
+/* Unpacks row r of layout l into *out; strokes past out->n are zero, so
+ * that two entries of one row compare equal byte for byte. */
 static void unpack(const struct layout *l, const struct layout_row *r, struct layout_entry *out)
 {
 	uint8_t n = 0;
 
+	*out = (struct layout_entry){ 0 };
 	out->cp = r->cp & LAYOUT_ROW_CP;
 	out->caps_ok = !(r->cp & LAYOUT_ROW_CAPS_BLOCKED);
 	out->caps_only = (r->cp & LAYOUT_ROW_CAPS_ONLY) != 0;

@@ -63,6 +63,7 @@ struct opts {
 	unsigned logical_max;
 	bool follow, raw, show_keys, interpret, caps_lock, num_lock, macos_iso;
 	bool list, repertoire;            /* --list-layouts, --repertoire */
+	const char *batch;                /* --batch JOBS: many decodings of one file */
 	enum uhost_method entry;          /* --unicode-entry */
 };
 
@@ -124,10 +125,11 @@ static void install_signals(void)
 
 /* --- output ------------------------------------------------------------------ */
 
-static void out_write(const char *s, size_t n)
+static void out_write(const struct host *h, const char *s, size_t n)
 {
 	fwrite(s, 1, n, stdout);
-	fflush(stdout);   /* a demo shows the typing live */
+	if (!h->o->batch)
+		fflush(stdout);   /* a demo shows the typing live */
 }
 
 /* Without --interpret text goes straight out. With it, the current line is
@@ -137,17 +139,17 @@ static void out_write(const char *s, size_t n)
 static void host_text(struct host *h, const char *s, size_t n)
 {
 	if (!h->o->interpret) {
-		out_write(s, n);
+		out_write(h, s, n);
 		return;
 	}
 	if (h->tty)
-		out_write(s, n);
+		out_write(h, s, n);
 	for (size_t i = 0; i < n; i++) {
 		if (h->line_len < sizeof h->line)
 			h->line[h->line_len++] = s[i];
 		if (s[i] == '\n') {
 			if (!h->tty)
-				out_write(h->line, h->line_len);
+				out_write(h, h->line, h->line_len);
 			h->line_len = 0;
 		}
 	}
@@ -161,13 +163,13 @@ static void host_backspace(struct host *h)
 	while (h->line_len > 0 && (h->line[--h->line_len] & 0xC0) == 0x80)
 		;
 	if (h->tty)
-		out_write("\b \b", 3);
+		out_write(h, "\b \b", 3);
 }
 
 static void host_flush_line(struct host *h)
 {
 	if (h->o->interpret && !h->tty && h->line_len)
-		out_write(h->line, h->line_len);
+		out_write(h, h->line, h->line_len);
 	h->line_len = 0;
 }
 
@@ -811,18 +813,31 @@ static int list_layouts(enum layout_target t)
 	return 0;
 }
 
+static void print_rows(const struct layout *l, bool with_name)
+{
+	struct layout_entry e;
+
+	for (size_t i = 0; layout_entry_at(l, i, &e); i++)
+		printf("%s%s%04x %d %d %d\n", with_name ? layout_name(l) : "", with_name ? " " : "",
+		       (unsigned)e.cp, e.n, e.caps_ok, e.caps_only);
+}
+
+/* NAME "*": every layout of the target, each line led by its name. */
 static int print_repertoire(enum layout_target t, const char *name)
 {
 	const struct layout *l = layout_find(t, name);
-	struct layout_entry e;
 
+	if (!strcmp(name, "*")) {
+		for (size_t i = 0; i < layout_count(t); i++)
+			print_rows(layout_at(t, i), true);
+		return 0;
+	}
 	if (!l) {
 		fprintf(stderr, "keymime-simhost: agent has no %s layout '%s'\n",
 			layout_target_name(t), name);
 		return EXIT_USAGE;
 	}
-	for (size_t i = 0; layout_entry_at(l, i, &e); i++)
-		printf("%04x %d %d %d\n", (unsigned)e.cp, e.n, e.caps_ok, e.caps_only);
+	print_rows(l, false);
 	return 0;
 }
 
@@ -871,7 +886,12 @@ static void usage(FILE *f)
 	      "                        description, source, 1 if its Caps Lock key locks\n"
 	      "      --repertoire NAME print the agent's table for a layout, one character a\n"
 	      "                        line: code point (hex), strokes, 1 if it can be typed\n"
-	      "                        with Caps Lock on, 1 if only with Caps Lock on\n"
+	      "                        with Caps Lock on, 1 if only with Caps Lock on; NAME *:\n"
+	      "                        every layout, each line led by the layout's name\n"
+	      "      --batch JOBS      decode parts of KEYBOARD_PATH (a regular file), each on\n"
+	      "                        a fresh host: JOBS has one \"LAYOUT START END\" line per\n"
+	      "                        part (byte offsets); each part's text is followed by a\n"
+	      "                        NUL byte\n"
 	      "  -h, --help            this help\n"
 	      "\n"
 	      "Exit status: 0 done, 1 I/O error, 2 usage, 3 keys were still held when the\n"
@@ -879,7 +899,7 @@ static void usage(FILE *f)
 }
 
 enum { OPT_CAPS = 256, OPT_NUM, OPT_LEDS, OPT_MAX, OPT_ROOT, OPT_COMPOSE, OPT_LIST, OPT_REP,
-       OPT_CLDR, OPT_MACISO, OPT_ENTRY };
+       OPT_CLDR, OPT_MACISO, OPT_BATCH };
 
 static int parse_number(const char *s, unsigned max, unsigned *out)
 {
@@ -910,6 +930,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "target", required_argument, NULL, 't' },
 		{ "cldr-dir", required_argument, NULL, OPT_CLDR },
 		{ "macos-iso", no_argument, NULL, OPT_MACISO },
+		{ "batch", required_argument, NULL, OPT_BATCH },
 		{ "unicode-entry", required_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
 	};
@@ -932,6 +953,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case OPT_REP: o->repertoire = true; o->layout = optarg; break;
 		case OPT_CLDR: o->cldr_dir = optarg; break;
 		case OPT_MACISO: o->macos_iso = true; break;
+		case OPT_BATCH: o->batch = optarg; break;
 		case 'u':
 			if (uhost_parse(optarg, &o->entry) == 0)
 				break;
@@ -987,34 +1009,103 @@ static int open_inputs(struct host *h, const struct opts *o, struct source *src,
 	return 0;
 }
 
+/* A host for o->layout of o->target, with its code entry. 0, or an exit status. */
+static int host_setup(struct host *h, const struct opts *o)
+{
+	struct xkb_name xn;
+	char xkb_buf[128];
+	int rc;
+
+	*h = (struct host){ .leds_fd = -1 };
+	if (o->target != LAYOUT_LINUX) {
+		if (host_init_cldr(h, o) < 0)
+			return EXIT_USAGE;
+	} else if (xkb_name_resolve(o->layout, &xn, xkb_buf, sizeof xkb_buf) < 0) {
+		fprintf(stderr, "keymime-simhost: unknown layout '%s' (--list-layouts)\n", o->layout);
+		return EXIT_USAGE;
+	} else if ((rc = host_init(h, o, &xn)) < 0) {
+		fprintf(stderr, "keymime-simhost: cannot load XKB keymap %s or compose %s: %s\n",
+			o->layout, o->compose, strerror(-rc));
+		return EXIT_IO;
+	}
+	entry_init(h, o);
+	return 0;
+}
+
+/* One part of the report file on a fresh host of layout name: its text,
+ * then a NUL. 0, EXIT_HELD, or an exit status. */
+static int batch_job(struct opts *o, int fd, const char *name, long start, long end)
+{
+	uint8_t rec[KBD_REPORT];
+	struct host h;
+	int rc;
+
+	o->layout = name;
+	if ((rc = host_setup(&h, o)))
+		return rc;
+	for (long off = start; rc == 0 && off + KBD_REPORT <= end; off += KBD_REPORT)
+		if (pread(fd, rec, KBD_REPORT, off) != KBD_REPORT)
+			rc = EXIT_IO;
+		else
+			host_keyboard_report(&h, rec);
+	host_flush_line(&h);
+	if (rc == 0 && host_report_held(&h))
+		rc = EXIT_HELD;
+	fwrite("", 1, 1, stdout);
+	host_destroy(&h);
+	return rc;
+}
+
+/* --batch: every job of the file, all decoded, the first failure returned. */
+static int run_batch(struct opts *o)
+{
+	FILE *jobs = fopen(o->batch, "r");
+	int fd = open(o->kbd_path, O_RDONLY | O_CLOEXEC), status = 0;
+	char line[256], name[128];
+	long start, end;
+
+	if (!jobs || fd < 0) {
+		fprintf(stderr, "keymime-simhost: %s: %s\n", jobs ? o->kbd_path : o->batch, strerror(errno));
+		if (jobs)
+			fclose(jobs);
+		if (fd >= 0)
+			close(fd);
+		return EXIT_IO;
+	}
+	while (fgets(line, sizeof line, jobs)) {
+		if (sscanf(line, "%127s %ld %ld", name, &start, &end) != 3) {
+			fprintf(stderr, "keymime-simhost: %s: not LAYOUT START END: %s", o->batch, line);
+			status = EXIT_USAGE;
+			break;
+		}
+		int rc = batch_job(o, fd, name, start, end);
+		status = status ? status : rc;
+		if (rc && rc != EXIT_HELD)
+			break;
+	}
+	fclose(jobs);
+	close(fd);
+	return fflush(stdout) ? EXIT_IO : status;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o = { .layout = "us", .xkb_root = DEFAULT_XKB_ROOT, .compose = DEFAULT_COMPOSE,
 			  .logical_max = 0xFF };
 	struct host h = { .leds_fd = -1 };
 	struct source src[2] = { { .fd = -1 }, { .fd = -1 } };
-	struct xkb_name xn;
-	char xkb_buf[128];
 	int nsrc = 0, rc = parse_args(argc, argv, &o);
 
 	if (rc >= 0)
 		return rc;
 	if (!o.cldr_dir)
 		o.cldr_dir = access(DEFAULT_CLDR_DIR, R_OK) == 0 ? DEFAULT_CLDR_DIR : INSTALLED_CLDR_DIR;
-	if (o.target != LAYOUT_LINUX) {
-		if (host_init_cldr(&h, &o) < 0)
-			return EXIT_USAGE;
-		rc = 0;
-	} else if (xkb_name_resolve(o.layout, &xn, xkb_buf, sizeof xkb_buf) < 0) {
-		fprintf(stderr, "keymime-simhost: unknown layout '%s' (--list-layouts)\n", o.layout);
-		return EXIT_USAGE;
-	} else if ((rc = host_init(&h, &o, &xn)) < 0) {
-		fprintf(stderr, "keymime-simhost: cannot load XKB keymap %s or compose %s: %s\n",
-			o.layout, o.compose, strerror(-rc));
-	}
+	if (o.batch)
+		return run_batch(&o);
+	if ((rc = host_setup(&h, &o)) == EXIT_USAGE)
+		return rc;
+	rc = rc ? -EIO : 0;
 	install_signals();
-	if (rc == 0)
-		entry_init(&h, &o);
 	if (rc == 0 && (rc = open_inputs(&h, &o, src, &nsrc)) == 0) {
 		host_leds(&h, true);   /* as at enumeration */
 		rc = run(&h, src, nsrc);
