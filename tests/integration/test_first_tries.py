@@ -156,6 +156,25 @@ class FirstTries(unittest.TestCase):
                 self.assertEqual(simhost(["--target", "windows", "--layout", layout, "--unicode-entry",
                                           "windows-altcode", "--num-lock"], reports), text, layout)
 
+    def test_mac_told_iso(self):
+        """A German Mac told its keyboard is ISO exchanges the keys left of 1
+        and left of Z: with macos_keyboard_type = iso the agent sends them
+        exchanged and the Mac (simhost --macos-iso) sees the text; without
+        the setting that Mac sees < and ^ swapped (^ a dead key there, which
+        takes the space after it)."""
+        text = "a < b > c ° d"
+        conf = {"target": "macos", "layout": "de"}
+        with Typist(self.broker, "first-iso", dict(conf, macos_keyboard_type="iso")) as t:
+            r, reports = t.send({"text": text})
+            self.assertTrue(r["ok"], r)
+            self.assertEqual(simhost(["--target", "macos", "--layout", "de", "--macos-iso"], reports),
+                             text)
+        with Typist(self.broker, "first-ansi", conf) as t:
+            _, reports = t.send({"text": text})
+            self.assertEqual(simhost(["--target", "macos", "--layout", "de"], reports), text)
+            self.assertEqual(simhost(["--target", "macos", "--layout", "de", "--macos-iso"], reports),
+                             "a ^b ° c > d")
+
     def test_untypable_names_every_position(self):
         """The untypable list in the result: the first 8, with the total."""
         with Typist(self.broker, "first-list") as t:
