@@ -308,23 +308,35 @@ static void fill_macro(json_object *o, const struct disc *d, const struct combo 
 	free(id);
 }
 
-/* The set_layout command answers on the result topic with this id, so a user
- * watching results can tell Home Assistant's layout changes apart. The
- * options are the layouts of the device's current target. */
+/* A select of the device's configuration: choosing sends {"id":
+ * "homeassistant-<field>", "<command>": value} to the cmd topic (the result
+ * carries the id, so a user watching results can tell Home Assistant's
+ * changes apart); its state is the status field. ops: owned by o after. */
+static void fill_select(json_object *o, const struct disc *d, json_object *ops, const char *field,
+			const char *command, const char *icon)
+{
+	char *tpl = str_printf("{\"id\":\"homeassistant-%s\",\"%s\":\"{{ value }}\"}", field, command);
+	char *state = str_printf("{{ value_json.%s }}", field);
+
+	put_s(o, "command_topic", d->t_cmd);
+	put_s(o, "command_template", tpl);
+	jx_put(o, "options", ops);
+	put_s(o, "state_topic", d->t_status);
+	put_s(o, "value_template", state);
+	put_s(o, "entity_category", "config");
+	put_s(o, "icon", icon);
+	free(tpl);
+	free(state);
+}
+
+/* The layouts of the device's current target. */
 static void fill_layout(json_object *o, const struct disc *d, const struct combo *cb)
 {
 	json_object *ops = jx_array();
 
 	for (size_t i = 0; i < layout_count(d->target); i++)
 		jx_push_str(ops, layout_name(layout_at(d->target, i)));
-	put_s(o, "command_topic", d->t_cmd);
-	put_s(o, "command_template",
-	      "{\"id\":\"homeassistant-layout\",\"set_layout\":\"{{ value }}\"}");
-	jx_put(o, "options", ops);
-	put_s(o, "state_topic", d->t_status);
-	put_s(o, "value_template", "{{ value_json.layout }}");
-	put_s(o, "entity_category", "config");
-	put_s(o, "icon", "mdi:translate");
+	fill_select(o, d, ops, "layout", "set_layout", "mdi:translate");
 }
 
 /* The computer's system; set_target keeps the layout's name (de stays de,
@@ -336,14 +348,7 @@ static void fill_target(json_object *o, const struct disc *d, const struct combo
 
 	for (int t = 0; t < LAYOUT_TARGET_COUNT; t++)
 		jx_push_str(ops, layout_target_name(t));
-	put_s(o, "command_topic", d->t_cmd);
-	put_s(o, "command_template",
-	      "{\"id\":\"homeassistant-target\",\"set_target\":\"{{ value }}\"}");
-	jx_put(o, "options", ops);
-	put_s(o, "state_topic", d->t_status);
-	put_s(o, "value_template", "{{ value_json.target }}");
-	put_s(o, "entity_category", "config");
-	put_s(o, "icon", "mdi:monitor");
+	fill_select(o, d, ops, "target", "set_target", "mdi:monitor");
 }
 
 /* "unknown" renders None, which Home Assistant shows as unknown, not off. */
