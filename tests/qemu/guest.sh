@@ -48,6 +48,7 @@ decoded() { since "$KBD" "$1" | awk -f "$T/decode.awk"; }
 decoded_is() { [ "$(decoded "$1")" = "$2" ]; }
 retained() { mosquitto_sub -t "keymime/$DEV/$1" -C 1 -W 3 2>/dev/null; }
 online() { [ "$(retained availability)" = online ]; }
+wake_supported() { retained status | grep -q '"supported":true'; }   # issue #18
 next_phase() { echo "$1" > "$STATE/phase"; sync; }
 journal_of() { journalctl -b -o cat --no-pager -u "$1"; }
 
@@ -164,6 +165,13 @@ phase_boot() {
     check hidg-perms "/dev/hidg0: $(stat -c '%G %a' /dev/hidg0)" test "$(stat -c '%G %a' /dev/hidg0)" = "keymime 660"
     check evdev-found "the host's keyboard in /proc/bus/input/devices" wait_for 20 grep -q '^S ' "$KBD"
     type_check boot-type 'Hello from systemd 123'
+    # Issue #18: in its sandbox the agent opened the UDC's srp for writing
+    # (ReadWritePaths=-/sys/devices, the file given to group keymime) and
+    # nothing else of sysfs: soft_connect beside it stays out of reach.
+    check wake-srp "status: $(retained status | grep -o '"wake":{[^}]*}')" wake_supported
+    check wake-only-srp "as the agent (its namespace, user keymime): srp writable, soft_connect not" \
+        nsenter -t "$PID" -m -S "$(id -u keymime)" -G "$(id -g keymime)" sh -c \
+        'for u in /sys/class/udc/*; do test -w "$u/srp" && ! test -w "$u/soft_connect" || exit 1; done'
 
     local sec
     sec=$(systemd-analyze security keymime-agent 2>&1 | tail -1)
