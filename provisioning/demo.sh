@@ -19,6 +19,8 @@
 # sudo. As root the broker still runs unprivileged: as user mosquitto, with
 # its files in a directory of its own under /tmp (see run_as_root below).
 set -euo pipefail
+# mosquitto lives in /usr/sbin, which is not on a Debian user's PATH.
+export PATH=$PATH:/usr/sbin:/sbin
 root=$(cd "$(dirname "$0")/.." && pwd)
 check=0 deps=1 bind=127.0.0.1
 args=("$@")

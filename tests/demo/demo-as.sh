@@ -8,11 +8,13 @@
 #   demo-as.sh sudo-user   as root with SUDO_USER set, the clone in that user's
 #                          0700 home: the demo must run as that user (it did
 #                          need sudo only for packages), its files theirs
+#   demo-as.sh user        as an ordinary user from their 0700 home, with a
+#                          user's environment (no /usr/sbin on PATH)
 # Each runs provisioning/demo.sh --check --no-deps there, which builds the
 # demo, runs every command it suggests and checks what each one showed.
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
-mode=${1:?usage: demo-as.sh root-home|sudo-user}
+mode=${1:?usage: demo-as.sh root-home|sudo-user|user}
 [[ $(id -u) == 0 ]] || { echo "SKIP: needs root (it makes a 0700 home and runs as another user)"; exit 77; }
 [[ -f $SRC/web-client/dist/index.html ]] || { echo "no web-client/dist: build the dashboard first (npm run build)"; exit 1; }
 
@@ -47,6 +49,15 @@ sudo-user)
 	owners=$(find "$home/keymime/build-demo" ! -user "$user" | head -3)
 	[[ -z $owners ]] || { echo "FAIL: files not owned by $user: $owners"; exit 1; }
 	;;
-*) echo "usage: demo-as.sh root-home|sudo-user" >&2; exit 2 ;;
+user)
+	user=nobody
+	chmod 755 "$T"            # like /home
+	chown -R "$user:" "$home"
+	out=$(cd "$home/keymime" && runuser -u "$user" -- env -i HOME="$home" USER="$user" LANG=C.UTF-8 \
+		PATH=/usr/local/bin:/usr/bin:/bin provisioning/demo.sh --check --no-deps 2>&1) && rc=0 || rc=$?
+	echo "$out"
+	[[ $rc == 0 ]] || { echo "FAIL: demo.sh --check as an ordinary user: exit $rc"; exit 1; }
+	;;
+*) echo "usage: demo-as.sh root-home|sudo-user|user" >&2; exit 2 ;;
 esac
 echo "demo-as $mode: PASS"
