@@ -108,4 +108,5 @@ if __name__ == "__main__":
     if asan_build():
         print("skipped: %s is an ASan build; valgrind cannot run it" % harness.agent_binary())
         sys.exit(77)
-    unittest.main(verbosity=2, warnings=False)
+    import testmain   # tests/lib: unittest; a skipped test makes the exit 77
+    testmain.main(globals())

@@ -4,7 +4,7 @@
     if __name__ == "__main__":
         testmain.main(globals(), cleanup=D.cleanup)
 
-runs the module's unittest.TestCase classes and, as unittest
+(arguments: names, or parts of names, of the tests to run alone) runs the module's unittest.TestCase classes and, as unittest
 FunctionTestCases in file order, its module-level test_* functions (plain
 `assert`s fail them like any assertion). Exit status as ctest reads it: 0
 all passed, 1 something failed, 77 (SKIP_RETURN_CODE) when a test was skipped
@@ -45,7 +45,7 @@ def suite(namespace):
 def main(namespace, cleanup=None):
     """Run suite(namespace) verbosely; cleanup() afterwards, whatever happened."""
     try:
-        argv = sys.argv[1:]
+        argv = [a for a in sys.argv[1:] if not a.startswith("-")]   # (-v: verbose anyway)
         tests = suite(namespace)
         if argv:   # names of functions or TestCase ids to run alone
             tests = unittest.TestSuite(t for t in _flatten(tests)
