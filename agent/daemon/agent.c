@@ -68,7 +68,9 @@ int agent_init(struct agent *a, const struct config *cfg)
 	atomic_store(&a->keep_awake, cfg->keep_awake);
 	a->started_ms = clock_ms();
 	/* Enough for a minute of live typing from several dashboards. */
-	recent_init(&a->recent, 4096, (uint64_t)cfg->duplicate_window_s * 1000u);
+	/* 64 KiB of ring only when the check is on (it is off by default). */
+	if (cfg->duplicate_window_s)
+		recent_init(&a->recent, 4096, (uint64_t)cfg->duplicate_window_s * 1000u);
 	a->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	return a->wake_fd < 0 ? -errno : 0;
 }

@@ -3,6 +3,7 @@
  * and discovery publication, and a clean stop that leaves no key down. */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -439,6 +440,11 @@ int main(int argc, char **argv)
 	struct config_cli cli = { 0 };
 	int r;
 
+	/* One malloc arena for all threads: glibc would give Paho's two threads
+	 * and the writer an arena each, whose touched pages stay private to the
+	 * process (~50 KiB after a few hundred commands, docs/performance.md);
+	 * the threads allocate little and rarely at the same time. */
+	mallopt(M_ARENA_MAX, 1);
 	if (load_config(&cfg, argc, argv, &cli)) {
 		config_free(&cfg);
 		return 2;

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,6 +147,20 @@ static void on_lost(void *ctx, char *cause)
 	atomic_store(&l->event, EV_LOST);
 	atomic_store(&l->state, ST_IDLE);
 	l->on_state(l->ctx, false, cause ? cause : "connection lost");
+}
+
+/* An MQTT 5 DISCONNECT from the broker (an administrator's kick, a session
+ * taken over, the broker shutting down): Paho reports it here and not as a
+ * lost connection, so without this the link would think itself connected
+ * and never reconnect. */
+static void on_disconnected(void *ctx, MQTTProperties *props, enum MQTTReasonCodes rc)
+{
+	char why[128];
+
+	(void)props;
+	snprintf(why, sizeof why, "the broker disconnected us (reason 0x%02x: %s)", (unsigned)rc,
+		 MQTTReasonCode_toString(rc));
+	on_lost(ctx, why);
 }
 
 static int on_message(void *ctx, char *topic, int topic_len, MQTTAsync_message *m)
@@ -356,6 +371,8 @@ static int fresh_client(struct mqtt_link *l, bool v5)
 					     MQTTCLIENT_PERSISTENCE_NONE, NULL, &co);
 	if (rc == MQTTASYNC_SUCCESS)
 		rc = MQTTAsync_setCallbacks(c, l, on_lost, on_message, NULL);
+	if (rc == MQTTASYNC_SUCCESS)
+		rc = MQTTAsync_setDisconnected(c, l, on_disconnected);
 	if (rc != MQTTASYNC_SUCCESS) {
 		log_error("broker %s: %s", server_now(l)->name, MQTTAsync_strerror(rc));
 		if (c)

@@ -268,6 +268,13 @@ def test_remove_device_takes_agent_off():
         # credentials; its state is gone from the broker.
         wait_for(lambda: "Client keymime-pi3 been disconnected" in open(B.log.name).read(), 10,
                  "the broker to end pi3's session")
+        # The agent notices the broker's DISCONNECT (MQTT 5: not a lost
+        # socket) and tries again, and the broker refuses the removed account.
+        wait_for(lambda: "the broker disconnected us" in a.logtext(), 10,
+                 "the agent to notice the DISCONNECT")
+        wait_for(lambda: "cannot connect" in a.logtext().split("the broker disconnected us")[1],
+                 15, "a refused attempt after the removal")
+        assert a.proc.poll() is None, a.logtext()
         assert B.retained("keymime/pi3/availability", "op") is None
         assert B.retained("keymime/pi3/status", "op") is None
         before = a.typed()
