@@ -431,6 +431,11 @@ class Results(Subscriber):
         return len([1 for t, p in super().messages()
                     if t.endswith("/result") and self._is_fence(p) and json.loads(p).get("ok")])
 
+    def fences_sent(self):
+        """How many fence commands were sent (some may have been answered
+        and their result lost, see fence())."""
+        return self._fences
+
     def everything(self):
         """Every message (results, status, availability), fence results left out."""
         return [(t, p) for t, p in super().messages()
