@@ -118,7 +118,8 @@ test('a wrong password says what to check', T, async () => {
 test('login lists the agents by name and place, all online', T, async () => {
   await login(page, broker);
   for (const id of ['pi1', 'pi2', 'pi3']) await avail(id, 'online');
-  assert.equal(await page.getByRole('button', { name: 'Reception PC, details' }).isVisible(), true);
+  // (availability lists a device; its name comes with its status, just after)
+  await page.getByRole('button', { name: 'Reception PC, details' }).waitFor({ timeout: 10000 });
   assert.equal(await row(page, 'pi1').locator('.sub').textContent(), 'pi1 · Front desk');
   assert.equal(await row(page, 'pi2').locator('.sub').textContent(), 'pi2 · Rack 2');
   await page.waitForFunction(() => [...document.querySelectorAll('.dev[data-id="pi2"] .tag')].some((t) => t.textContent === 'lab, kiosk'));
@@ -127,6 +128,29 @@ test('login lists the agents by name and place, all online', T, async () => {
   await page.waitForFunction(() => window.keymimeDebug?.shown === 1);
   await page.getByRole('searchbox', { name: 'Search devices' }).fill('');
   await page.waitForFunction(() => window.keymimeDebug?.shown === 3);
+});
+
+test('a text sent the moment a device is listed still gets its result', T, async () => {
+  // The page subscribes to results before the list can show a device, and
+  // to availability before statuses: a command sent at once is answered (the
+  // agent types 3 characters in ~1 ms, before a results subscription made
+  // after the statuses would exist), and not held back as "offline".
+  const p2 = await browser.context.newPage();
+  try {
+    await login(p2, broker);
+    // as soon as the row exists: its availability is known by then too
+    await p2.waitForSelector('.dev[data-id="pi3"]', { timeout: 15000 });
+    // (by the row: its name is "pi3" until its status says "Kiosk 3")
+    await p2.locator('.dev[data-id="pi3"] input[type="checkbox"]').check();
+    await p2.getByRole('textbox', { name: 'Text to type' }).fill('now');
+    await p2.getByRole('button', { name: 'Type it' }).click();
+    await p2.waitForFunction(() => /^Done: 3 characters on (pi3|Kiosk 3) — 1 done$/.test(document.getElementById('job-summary').textContent),
+      null, { timeout: 10000 }).catch(async (e) => {
+      throw new Error(`${e.message}: "${await p2.textContent('#job-summary')}"`);
+    });
+  } finally {
+    await p2.close();
+  }
 });
 
 test('live typing reaches only the selected agent, report by report', T, async () => {

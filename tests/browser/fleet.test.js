@@ -102,7 +102,9 @@ test('login lists the devices by name, place and state; nothing unknown is print
   for (const [id, a] of [['sim1', 'online'], ['sim2', 'offline'], ['sim3', 'online']]) await avail(page, id, a);
   const list = page.getByRole('list', { name: 'Devices' });
   assert.equal(await list.getByRole('listitem').count(), 3);
+  // statuses come after availability: wait for the first and the last one
   await page.getByRole('button', { name: 'Reception PC, details' }).waitFor();
+  await page.getByRole('button', { name: /^Busy 1$/ }).waitFor();
   assert.equal(await row(page, 'sim1').locator('.sub').textContent(), 'sim1 · Front desk');
   assert.equal(await row(page, 'sim1').locator('.avail').textContent(), 'online');
   assert.deepEqual(await tags(page, 'sim1'), ['Caps Lock', 'de · Windows', 'lab']);

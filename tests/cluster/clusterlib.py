@@ -2,6 +2,7 @@
 """Helpers of the cluster suite, on top of tests/lib/harness.py (the MQTT
 client is tests/lib/mqttclient.py)."""
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -139,7 +140,24 @@ class ErlangDist:
         self.epmd.wait(10)
 
 
-class Ejabberd:
+class Managed:
+    """A server started by `with`: stopped, and its scratch directories
+    removed, on leaving, and also when start() itself fails half-way."""
+
+    def __enter__(self):
+        try:
+            return self.start()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+
+    def __exit__(self, *exc):
+        self.stop()
+        for d in self.scratch_dirs():
+            shutil.rmtree(d, ignore_errors=True)
+
+
+class Ejabberd(Managed):
     """A cluster of ejabberd nodes (Debian 12's ejabberd 23.01, mod_mqtt) on
     loopback, started from erl directly (no system service, no su): each node
     has its own config (one MQTT listener on a free port), spool and log; the
@@ -275,17 +293,8 @@ class Ejabberd:
             self.kill(i, 15)
         self.dist.close()
 
-    def __enter__(self):
-        try:
-            return self.start()
-        except BaseException:
-            self.__exit__(None, None, None)
-            raise
-
-    def __exit__(self, *exc):
-        self.stop()
-        import shutil
-        shutil.rmtree(self.dir, ignore_errors=True)
+    def scratch_dirs(self):
+        return [self.dir]
 
     def node(self, i):
         n = EjabberdNode(self, i)
@@ -327,7 +336,7 @@ class EjabberdNode(StandIn):
 
 
 
-class RabbitMQ(StandIn):
+class RabbitMQ(Managed, StandIn):
     """RabbitMQ 3.10 (Debian 12) with rabbitmq_mqtt on a free loopback port,
     run from its own scripts as this user (no system service): a private
     epmd, node rmq<pid>@127.0.0.1, its own config, database and logs; one
@@ -394,18 +403,8 @@ class RabbitMQ(StandIn):
         self.rproc = None
         self.dist.close()
 
-    def __enter__(self):
-        try:
-            return self.start()
-        except BaseException:
-            self.__exit__(None, None, None)
-            raise
-
-    def __exit__(self, *exc):
-        self.stop()
-        import shutil
-        shutil.rmtree(self.rdir, ignore_errors=True)
-        shutil.rmtree(self.dir, ignore_errors=True)
+    def scratch_dirs(self):
+        return [self.rdir, self.dir]
 
 
 def v5_like(node, topics):

@@ -112,10 +112,13 @@ class Failover(unittest.TestCase):
                 self.b.pub("keymime/pi1/cmd", json.dumps({"id": "d-18", "text": "new"}))
                 wait_for(lambda: [1 for t, p in res_b.messages() if t.endswith("result")], 10,
                          "the result of d-18")
+                # (a status can go out between the duplicate and d-18: wait
+                # for the one that has d-18 typed too)
                 st = wait_for(lambda: [json.loads(p) for t, p in res_b.messages()
                                        if t.endswith("status") and
-                                       json.loads(p)["counters"]["duplicates"] == 1], 10,
-                              "a status counting the duplicate")[-1]
+                                       json.loads(p)["counters"]["duplicates"] == 1 and
+                                       json.loads(p)["counters"]["ok"] == 2], 10,
+                              "a status counting the duplicate and d-18")[-1]
                 results = [json.loads(p) for t, p in res_b.messages() if t.endswith("result")]
             self.assertEqual([r["id"] for r in results], ["d-18"], "no second result for d-17")
             self.assertEqual(typed_text(ag.reports()), "oncenew")

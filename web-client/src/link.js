@@ -65,8 +65,8 @@ export class Link {
 
   /**
    * Connect and keep connected until disconnect(). `subscriptions` are
-   * (re)subscribed on every connect, so retained messages arrive again;
-   * put the ones with the most retained messages first. MQTT v5 first (the
+   * (re)subscribed on every connect, in their order, one at a time, so
+   * retained messages arrive again. MQTT v5 first (the
    * broker then says when its ACL refuses a publish); a broker that cannot
    * speak it gets 3.1.1 on the next attempt. `rollcall`: a topic published
    * (empty) once every subscription is in place, on every connect.

@@ -83,12 +83,19 @@ export class Topics {
   get prefix() { return this.#prefix; }
 
   /**
-   * Wildcard subscriptions that discover the fleet and collect results and
-   * progress. Statuses first: they are the largest retained flood.
+   * Wildcard subscriptions that collect results and progress and discover
+   * the fleet, in the order the link makes them (one at a time, see
+   * link.js). Results and progress first: nothing of theirs is retained, and
+   * a device can be chosen only once its availability or status has
+   * arrived, so every command the page sends finds them in place (made
+   * last, a fast agent's result could come before them and be lost).
+   * Availability before status: a device listed is one whose online state
+   * is known (chosen between the two, a device listed from its status alone
+   * would be taken for offline when sent to).
    */
   subscriptions() {
     const p = this.#prefix;
-    return [`${p}/+/status`, `${p}/+/availability`, `${p}/+/result`, `${p}/+/progress`];
+    return [`${p}/+/result`, `${p}/+/progress`, `${p}/+/availability`, `${p}/+/status`];
   }
 
   /**

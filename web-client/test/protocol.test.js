@@ -18,7 +18,7 @@ test('normalisePrefix trims slashes, defaults, refuses wildcards', () => {
 
 test('Topics builds command topics and subscriptions', () => {
   const t = new Topics('km');
-  assert.deepEqual(t.subscriptions(), ['km/+/status', 'km/+/availability', 'km/+/result', 'km/+/progress']);
+  assert.deepEqual(t.subscriptions(), ['km/+/result', 'km/+/progress', 'km/+/availability', 'km/+/status']);
   assert.equal(t.rollcall(), 'km/rollcall');
   assert.equal(t.deviceCmd('pi1'), 'km/pi1/cmd');
   assert.equal(t.groupCmd('lab'), 'km/group/lab/cmd');
