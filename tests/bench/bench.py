@@ -24,7 +24,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import mqttclient  # noqa: E402
-from harness import OPERATOR, Agent, Broker, agent_binary, build_dir, wait_for  # noqa: E402
+from harness import MOSQUITTO, OPERATOR, Agent, Broker, agent_binary, build_dir, wait_for  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -112,7 +112,7 @@ def machine():
                 break
     except OSError:
         pass
-    mosq = subprocess.run(["mosquitto", "-h"], capture_output=True, text=True).stdout.splitlines()
+    mosq = subprocess.run([MOSQUITTO, "-h"], capture_output=True, text=True).stdout.splitlines()
     return {"cpu": cpu, "cores": os.cpu_count(), "kernel": platform.release(),
             "python": platform.python_version(), "mosquitto": mosq[0] if mosq else "?"}
 

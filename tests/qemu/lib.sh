@@ -11,6 +11,7 @@ export PATH=$PATH:/usr/sbin:/sbin        # depmod, modprobe, mosquitto as a user
 CACHE=${KEYMIME_CACHE:-/var/cache/keymime-test}
 if ! mkdir -p "$CACHE" 2>/dev/null || [ ! -w "$CACHE" ]; then
     CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/keymime-test     # not root: a user cache
+    mkdir -p "$CACHE" || { echo "qemu-test: cannot create $CACHE" >&2; exit 1; }
 fi
 
 log() { echo "qemu-test: $*" >&2; }
