@@ -220,13 +220,27 @@ class Broker:
         passwd, ACL and guard rules are read together, so all are in force."""
         if not self.running():
             return
+        # A broker that has just started (its port accepts) may not have its
+        # SIGHUP handler yet: the signal then ends it, or is lost where SIGHUP
+        # is ignored (as under nohup; seen once: a reload that never came).
+        # A login answered means its main loop runs; a lost one is resent.
+        if self.admin in self.users and user != self.admin:
+            try:
+                mqttclient.Client(self.listen_port, self.admin, self.users[self.admin],
+                                  timeout=5).close()
+            except (mqttclient.Refused, OSError):
+                pass
         self.proc.send_signal(signal.SIGHUP)
+        sent = [time.monotonic()]
 
         def in_force():
             try:
                 mqttclient.Client(self.listen_port, user, self.users[user], timeout=5).close()
                 return True
             except mqttclient.Refused:
+                if time.monotonic() - sent[0] > 2:   # a lost signal: again
+                    self.proc.send_signal(signal.SIGHUP)
+                    sent[0] = time.monotonic()
                 return False
         wait_for(in_force, 10, "mosquitto to reload its accounts", interval=0.05)
 
